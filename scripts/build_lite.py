@@ -1,0 +1,463 @@
+"""Build the course as a static JupyterLite site (``make lite``).
+
+The site needs no server and no CDN for the kernel itself:
+
+* a local Pyodide core (``npm pack pyodide@<version the kernel names>``) is copied to
+  ``static/pyodide/`` so the kernel starts without jsDelivr;
+* the pure-Python wheels the kernel needs (micropip, IPython, jedi and friends) are downloaded from
+  PyPI at the exact versions of Pyodide's lock, and the lock entries are rewritten to them (file
+  name and sha256: Pyodide checks integrity and PyPI's wheels differ from Pyodide's repacked ones);
+* ``comm``, ``ipywidgets``, ``traittypes``, ``bqscales``, ``bqplot`` and this package's own wheel are added to
+  the lock, so a bare ``import margin_widgets`` works and lessons run unchanged in JupyterLab and
+  in Lite (``%pip install margin_widgets`` works as well: micropip looks in the lock first);
+* binary packages (numpy, pandas, ...) cannot come from PyPI for Pyodide's platform: their lock
+  entries point at Pyodide's CDN with absolute URLs, so ``import numpy`` (and so bqplot) works
+  when the learner is online and fails cleanly when not;
+* ``disablePyPIFallback`` is set, so the site never fetches from PyPI behind the learner's back;
+* only the front-end extensions the course needs are copied (ipywidgets' jupyterlab-manager,
+  bqplot, bqscales, the Pyodide kernel), from the build environment, after checking that their
+  versions match the Python packages written into the lock.
+
+Downloads are cached in ``build/lite-cache/`` (gitignored). Usage::
+
+    .venv/bin/python scripts/build_lite.py                  # -> _output/lite/
+    .venv/bin/python scripts/build_lite.py --if-stale --output-dir build/lite-test \
+        --extra-contents tests/browser/lite_engine.ipynb
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import zipfile
+from email.parser import Parser
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = ROOT / "build" / "lite-cache"
+DEFAULT_OUTPUT = ROOT / "_output" / "lite"
+LITE_CONFIG_DIR = ROOT / "lite"
+NOTEBOOKS = ROOT / "notebooks"
+STAMP_NAME = ".margin-widgets-build.json"
+
+#: pure-Python packages not in Pyodide's lock that the course needs, taken at the build
+#: environment's versions so the Python side matches the front-end extensions copied below
+EXTRA_PACKAGES = ("comm", "ipywidgets", "traittypes", "bqscales", "bqplot")
+#: what the kernel itself loads from the lock before the first cell runs (see
+#: jupyterlite-pyodide-kernel's worker: micropip, then ipykernel/comm/pyodide-kernel/jedi/ipython)
+KERNEL_PACKAGES = ("micropip", "jedi", "ipython", "traitlets", "packaging")
+#: Requires-Dist entries that only matter to a real Jupyter server, never inside Pyodide
+SERVER_ONLY = {"widgetsnbextension", "jupyterlab-widgets"}
+#: front-end extensions the site ships: npm name -> Python distribution they must match
+LABEXTENSIONS = {
+    "@jupyter-widgets/jupyterlab-manager": "jupyterlab_widgets",
+    "bqplot": "bqplot",
+    "bqscales": None,
+    "@jupyterlite/pyodide-kernel-extension": "jupyterlite-pyodide-kernel",
+}
+LITE_KERNELSPEC = {"name": "python", "display_name": "Python (Pyodide)", "language": "python"}
+
+
+def log(msg: str) -> None:
+    print(f"[build_lite] {msg}", flush=True)
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def run(cmd: list[str], **kwargs: object) -> None:
+    log("$ " + " ".join(str(c) for c in cmd))
+    subprocess.run(cmd, check=True, **kwargs)  # type: ignore[call-overload]
+
+
+def pyodide_version() -> str:
+    from jupyterlite_pyodide_kernel.constants import PYODIDE_VERSION
+
+    return str(PYODIDE_VERSION)
+
+
+def pyodide_cdn(version: str) -> str:
+    return f"https://cdn.jsdelivr.net/pyodide/v{version}/full/"
+
+
+# --------------------------------------------------------------------------- Pyodide core
+
+
+def fetch_pyodide_core(version: str) -> Path:
+    """Return a folder holding the npm package's files (pyodide.mjs, lock, wasm, stdlib)."""
+    dest = CACHE / f"pyodide-{version}"
+    if (dest / "pyodide-lock.json").exists() and (dest / "pyodide.mjs").exists():
+        return dest
+    CACHE.mkdir(parents=True, exist_ok=True)
+    tgz = CACHE / f"pyodide-{version}.tgz"
+    if not tgz.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            raise SystemExit("npm is needed once to fetch the Pyodide core (npm pack pyodide)")
+        run([npm, "pack", f"pyodide@{version}", "--pack-destination", str(CACHE)], cwd=CACHE)
+    tmp = CACHE / f"pyodide-{version}.partial"
+    shutil.rmtree(tmp, ignore_errors=True)
+    with tarfile.open(tgz) as tar:
+        tar.extractall(tmp, filter="data")
+    shutil.rmtree(dest, ignore_errors=True)
+    (tmp / "package").rename(dest)
+    shutil.rmtree(tmp, ignore_errors=True)
+    return dest
+
+
+# --------------------------------------------------------------------------- wheels
+
+
+def wheel_dir() -> Path:
+    path = CACHE / "wheels"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def find_cached_wheel(name: str, version: str) -> Path | None:
+    stem = re.sub(r"[-_.]+", "_", name).lower()
+    for candidate in wheel_dir().glob("*.whl"):
+        dist, ver = candidate.name.split("-")[:2]
+        if dist.lower().replace(".", "_") == stem and ver == version:
+            return candidate
+    return None
+
+
+def download_pure_wheels(pins: dict[str, str], python_version: str) -> dict[str, Path]:
+    """``pip download`` each ``name==version`` as a pure-Python wheel; return those found."""
+    missing = {n: v for n, v in pins.items() if find_cached_wheel(n, v) is None}
+    base = [
+        sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+        "--only-binary=:all:", "--python-version", python_version,
+        "--implementation", "py", "--abi", "none", "--platform", "any",
+        "--dest", str(wheel_dir()),
+    ]  # fmt: skip
+    if missing:
+        reqs = [f"{n}=={v}" for n, v in sorted(missing.items())]
+        try:
+            run([*base, *reqs])
+        except subprocess.CalledProcessError:
+            log("batch download failed, retrying one by one")
+            for req in reqs:
+                try:
+                    run([*base, req])
+                except subprocess.CalledProcessError:
+                    log(f"no pure-Python wheel on PyPI for {req}: it stays on the CDN")
+    found = {}
+    for name, version in pins.items():
+        path = find_cached_wheel(name, version)
+        if path is not None:
+            found[name] = path
+    return found
+
+
+def build_own_wheel() -> Path:
+    out = CACHE / "own-wheel"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", str(ROOT), "-w", str(out)])
+    wheels = list(out.glob("margin_widgets-*.whl"))
+    if len(wheels) != 1:
+        raise SystemExit(f"expected one margin_widgets wheel in {out}, got {wheels}")
+    return wheels[0]
+
+
+def wheel_metadata(path: Path) -> tuple[str, str, list[str], list[str]]:
+    """Return (name, version, top-level imports, unconditional Requires-Dist names)."""
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+        meta_name = next(n for n in names if n.endswith(".dist-info/METADATA"))
+        meta = Parser().parsestr(zf.read(meta_name).decode())
+        top_txt = next((n for n in names if n.endswith(".dist-info/top_level.txt")), None)
+        if top_txt is not None:
+            imports = [ln.strip() for ln in zf.read(top_txt).decode().splitlines() if ln.strip()]
+        else:
+            tops = set()
+            for n in names:
+                first = n.split("/")[0]
+                if first.endswith((".dist-info", ".data")):
+                    continue
+                if "/" in n and n.endswith(".py"):
+                    tops.add(first)
+                elif "/" not in n and n.endswith(".py"):
+                    tops.add(first[:-3])
+            imports = sorted(tops)
+    requires = []
+    for req in meta.get_all("Requires-Dist") or []:
+        if ";" in req and "extra" in req.split(";", 1)[1]:
+            continue
+        match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", req)
+        if match:
+            requires.append(canonical(match.group(1)))
+    return meta["Name"], meta["Version"], sorted(imports), requires
+
+
+# --------------------------------------------------------------------------- lock
+
+
+def closure(packages: dict[str, dict], roots: list[str]) -> set[str]:
+    index = {canonical(k): k for k in packages}
+    seen: set[str] = set()
+    todo = [canonical(r) for r in roots]
+    while todo:
+        key = index.get(todo.pop())
+        if key is None or key in seen:
+            continue
+        seen.add(key)
+        todo.extend(canonical(d) for d in packages[key].get("depends", []))
+    return seen
+
+
+def is_pure(entry: dict) -> bool:
+    return entry.get("package_type") == "package" and str(entry["file_name"]).endswith(
+        "-none-any.whl"
+    )
+
+
+def write_lock(
+    core: Path, dest: Path, version: str, own_wheel: Path
+) -> dict[str, str]:
+    """Assemble ``static/pyodide/`` in the staging dir; return {package: version} added."""
+    lock = json.loads((core / "pyodide-lock.json").read_text())
+    packages: dict[str, dict] = lock["packages"]
+    py_version = ".".join(lock["info"]["python"].split(".")[:2])
+
+    dest.mkdir(parents=True, exist_ok=True)
+    for item in core.iterdir():
+        if item.suffix == ".map" or item.name in {"pyodide-lock.json", "package.json"}:
+            continue
+        if item.suffix in {".mjs", ".js", ".wasm", ".zip"}:
+            shutil.copy2(item, dest / item.name)
+
+    # 1. the extra packages, at the build environment's versions
+    extra_pins = {name: metadata.version(name) for name in EXTRA_PACKAGES}
+    extra_wheels = download_pure_wheels(extra_pins, py_version)
+    missing = sorted(set(extra_pins) - set(extra_wheels))
+    if missing:
+        raise SystemExit(f"could not download pure-Python wheels for {missing}")
+    extra_wheels["margin_widgets"] = own_wheel
+
+    added: dict[str, str] = {}
+    new_entries: dict[str, dict] = {}
+    lock_names = {canonical(k) for k in packages}
+    for wheel in extra_wheels.values():
+        name, ver, imports, requires = wheel_metadata(wheel)
+        key = canonical(name)
+        depends = []
+        for req in requires:
+            if req in SERVER_ONLY:
+                continue
+            if req not in lock_names and req not in {canonical(n) for n in extra_wheels}:
+                raise SystemExit(f"{name} needs {req}, which is neither in the lock nor added")
+            depends.append(req)
+        new_entries[key] = {
+            "name": key,
+            "version": ver,
+            "file_name": wheel.name,
+            "install_dir": "site",
+            "sha256": sha256_of(wheel),
+            "package_type": "package",
+            "imports": imports,
+            "depends": sorted(depends),
+            "unvendored_tests": False,
+        }
+        shutil.copy2(wheel, dest / wheel.name)
+        added[key] = ver
+
+    # 2. the pure-Python part of what the kernel and the course load from the lock
+    roots = list(KERNEL_PACKAGES)
+    for entry in new_entries.values():
+        roots.extend(entry["depends"])
+    needed = closure(packages, roots)
+    pure = {k: packages[k]["version"] for k in sorted(needed) if is_pure(packages[k])}
+    local = download_pure_wheels(pure, py_version)
+    for key, wheel in local.items():
+        entry = packages[key]
+        entry["file_name"] = wheel.name
+        entry["sha256"] = sha256_of(wheel)
+        shutil.copy2(wheel, dest / wheel.name)
+    log(f"{len(local)} pure-Python wheels from the lock served locally: {', '.join(sorted(local))}")
+
+    # 3. everything else stays on Pyodide's CDN, with absolute URLs (binary packages: numpy...)
+    cdn = pyodide_cdn(version)
+    remote = []
+    for key, entry in packages.items():
+        if key in local:
+            continue
+        entry["file_name"] = cdn + entry["file_name"]
+        if key in needed:
+            remote.append(key)
+    log(f"needed but only on the CDN (need the internet in the browser): {', '.join(remote)}")
+
+    packages.update(new_entries)
+    (dest / "pyodide-lock.json").write_text(json.dumps(lock, indent=1, sort_keys=True))
+    return added
+
+
+# --------------------------------------------------------------------------- extensions
+
+
+def labextension_paths() -> list[Path]:
+    """The prebuilt front-end extensions to copy, after checking their versions."""
+    share = Path(sys.prefix) / "share" / "jupyter" / "labextensions"
+    paths = []
+    for npm_name, dist in LABEXTENSIONS.items():
+        path = share / npm_name
+        pkg = path / "package.json"
+        if not pkg.exists():
+            raise SystemExit(f"front-end extension {npm_name} is not installed in {sys.prefix}")
+        js_version = json.loads(pkg.read_text())["version"]
+        if dist == "bqplot":
+            from bqplot._version import __frontend_version__
+
+            wanted = str(__frontend_version__).lstrip("^~=")
+            if js_version.split(".")[:2] != wanted.split(".")[:2]:
+                raise SystemExit(f"bqplot wants JS {wanted}, the extension is {js_version}")
+        elif dist == "jupyterlab_widgets":
+            # jupyterlab_widgets 3.0.x ships @jupyter-widgets/jupyterlab-manager 5.0.x, which
+            # talks to ipywidgets 8 (the ipywidgets wheel put in the lock is the same version
+            # as the one installed here)
+            py = metadata.version("jupyterlab_widgets")
+            ipyw = metadata.version("ipywidgets")
+            if not (py.startswith("3.") and js_version.startswith("5.") and ipyw.startswith("8.")):
+                raise SystemExit(f"mismatch: jupyterlab_widgets {py}, JS {js_version}, {ipyw}")
+        elif dist is not None:
+            py = metadata.version(dist)
+            if py != js_version:
+                raise SystemExit(f"{dist} {py} != {npm_name} {js_version}")
+        log(f"front-end extension {npm_name} {js_version}")
+        paths.append(path)
+    return paths
+
+
+# --------------------------------------------------------------------------- contents
+
+
+def stage_contents(files: Path, sources: list[Path]) -> None:
+    """Copy notebooks (and other contents) saving notebooks with the Lite kernelspec."""
+    shutil.rmtree(files, ignore_errors=True)
+    files.mkdir(parents=True)
+    for src in sources:
+        items = sorted(src.iterdir()) if src.is_dir() else [src]
+        for item in items:
+            if item.name.startswith(".") or item.name == "__pycache__":
+                continue
+            target = files / item.name
+            if item.is_dir():
+                shutil.copytree(
+                    item, target, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__")
+                )
+            elif item.suffix == ".ipynb":
+                nb = json.loads(item.read_text(encoding="utf-8"))
+                nb.setdefault("metadata", {})["kernelspec"] = dict(LITE_KERNELSPEC)
+                target.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", "utf-8")
+            else:
+                shutil.copy2(item, target)
+
+
+# --------------------------------------------------------------------------- freshness
+
+
+def input_digest(extra: list[Path]) -> str:
+    digest = hashlib.sha256()
+    inputs = [
+        Path(__file__).resolve(),
+        ROOT / "pyproject.toml",
+        *sorted((ROOT / "margin_widgets").rglob("*")),
+        *sorted(LITE_CONFIG_DIR.rglob("*")),
+        *sorted(NOTEBOOKS.rglob("*")),
+    ]
+    for path in extra:
+        inputs.extend(sorted(path.rglob("*")) if path.is_dir() else [path])
+    for path in inputs:
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(ROOT)).encode())
+            digest.update(path.read_bytes())
+    for name in ("jupyterlite-core", "jupyterlite-pyodide-kernel", *EXTRA_PACKAGES):
+        digest.update(f"{name}=={metadata.version(name)}".encode())
+    return digest.hexdigest()
+
+
+def build(output: Path, extra: list[Path], if_stale: bool) -> Path:
+    digest = input_digest(extra)
+    stamp = output / STAMP_NAME
+    if if_stale and stamp.exists():
+        if json.loads(stamp.read_text()).get("inputs") == digest:
+            log(f"{output} is up to date")
+            return output
+
+    version = pyodide_version()
+    stage = ROOT / "build" / f"lite-src-{output.name}"
+    shutil.rmtree(stage, ignore_errors=True)
+    stage.mkdir(parents=True)
+    for item in LITE_CONFIG_DIR.iterdir():
+        if item.is_file():
+            shutil.copy2(item, stage / item.name)
+
+    core = fetch_pyodide_core(version)
+    own = build_own_wheel()
+    added = write_lock(core, stage / "static" / "pyodide", version, own)
+    sources = [p for p in [NOTEBOOKS] if p.exists()] + extra
+    stage_contents(stage / "files", sources)
+
+    cmd = [
+        str(Path(sys.executable).parent / "jupyter-lite"), "build",
+        "--lite-dir", str(stage), "--output-dir", str(output.resolve()),
+    ]  # fmt: skip
+    for path in labextension_paths():
+        cmd += ["--LiteBuildConfig.federated_extensions", str(path)]
+    shutil.rmtree(output, ignore_errors=True)
+    env = {**os.environ, "JUPYTERLITE_NO_LIBARCHIVE": "1"}
+    run(cmd, cwd=stage, env=env)
+
+    config = json.loads((output / "jupyter-lite.json").read_text())
+    kernel = config["jupyter-config-data"]["litePluginSettings"][
+        "@jupyterlite/pyodide-kernel-extension:kernel"
+    ]
+    if kernel.get("pyodideUrl") != "./static/pyodide/pyodide.mjs" or not kernel.get(
+        "disablePyPIFallback"
+    ):
+        raise SystemExit(f"unexpected kernel settings in jupyter-lite.json: {kernel}")
+    stamp.write_text(json.dumps({"inputs": digest, "pyodide": version, "lock_added": added}))
+    log(f"site written to {output} (Pyodide {version}; added to the lock: {added})")
+    return output
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--output-dir", type=Path, default=DEFAULT_OUTPUT)
+    parser.add_argument(
+        "--extra-contents",
+        type=Path,
+        action="append",
+        default=[],
+        help="more files or folders for the site's file browser (repeatable)",
+    )
+    parser.add_argument(
+        "--if-stale", action="store_true", help="do nothing if the output is up to date"
+    )
+    args = parser.parse_args(argv)
+    extra = [p.resolve() for p in args.extra_contents]
+    build(args.output_dir.resolve(), extra, args.if_stale)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
