@@ -26,8 +26,19 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
+# JupyterLite: static site of the course in _output/lite/ (publish that folder, e.g. GitHub Pages)
+LITE_PORT ?= 8000
 lite: $(STAMP)
-	$(BIN)/python -m margin_widgets.lite build
+	$(BIN)/python scripts/build_lite.py --output-dir _output/lite
+
+lite-serve: lite
+	@echo "JupyterLite course on http://127.0.0.1:$(LITE_PORT)/lab/index.html"
+	$(BIN)/python -m http.server --bind 127.0.0.1 --directory _output/lite $(LITE_PORT)
+
+# Voila: the flagship dashboard, no code visible
+VOILA_PORT ?= 8866
+voila: $(STAMP)
+	$(BIN)/voila dashboards/margin-modes.ipynb --no-browser --Voila.ip=127.0.0.1 --port=$(VOILA_PORT)
 
 clean:
 	rm -rf $(VENV) _output build dist .pytest_cache

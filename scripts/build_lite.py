@@ -7,9 +7,9 @@ The site needs no server and no CDN for the kernel itself:
 * the pure-Python wheels the kernel needs (micropip, IPython, jedi and friends) are downloaded from
   PyPI at the exact versions of Pyodide's lock, and the lock entries are rewritten to them (file
   name and sha256: Pyodide checks integrity and PyPI's wheels differ from Pyodide's repacked ones);
-* ``comm``, ``ipywidgets``, ``traittypes``, ``bqscales``, ``bqplot`` and this package's own wheel are added to
-  the lock, so a bare ``import margin_widgets`` works and lessons run unchanged in JupyterLab and
-  in Lite (``%pip install margin_widgets`` works as well: micropip looks in the lock first);
+* ``comm``, ``ipywidgets``, ``traittypes``, ``bqscales``, ``bqplot`` and this package's own
+  wheel are added to the lock, so a bare ``import margin_widgets`` works and lessons run
+  unchanged in JupyterLab and in Lite;
 * binary packages (numpy, pandas, ...) cannot come from PyPI for Pyodide's platform: their lock
   entries point at Pyodide's CDN with absolute URLs, so ``import numpy`` (and so bqplot) works
   when the learner is online and fails cleanly when not;
@@ -22,7 +22,7 @@ Downloads are cached in ``build/lite-cache/`` (gitignored). Usage::
 
     .venv/bin/python scripts/build_lite.py                  # -> _output/lite/
     .venv/bin/python scripts/build_lite.py --if-stale --output-dir build/lite-test \
-        --extra-contents tests/browser/lite_engine.ipynb
+        --extra-contents tests/browser/lite_engine.ipynb   # what the browser test builds
 """
 
 from __future__ import annotations
@@ -67,14 +67,17 @@ LITE_KERNELSPEC = {"name": "python", "display_name": "Python (Pyodide)", "langua
 
 
 def log(msg: str) -> None:
+    """Print a progress line."""
     print(f"[build_lite] {msg}", flush=True)
 
 
 def canonical(name: str) -> str:
+    """PEP 503 normalized project name."""
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def sha256_of(path: Path) -> str:
+    """Hex SHA-256 of a file."""
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -83,17 +86,20 @@ def sha256_of(path: Path) -> str:
 
 
 def run(cmd: list[str], **kwargs: object) -> None:
+    """Run a command, echoing it; raise on failure."""
     log("$ " + " ".join(str(c) for c in cmd))
     subprocess.run(cmd, check=True, **kwargs)  # type: ignore[call-overload]
 
 
 def pyodide_version() -> str:
+    """The Pyodide version jupyterlite-pyodide-kernel was built for."""
     from jupyterlite_pyodide_kernel.constants import PYODIDE_VERSION
 
     return str(PYODIDE_VERSION)
 
 
 def pyodide_cdn(version: str) -> str:
+    """Pyodide's CDN folder for that version (for the packages not served locally)."""
     return f"https://cdn.jsdelivr.net/pyodide/v{version}/full/"
 
 
@@ -126,12 +132,14 @@ def fetch_pyodide_core(version: str) -> Path:
 
 
 def wheel_dir() -> Path:
+    """Cache folder of downloaded wheels."""
     path = CACHE / "wheels"
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
 def find_cached_wheel(name: str, version: str) -> Path | None:
+    """A cached wheel of ``name`` at exactly ``version``, if any."""
     stem = re.sub(r"[-_.]+", "_", name).lower()
     for candidate in wheel_dir().glob("*.whl"):
         dist, ver = candidate.name.split("-")[:2]
@@ -169,6 +177,7 @@ def download_pure_wheels(pins: dict[str, str], python_version: str) -> dict[str,
 
 
 def build_own_wheel() -> Path:
+    """Build this project's wheel (hatchling) into the cache."""
     out = CACHE / "own-wheel"
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
@@ -213,6 +222,7 @@ def wheel_metadata(path: Path) -> tuple[str, str, list[str], list[str]]:
 
 
 def closure(packages: dict[str, dict], roots: list[str]) -> set[str]:
+    """Lock keys of ``roots`` and everything they depend on."""
     index = {canonical(k): k for k in packages}
     seen: set[str] = set()
     todo = [canonical(r) for r in roots]
@@ -226,14 +236,13 @@ def closure(packages: dict[str, dict], roots: list[str]) -> set[str]:
 
 
 def is_pure(entry: dict) -> bool:
+    """True for a pure-Python wheel entry of the lock."""
     return entry.get("package_type") == "package" and str(entry["file_name"]).endswith(
         "-none-any.whl"
     )
 
 
-def write_lock(
-    core: Path, dest: Path, version: str, own_wheel: Path
-) -> dict[str, str]:
+def write_lock(core: Path, dest: Path, version: str, own_wheel: Path) -> dict[str, str]:
     """Assemble ``static/pyodide/`` in the staging dir; return {package: version} added."""
     lock = json.loads((core / "pyodide-lock.json").read_text())
     packages: dict[str, dict] = lock["packages"]
@@ -314,6 +323,16 @@ def write_lock(
 # --------------------------------------------------------------------------- extensions
 
 
+def bqplot_frontend_version() -> str:
+    """``bqplot.__frontend_version__`` without importing bqplot (and numpy)."""
+    files = metadata.files("bqplot") or []
+    version_py = next(f for f in files if str(f).replace("\\", "/") == "bqplot/_version.py")
+    match = re.search(r"__frontend_version__\s*=\s*['\"]([^'\"]+)", version_py.read_text())
+    if match is None:
+        raise SystemExit("cannot read bqplot's __frontend_version__")
+    return match.group(1).lstrip("^~=")
+
+
 def labextension_paths() -> list[Path]:
     """The prebuilt front-end extensions to copy, after checking their versions."""
     share = Path(sys.prefix) / "share" / "jupyter" / "labextensions"
@@ -325,9 +344,7 @@ def labextension_paths() -> list[Path]:
             raise SystemExit(f"front-end extension {npm_name} is not installed in {sys.prefix}")
         js_version = json.loads(pkg.read_text())["version"]
         if dist == "bqplot":
-            from bqplot._version import __frontend_version__
-
-            wanted = str(__frontend_version__).lstrip("^~=")
+            wanted = bqplot_frontend_version()
             if js_version.split(".")[:2] != wanted.split(".")[:2]:
                 raise SystemExit(f"bqplot wants JS {wanted}, the extension is {js_version}")
         elif dist == "jupyterlab_widgets":
@@ -376,6 +393,7 @@ def stage_contents(files: Path, sources: list[Path]) -> None:
 
 
 def input_digest(extra: list[Path]) -> str:
+    """Digest of everything the site is built from (for ``--if-stale``)."""
     digest = hashlib.sha256()
     inputs = [
         Path(__file__).resolve(),
@@ -388,7 +406,8 @@ def input_digest(extra: list[Path]) -> str:
         inputs.extend(sorted(path.rglob("*")) if path.is_dir() else [path])
     for path in inputs:
         if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(str(path.relative_to(ROOT)).encode())
+            name = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+            digest.update(str(name).encode())
             digest.update(path.read_bytes())
     for name in ("jupyterlite-core", "jupyterlite-pyodide-kernel", *EXTRA_PACKAGES):
         digest.update(f"{name}=={metadata.version(name)}".encode())
@@ -396,6 +415,7 @@ def input_digest(extra: list[Path]) -> str:
 
 
 def build(output: Path, extra: list[Path], if_stale: bool) -> Path:
+    """Build the site into ``output``; skip when ``if_stale`` and nothing changed."""
     digest = input_digest(extra)
     stamp = output / STAMP_NAME
     if if_stale and stamp.exists():
@@ -441,6 +461,7 @@ def build(output: Path, extra: list[Path], if_stale: bool) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output-dir", type=Path, default=DEFAULT_OUTPUT)
     parser.add_argument(

@@ -44,7 +44,10 @@ def number(name: str, value: object) -> float:
             f"{name} must be a real number (int or float), got {value!r} "
             f"of type {type(value).__name__}"
         )
-    result = float(value)
+    try:
+        result = float(value)
+    except OverflowError:  # an int beyond the float range
+        result = math.inf
     if not math.isfinite(result):
         raise ValueError(f"{name} must be a finite number, got {value!r}")
     return result

@@ -244,10 +244,12 @@ class Account:
 
     # ------------------------------------------------------------------ look-ups
     def table(self, symbol: str) -> BracketTable:
-        """Bracket table used for ``symbol``."""
-        if symbol not in self.brackets:
-            self.brackets[symbol] = load_brackets(symbol)
-        return self.brackets[symbol]
+        """Bracket table used for ``symbol``: the one given, else the newest shipped table.
+
+        A look-up never changes the account (a refused operation must leave it as it was).
+        """
+        table = self.brackets.get(symbol)
+        return table if table is not None else load_brackets(symbol)
 
     def margin_mode(self, symbol: str) -> str:
         """Margin mode of ``symbol`` (``"cross"`` unless set otherwise)."""

@@ -21,6 +21,7 @@ EP      entry price
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from margin_widgets.engine import _checks
@@ -34,6 +35,7 @@ __all__ = [
     "funding_payment",
     "initial_margin",
     "liquidation_price",
+    "liquidation_price_curve",
     "liquidation_price_in_brackets",
     "maintenance_margin",
     "margin_ratio",
@@ -118,30 +120,34 @@ def liquidation_price(
     """
     # Fast path: plain ints/floats, all finite, all in range. Anything else goes to the
     # careful path below, which raises the documented errors.
-    if (
-        type(quantity) in _NUMBER_TYPES
-        and type(entry_price) in _NUMBER_TYPES
-        and type(wallet_balance) in _NUMBER_TYPES
-        and type(maintenance_margin_rate) in _NUMBER_TYPES
-        and type(maintenance_amount) in _NUMBER_TYPES
-        and type(other_maintenance_margin) in _NUMBER_TYPES
-        and type(other_unrealized_pnl) in _NUMBER_TYPES
-        and _isfinite(
-            quantity
-            + entry_price
-            + wallet_balance
-            + maintenance_margin_rate
-            + maintenance_amount
-            + other_maintenance_margin
-            + other_unrealized_pnl
+    try:
+        fast = (
+            type(quantity) in _NUMBER_TYPES
+            and type(entry_price) in _NUMBER_TYPES
+            and type(wallet_balance) in _NUMBER_TYPES
+            and type(maintenance_margin_rate) in _NUMBER_TYPES
+            and type(maintenance_amount) in _NUMBER_TYPES
+            and type(other_maintenance_margin) in _NUMBER_TYPES
+            and type(other_unrealized_pnl) in _NUMBER_TYPES
+            and _isfinite(
+                quantity
+                + entry_price
+                + wallet_balance
+                + maintenance_margin_rate
+                + maintenance_amount
+                + other_maintenance_margin
+                + other_unrealized_pnl
+            )
+            and quantity > 0
+            and entry_price > 0
+            and wallet_balance >= 0
+            and 0 <= maintenance_margin_rate < 1
+            and maintenance_amount >= 0
+            and other_maintenance_margin >= 0
         )
-        and quantity > 0
-        and entry_price > 0
-        and wallet_balance >= 0
-        and 0 <= maintenance_margin_rate < 1
-        and maintenance_amount >= 0
-        and other_maintenance_margin >= 0
-    ):
+    except OverflowError:  # an int beyond the float range: refused below
+        fast = False
+    if fast:
         if side == "long":
             s = 1
         elif side == "short":
@@ -159,13 +165,17 @@ def liquidation_price(
             "other_maintenance_margin", other_maintenance_margin
         )
         other_unrealized_pnl = _checks.number("other_unrealized_pnl", other_unrealized_pnl)
-    price = (
-        wallet_balance
-        - other_maintenance_margin
-        + other_unrealized_pnl
-        + maintenance_amount
-        - s * quantity * entry_price
-    ) / (quantity * maintenance_margin_rate - s * quantity)
+    try:
+        price = (
+            wallet_balance
+            - other_maintenance_margin
+            + other_unrealized_pnl
+            + maintenance_amount
+            - s * quantity * entry_price
+        ) / (quantity * maintenance_margin_rate - s * quantity)
+    except (ZeroDivisionError, OverflowError):
+        # Q·MMR − s·Q underflowed to 0 (a subnormal Q), or an int root beyond the float range
+        return None
     if price > 0 and _isfinite(price):
         return float(price)
     return None
@@ -175,7 +185,10 @@ def _solve(
     s: int, q: float, ep: float, wb: float, mmr: float, cum: float, tmm: float, upnl: float
 ) -> float | None:
     """The same root as :func:`liquidation_price`, unchecked (``wb`` may be negative)."""
-    price = (wb - tmm + upnl + cum - s * q * ep) / (q * mmr - s * q)
+    try:
+        price = (wb - tmm + upnl + cum - s * q * ep) / (q * mmr - s * q)
+    except ZeroDivisionError:  # a subnormal quantity: q·mmr − s·q underflows to 0
+        return None
     return float(price) if price > 0 else None
 
 
@@ -227,40 +240,169 @@ def liquidation_price_in_brackets(
         "other_maintenance_margin", other_maintenance_margin
     )
     other_unrealized_pnl = _checks.number("other_unrealized_pnl", other_unrealized_pnl)
-    bracket = brackets.bracket_for(quantity * entry_price)
+    return _solve_in_brackets(
+        s,
+        quantity,
+        entry_price,
+        wallet_balance,
+        brackets,
+        other_maintenance_margin,
+        other_unrealized_pnl,
+    )
+
+
+def _solve_in_brackets(
+    s: int, q: float, ep: float, wb: float, brackets: BracketTable, tmm: float, upnl: float
+) -> tuple[float | None, Bracket]:
+    """:func:`liquidation_price_in_brackets` on checked values.
+
+    A root beyond the float range (``inf``) selects the top bracket like any huge price and is
+    reported as None, as :func:`liquidation_price` does.
+    """
+    bracket = brackets.bracket_for(q * ep)
     seen: set[int] = set()
     for _ in range(len(brackets.brackets) + 1):
         price = _solve(
-            s,
-            quantity,
-            entry_price,
-            wallet_balance,
-            bracket.maintenance_margin_rate,
-            bracket.maintenance_amount,
-            other_maintenance_margin,
-            other_unrealized_pnl,
+            s, q, ep, wb, bracket.maintenance_margin_rate, bracket.maintenance_amount, tmm, upnl
         )
-        at_liquidation = brackets.bracket_for(quantity * price) if price else brackets.brackets[0]
+        at_liquidation = brackets.bracket_for(q * price) if price else brackets.brackets[0]
         if at_liquidation.number == bracket.number:
-            return price, bracket
+            return (price if price is None or _isfinite(price) else None), bracket
         if at_liquidation.number in seen:
             break
         seen.add(bracket.number)
         bracket = at_liquidation
-    for candidate in brackets.brackets:  # pragma: no cover - a cycle needs a malformed table
-        price = _solve(
+    # A cycle needs a root garbled by overflow or underflow (sizes near the float limits).
+    # The maintenance margin is the largest of the brackets' affine pieces (the cum recurrence),
+    # so the consistent root is the largest bracket root for a long, the smallest for a short.
+    roots = [
+        (
+            _solve(
+                s,
+                q,
+                ep,
+                wb,
+                candidate.maintenance_margin_rate,
+                candidate.maintenance_amount,
+                tmm,
+                upnl,
+            ),
+            candidate,
+        )
+        for candidate in brackets.brackets
+    ]
+    pick = max if s > 0 else min
+    price, bracket = pick(roots, key=lambda root: -math.inf if root[0] is None else root[0])
+    return (price if price is None or _isfinite(price) else None), bracket
+
+
+def liquidation_price_curve(
+    side: str,
+    quantity: float,
+    entry_price: float,
+    leverages: Sequence[float],
+    brackets: BracketTable,
+    margin_mode: str = "isolated",
+    wallet_balance: float = 0.0,
+    other_maintenance_margin: float = 0.0,
+    other_unrealized_pnl: float = 0.0,
+) -> list[float | None]:
+    """Liquidation price of one position opened at each of several leverages (a chart's curve).
+
+    Each point is what an account opening the position at that leverage would report (the
+    bracket re-selected at the liquidation price, as in :func:`liquidation_price_in_brackets`):
+
+    * isolated: the position's wallet is its initial margin ``Q·EP / leverage``, the amount
+      opening it moves out of the cross wallet, so the price closes in on the entry as leverage
+      rises;
+    * cross: the position is backed by the cross wallet ``wallet_balance`` (with the other cross
+      positions' TMM and UPNL); leverage only sets the initial margin, so every point is the
+      same price.
+
+    Parameters
+    ----------
+    side, quantity, entry_price
+        As in :func:`liquidation_price`.
+    leverages : sequence of float
+        Leverages, each in [1, the maximum leverage of the bracket of the notional ``Q·EP``].
+    brackets : BracketTable
+        The symbol's maintenance bracket table.
+    margin_mode : {"isolated", "cross"}, default "isolated"
+        Margin mode of the position.
+    wallet_balance : float, default 0.0
+        Cross mode only: the cross wallet balance WB in USDT (may be below zero after
+        funding). Must stay 0 in isolated mode.
+    other_maintenance_margin, other_unrealized_pnl : float, default 0.0
+        Cross mode only: TMM (>= 0) and UPNL of the other cross positions, in USDT, as in
+        :func:`liquidation_price`. Must stay 0 in isolated mode.
+
+    Returns
+    -------
+    list of (float or None)
+        One liquidation price per leverage, in USDT (None where no positive price exists).
+
+    Raises
+    ------
+    ValueError
+        For a leverage outside the allowed range, cross-mode arguments given in isolated mode,
+        or any input :func:`liquidation_price_in_brackets` refuses.
+
+    Examples
+    --------
+    0.5 BTC long at 60,000 USDT (notional 30,000, bracket 1: MMR 0.4 %, cum 0). Isolated at
+    20x the wallet is 1,500, so ``LP = (1,500 − 30,000) / (0.5·0.004 − 0.5) = 57,228.92``; at
+    10x it is 3,000 and ``LP = 27,000 / 0.498 = 54,216.87``. Cross with a 5,000 USDT wallet:
+    ``25,000 / 0.498 = 50,200.80`` at every leverage.
+
+    >>> from margin_widgets.engine.brackets import load_brackets
+    >>> table = load_brackets("BTCUSDT", "2024-10-24")
+    >>> [round(p, 2) for p in liquidation_price_curve("long", 0.5, 60_000, [10, 20], table)]
+    [54216.87, 57228.92]
+    >>> curve = liquidation_price_curve(
+    ...     "long", 0.5, 60_000, [10, 20], table, margin_mode="cross", wallet_balance=5_000)
+    >>> [round(p, 2) for p in curve]
+    [50200.8, 50200.8]
+    """
+    s = _checks.side_sign(side)
+    quantity = _checks.positive("quantity", quantity)
+    entry_price = _checks.positive("entry_price", entry_price)
+    mode = _checks.margin_mode(margin_mode, "margin_mode")
+    wallet_balance = _checks.number("wallet_balance", wallet_balance)
+    other_maintenance_margin = _checks.non_negative(
+        "other_maintenance_margin", other_maintenance_margin
+    )
+    other_unrealized_pnl = _checks.number("other_unrealized_pnl", other_unrealized_pnl)
+    value = quantity * entry_price
+    top = brackets.bracket_for(value).max_leverage
+    checked = [_checks.number("leverages[]", lev) for lev in leverages]
+    for index, lev in enumerate(checked):
+        if not 1 <= lev <= top:
+            raise ValueError(
+                f"leverages[{index}] must be in [1, {top:g}] for a notional of {value:,.2f} USDT "
+                f"({brackets.symbol} {brackets.effective_date}), got {leverages[index]!r}"
+            )
+    if mode == "cross":
+        price, _ = _solve_in_brackets(
             s,
             quantity,
             entry_price,
             wallet_balance,
-            candidate.maintenance_margin_rate,
-            candidate.maintenance_amount,
+            brackets,
             other_maintenance_margin,
             other_unrealized_pnl,
         )
-        if candidate.contains(quantity * (price or 0.0)):
-            return price, candidate
-    raise RuntimeError("no consistent bracket")  # pragma: no cover
+        return [price] * len(checked)
+    for name, extra in (
+        ("wallet_balance", wallet_balance),
+        ("other_maintenance_margin", other_maintenance_margin),
+        ("other_unrealized_pnl", other_unrealized_pnl),
+    ):
+        if extra != 0:
+            raise ValueError(f"{name} must be 0 in isolated mode (cross mode only), got {extra!r}")
+    return [
+        _solve_in_brackets(s, quantity, entry_price, value / lev, brackets, 0.0, 0.0)[0]
+        for lev in checked
+    ]
 
 
 def bankruptcy_price(

@@ -1,0 +1,821 @@
+"""The base of every explorer: controls, figures, presets, locking, export, errors, debounce.
+
+An explorer is an ``ipywidgets.VBox`` that owns named value controls (sliders, dropdowns,
+toggle buttons), one or more bqplot figures, a one-line readout, a text description of what
+the figures show, a status line and a compact "Export / import" section. Data flows one way:
+control -> handler -> engine -> numbers -> marks changed in place inside ``hold_sync``.
+
+Writing an explorer
+-------------------
+Subclass :class:`Explorer` and implement three hooks; the base calls them:
+
+``_build(self) -> list[Widget]``
+    Create the controls with :meth:`Explorer.add_control` (registration order matters: a
+    control whose value sets another control's bounds or options must be registered first),
+    the figures with :meth:`Explorer.add_figure`, and return the widgets that form the body
+    (controls and figures laid out as you like). Do not compute anything yet.
+``_update(self, changed: frozenset[str] | None) -> None``
+    Recompute from the engine and change the marks in place (``with mark.hold_sync():``).
+    ``changed`` holds the names of the controls that changed since the last update, or is None
+    for "everything" (first draw, reset, preset). Set the readout with
+    :meth:`Explorer.set_readout`. Raise ``ValueError`` with a readable message for a state the
+    engine refuses; the base shows it in the status line.
+``_describe(self) -> str``
+    Plain-text description of what the figures currently show (for screen readers and static
+    exports). Called after every successful update.
+
+Inside ``_update``, :meth:`Explorer.note` shows a warning or note in the status line (for
+states that are valid but worth saying, e.g. "the wallet cannot cover the initial margin").
+
+Optional hooks: ``_sync_bounds(self)`` sets dynamic bounds or options (e.g. the leverage
+slider's maximum from the bracket of the current notional; it must only *set* bounds, the base
+detects the values that were clamped and says so in the status line); ``_bound_reason(self,
+name) -> str`` explains a dynamic bound in messages.
+
+Synchronous by default
+----------------------
+Setting ``control.value`` from Python runs the handler synchronously: the marks hold the new
+numbers when the assignment returns (tests and lesson ``assert`` cells rely on that).
+:meth:`Explorer.enable_debounce` coalesces updates that come *from the browser* (a slider
+drag) while a kernel event loop runs; values set from Python stay synchronous, and
+:meth:`Explorer.flush` runs any pending update at once.
+
+Errors are never silent and never a traceback: an exception raised by a hook appears in the
+status line (CSS class ``mw-status``) and the explorer keeps its last good marks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import bqplot as bq
+import ipywidgets as w
+import numpy as np
+
+from margin_widgets.widgets._style import css_kebab, escape
+
+__all__ = ["Explorer", "parse_preset", "set_mark_data"]
+
+#: Updates slower than this (seconds) show the progress indicator on the next update.
+SLOW_UPDATE_SECONDS = 0.3
+
+_SELECTION_TYPES = (w.Dropdown, w.ToggleButtons, w.RadioButtons, w.Select, w.SelectionSlider)
+
+
+def parse_preset(preset: Mapping[str, Any] | str | bytes | None) -> dict[str, Any]:
+    """Turn a preset (a dict, or JSON text of one) into a plain dict of control values.
+
+    Accepts the flat form ``{"leverage": 20, ...}`` and the form written by
+    :meth:`Explorer.to_json`, ``{"explorer": "...", "values": {...}}`` (the explorer name is
+    checked by :meth:`Explorer.apply_preset`).
+
+    Raises
+    ------
+    ValueError
+        If the text is not JSON or not a JSON object.
+
+    Examples
+    --------
+    >>> parse_preset('{"leverage": 20}')
+    {'leverage': 20}
+    >>> parse_preset(None)
+    {}
+    """
+    if preset is None:
+        return {}
+    if isinstance(preset, bytes | bytearray | memoryview):
+        preset = bytes(preset).decode("utf-8", errors="replace")
+    if isinstance(preset, str):
+        text = preset.strip()
+        if not text:
+            raise ValueError("preset JSON is empty: expected an object such as {\"leverage\": 20}")
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(
+                f"preset is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+            ) from None
+    else:
+        data = preset
+    if not isinstance(data, Mapping):
+        raise ValueError(
+            f"preset must be a JSON object of control values, got {type(data).__name__}"
+        )
+    return dict(data)
+
+
+def _value_bounds(control: w.Widget) -> tuple[Any, Any]:
+    """(min, max) of a bounded control in value units (a log slider stores exponents)."""
+    low, high = getattr(control, "min", None), getattr(control, "max", None)
+    if isinstance(control, w.FloatLogSlider):
+        return control.base**low, control.base**high
+    return low, high
+
+
+def _format_value(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    return repr(value)
+
+
+class Explorer(w.VBox):  # type: ignore[misc]
+    """Base class of the explorers (see the module docstring for the subclass hooks).
+
+    Parameters
+    ----------
+    preset : dict or str, optional
+        Start values by control name, as a dict or as JSON text of one (also the output of
+        :meth:`to_json`).
+    locked : iterable of str, default ()
+        Controls shown disabled (a teacher fixes them for the lesson).
+    hidden : iterable of str, default ()
+        Controls hidden (and locked).
+    **values
+        Start values by control name; they override ``preset``.
+
+    Raises
+    ------
+    ValueError
+        For bad preset JSON, an unknown control name, or a value of the wrong type or outside
+        the control's range; the message names the control, the value and the allowed range.
+
+    Attributes
+    ----------
+    controls : dict of str to Widget
+        The value controls by name, in registration order.
+    figures : list of bqplot.Figure
+        The figures, in registration order (never rebuilt).
+    status : ipywidgets.HTML
+        Status line (CSS class ``mw-status``): errors and notes from handlers.
+    description : ipywidgets.HTML
+        Text description of what the figures show (CSS class ``mw-description``).
+    readout : ipywidgets.HTML
+        One-line summary (CSS class ``mw-readout``).
+    """
+
+    def __init__(
+        self,
+        preset: Mapping[str, Any] | str | None = None,
+        locked: Iterable[str] = (),
+        hidden: Iterable[str] = (),
+        **values: Any,
+    ) -> None:
+        super().__init__()
+        self.controls: dict[str, w.Widget] = {}
+        self.figures: list[bq.Figure] = []
+        self.figure_keys: dict[str, bq.Figure] = {}
+        self._suspend_depth = 0
+        self._debounce_delay: float | None = None
+        self._pending: set[str] | None = None
+        self._pending_all = False
+        self._timer: asyncio.TimerHandle | None = None
+        self._last_duration = 0.0
+        self._start_values: dict[str, Any] = {}
+        self._notes: list[tuple[str, str]] = []
+
+        self.add_class("mw-explorer")
+        self.add_class(f"mw-{css_kebab(type(self).__name__)}")
+        self.status = w.HTML(value="", layout={"min_height": "1.4em"})
+        self.status.add_class("mw-status")
+        self.description = w.HTML(value="")
+        self.description.add_class("mw-description")
+        self.readout = w.HTML(value="")
+        self.readout.add_class("mw-readout")
+        self.busy = w.HTML(value="", layout={"min_height": "1.2em"})
+        self.busy.add_class("mw-busy")
+
+        body = list(self._build())
+        self._defaults = self._raw_values()
+
+        start = parse_preset(preset)
+        start = self._strip_wrapper(start)
+        start.update(values)
+        self._apply_values(start)  # raises ValueError and leaves defaults on bad input
+        self._start_values = self._raw_values()
+
+        locked_names = self._check_names(locked, "locked")
+        hidden_names = self._check_names(hidden, "hidden")
+        self.lock(*locked_names)
+        self.lock(*hidden_names, hide=True)
+
+        self.reset_button = w.Button(
+            description="Reset",
+            icon="undo",
+            tooltip="Back to the start values",
+            layout={"width": "auto"},
+        )
+        self.reset_button.add_class("mw-reset")
+        self.reset_button.on_click(lambda _button: self._guarded(self.reset, "reset"))
+        self.io_panel = self._build_io()
+
+        for name, control in self.controls.items():
+            control.observe(self._on_change, names="value")
+
+        self.children = [
+            *body,
+            self.readout,
+            self.description,
+            w.HBox([self.reset_button, self.busy]),
+            self.status,
+            self.io_panel,
+        ]
+        self._run_update(None)
+
+    # ------------------------------------------------------------------ hooks
+    def _build(self) -> list[w.Widget]:
+        """Create controls and figures; return the body widgets (override)."""
+        raise NotImplementedError
+
+    def _update(self, changed: frozenset[str] | None) -> None:
+        """Recompute from the engine and change the marks in place (override)."""
+        raise NotImplementedError
+
+    def _describe(self) -> str:
+        """Plain-text description of what the figures show (override)."""
+        return ""
+
+    def _sync_bounds(self) -> None:
+        """Set dynamic bounds/options of controls from the other controls (optional)."""
+
+    def _bound_reason(self, name: str) -> str:
+        """Why control ``name`` has its current bounds, for messages (optional)."""
+        return ""
+
+    # ------------------------------------------------------------------ building helpers
+    def add_control(self, name: str, control: w.Widget) -> w.Widget:
+        """Register a value control under ``name`` (adds CSS class ``mw-control-<name>``).
+
+        Sliders get ``continuous_update=True`` left as is; give them a ``description`` with
+        the unit. Returns the control.
+        """
+        if name in self.controls:
+            raise ValueError(f"control {name!r} is registered twice")
+        if not hasattr(control, "value"):
+            raise TypeError(f"control {name!r} must be an ipywidgets value widget")
+        control.add_class(f"mw-control-{name}")
+        control.add_class("mw-control")
+        self.controls[name] = control
+        return control
+
+    def add_figure(self, key: str, figure: bq.Figure) -> bq.Figure:
+        """Register a figure under ``key`` (it should carry class ``mw-figure-<key>``)."""
+        if key in self.figure_keys:
+            raise ValueError(f"figure {key!r} is registered twice")
+        figure.add_class(f"mw-figure-{css_kebab(key)}")
+        self.figure_keys[key] = figure
+        self.figures.append(figure)
+        return figure
+
+    def set_readout(self, text: str) -> None:
+        """Set the one-line readout (plain text; escaped here)."""
+        value = f"<b>{escape(text)}</b>"
+        if self.readout.value != value:
+            self.readout.value = value
+
+    # ------------------------------------------------------------------ status line
+    def show_status(self, text: str, level: str = "error") -> None:
+        """Show ``text`` in the status line; ``level`` is ``"error"``, ``"warning"`` or ``"info"``."""
+        if not text:
+            self.clear_status()
+            return
+        icon = {"error": "⚠ ", "warning": "⚠ ", "info": "ℹ "}.get(level, "")  # noqa: RUF001
+        color = {"error": "#D55E00", "warning": "#8a5a00", "info": "#0072B2"}.get(level, "inherit")
+        role = "alert" if level == "error" else "status"
+        self.status.value = (
+            f'<span class="mw-status-{level}" role="{role}" style="color:{color}">'
+            f"{icon}{escape(text)}</span>"
+        )
+
+    def clear_status(self) -> None:
+        """Empty the status line."""
+        if self.status.value:
+            self.status.value = ""
+
+    @property
+    def status_text(self) -> str:
+        """The status line as plain text ("" when empty)."""
+        import re
+
+        return escape_back(re.sub(r"<[^>]+>", "", self.status.value)).lstrip("⚠ℹ ").strip()
+
+    def _guarded(self, func: Callable[[], Any], where: str) -> bool:
+        """Run ``func``; show any exception in the status line. Returns True on success."""
+        try:
+            func()
+        except ValueError as exc:
+            self.show_status(str(exc), "error")
+            return False
+        except Exception as exc:  # noqa: BLE001 - an observer must never raise into the front-end
+            self.show_status(f"Unexpected error in {where}: {type(exc).__name__}: {exc}", "error")
+            return False
+        return True
+
+    # ------------------------------------------------------------------ values
+    def _raw_values(self) -> dict[str, Any]:
+        return {name: control.value for name, control in self.controls.items()}
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """Current control values by name (plain Python types; runs a pending update first)."""
+        self.flush()
+        return {name: _plain(value) for name, value in self._raw_values().items()}
+
+    @property
+    def start_values(self) -> dict[str, Any]:
+        """The values :meth:`reset` returns to (defaults overridden by the preset)."""
+        return {name: _plain(value) for name, value in self._start_values.items()}
+
+    def _check_names(self, names: Iterable[str], what: str) -> list[str]:
+        if isinstance(names, str):
+            names = [names]
+        names = list(names)
+        unknown = [n for n in names if n not in self.controls]
+        if unknown:
+            raise ValueError(
+                f"{what} names unknown control(s) {', '.join(map(repr, unknown))}; "
+                f"controls of {type(self).__name__} are {', '.join(self.controls)}"
+            )
+        return names
+
+    def _strip_wrapper(self, data: dict[str, Any]) -> dict[str, Any]:
+        if set(data) == {"explorer", "values"} and isinstance(data["values"], Mapping):
+            if data["explorer"] != type(self).__name__:
+                raise ValueError(
+                    f"this state belongs to {data['explorer']!r}, not {type(self).__name__!r}"
+                )
+            return dict(data["values"])
+        return data
+
+    def _bounds_text(self, name: str) -> str:
+        control = self.controls[name]
+        if isinstance(control, _SELECTION_TYPES):
+            return "one of " + ", ".join(_format_value(v) for v in _option_values(control))
+        if hasattr(control, "min") and hasattr(control, "max"):
+            low, high = _value_bounds(control)
+            text = f"between {_format_value(low)} and {_format_value(high)}"
+            reason = self._bound_reason(name)
+            return f"{text} ({reason})" if reason else text
+        return "a valid value"
+
+    def _coerce(self, name: str, value: Any) -> Any:
+        """Check ``value`` for control ``name`` against its type and current bounds."""
+        control = self.controls[name]
+        current = control.value
+        if isinstance(control, _SELECTION_TYPES):
+            options = _option_values(control)
+            if value not in options:
+                raise ValueError(f"{name} must be {self._bounds_text(name)}, got {value!r}")
+            return value
+        if isinstance(current, bool):
+            if not isinstance(value, bool):
+                raise ValueError(f"{name} must be true or false, got {value!r}")
+            return value
+        if isinstance(current, int | float):
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError(f"{name} must be a number, got {value!r}")
+            if not math.isfinite(value):
+                raise ValueError(f"{name} must be a finite number, got {value!r}")
+            if isinstance(current, int) and not isinstance(current, bool):
+                if float(value) != int(value):
+                    raise ValueError(f"{name} must be a whole number, got {value!r}")
+                value = int(value)
+            else:
+                value = float(value)
+            low, high = _value_bounds(control)
+            if (low is not None and value < low) or (high is not None and value > high):
+                raise ValueError(f"{name} must be {self._bounds_text(name)}, got {value!r}")
+            return value
+        if isinstance(current, str):
+            if not isinstance(value, str):
+                raise ValueError(f"{name} must be text, got {value!r}")
+            return value
+        return value
+
+    @contextmanager
+    def _suspended(self) -> Iterator[None]:
+        """Ignore control observers inside (batch changes)."""
+        self._suspend_depth += 1
+        try:
+            yield
+        finally:
+            self._suspend_depth -= 1
+
+    def _apply_values(self, values: Mapping[str, Any]) -> None:
+        """Set several controls at once, all or nothing, without running the update."""
+        self._check_names(values, "preset")
+        snapshot = self._raw_values()
+        with self._suspended():
+            try:
+                for name in self.controls:
+                    if name in values:
+                        self.controls[name].value = self._coerce(name, values[name])
+                        self._sync_bounds()
+                for name in values:  # a later control's bounds may have clamped an earlier one
+                    if _plain(self.controls[name].value) != _plain(
+                        self._coerce_quiet(name, values[name])
+                    ):
+                        raise ValueError(
+                            f"{name} must be {self._bounds_text(name)}, got {values[name]!r}"
+                        )
+            except ValueError:
+                self._restore(snapshot)
+                raise
+            except Exception as exc:
+                self._restore(snapshot)
+                raise ValueError(f"preset could not be applied: {exc}") from exc
+
+    def _coerce_quiet(self, name: str, value: Any) -> Any:
+        control = self.controls[name]
+        current = control.value
+        if isinstance(current, int) and not isinstance(current, bool):
+            return int(value)
+        if isinstance(current, float):
+            return float(value)
+        return value
+
+    def _restore(self, snapshot: Mapping[str, Any]) -> None:
+        with self._suspended():
+            for name, value in snapshot.items():
+                self._widen(name, value)
+                self.controls[name].value = value
+                self._sync_bounds()
+
+    def _widen(self, name: str, value: Any) -> None:
+        """Let a bounded control take ``value`` before bounds are re-synced."""
+        control = self.controls[name]
+        if isinstance(control, _SELECTION_TYPES) or isinstance(value, bool):
+            return
+        if isinstance(control, w.FloatLogSlider) and isinstance(value, int | float) and value > 0:
+            exponent = math.log(value, control.base)
+            if exponent > control.max:
+                control.max = exponent
+            if exponent < control.min:
+                control.min = exponent
+            return
+        if hasattr(control, "max") and isinstance(value, int | float):
+            if value > control.max:
+                control.max = value
+            if value < control.min:
+                control.min = value
+
+    def apply_preset(self, preset: Mapping[str, Any] | str) -> None:
+        """Set several control values at once (dict or JSON), then update once.
+
+        Raises
+        ------
+        ValueError
+            For bad JSON, an unknown control, a value of the wrong type or out of range; the
+            message names the control, the value and the allowed range, and nothing changes.
+        """
+        data = self._strip_wrapper(parse_preset(preset))
+        self._apply_values(data)
+        self.clear_status()
+        self._run_update(None)
+
+    def load_json(self, text: str | bytes) -> None:
+        """Load a state written by :meth:`to_json` (or a flat JSON object of control values).
+
+        Raises ``ValueError`` on bad input and changes nothing (see :meth:`apply_preset`).
+        """
+        self.apply_preset(parse_preset(text))
+
+    def to_json(self, indent: int | None = None) -> str:
+        """The explorer's state as JSON: ``{"explorer": "<class>", "values": {...}}``.
+
+        :meth:`load_json` on a fresh explorer of the same class restores the same values and
+        therefore the same marks (floats are written exactly).
+        """
+        return json.dumps(
+            {"explorer": type(self).__name__, "values": self.values}, indent=indent
+        )
+
+    def reset(self) -> None:
+        """Return every control to its start value (the defaults, overridden by the preset)."""
+        self._apply_values(self._start_values)
+        self.clear_status()
+        self._run_update(None)
+
+    # ------------------------------------------------------------------ locking
+    def lock(self, *names: str, hide: bool = False) -> None:
+        """Disable the named controls (and hide them when ``hide`` is True)."""
+        for name in self._check_names(names, "lock"):
+            control = self.controls[name]
+            control.disabled = True
+            if hide:
+                control.layout.display = "none"
+
+    def unlock(self, *names: str) -> None:
+        """Enable and show the named controls again."""
+        for name in self._check_names(names, "unlock"):
+            control = self.controls[name]
+            control.disabled = False
+            control.layout.display = None
+
+    def is_locked(self, name: str) -> bool:
+        """Whether control ``name`` is disabled."""
+        return bool(self.controls[self._check_names([name], "is_locked")[0]].disabled)
+
+    def is_hidden(self, name: str) -> bool:
+        """Whether control ``name`` is hidden."""
+        return self.controls[self._check_names([name], "is_hidden")[0]].layout.display == "none"
+
+    # ------------------------------------------------------------------ updates
+    def _on_change(self, change: dict[str, Any]) -> None:
+        if self._suspend_depth:
+            return
+        name = next((n for n, c in self.controls.items() if c is change["owner"]), None)
+        if name is None:  # pragma: no cover - only registered controls are observed
+            return
+        if self._debounce_delay is not None and _from_frontend(change):
+            loop = _running_loop()
+            if loop is not None:
+                self._schedule(name, loop)
+                return
+        self._run_update(frozenset({name}))
+
+    def _run_update(self, changed: frozenset[str] | None) -> None:
+        """Sync bounds (reporting clamps), run ``_update`` and refresh the description."""
+        self._cancel_timer()
+        if self._pending is not None or self._pending_all:
+            changed = None if (self._pending_all or changed is None) else (
+                changed | frozenset(self._pending)
+            )
+            self._pending, self._pending_all = None, False
+        show_busy = self._last_duration > SLOW_UPDATE_SECONDS
+        if show_busy:
+            self.busy.value = '<span class="mw-busy-indicator">⏳ computing…</span>'
+        start = time.perf_counter()
+        notes: list[str] = []
+        self._notes = []
+
+        def work() -> None:
+            before = self._raw_values()
+            with self._suspended():
+                self._sync_bounds()
+            after = self._raw_values()
+            clamped = [n for n in self.controls if before[n] != after[n]]
+            for n in clamped:
+                reason = self._bound_reason(n)
+                notes.append(
+                    f"{n} changed from {_format_value(before[n])} to {_format_value(after[n])}"
+                    + (f": {reason}" if reason else f": allowed range is {self._bounds_text(n)}")
+                )
+            full = changed if changed is None else changed | frozenset(clamped)
+            self._update(full)
+            text = escape(self._describe())
+            if self.description.value != text:
+                self.description.value = text
+
+        ok = self._guarded(work, "update")
+        self._last_duration = time.perf_counter() - start
+        if show_busy or self.busy.value:
+            self.busy.value = ""
+        if ok:
+            levels = [level for _, level in self._notes]
+            texts = [n + "." for n in notes] + [text for text, _ in self._notes]
+            if texts:
+                level = "warning" if "warning" in levels else "info"
+                self.show_status(" ".join(texts), level)
+            elif self.status.value:
+                self.clear_status()
+
+    def note(self, text: str, level: str = "warning") -> None:
+        """From inside ``_update``: show ``text`` in the status line after this update.
+
+        Use it for states the engine accepts but the learner should know about (an order the
+        wallet cannot cover, a liquidated account); ``level`` is ``"warning"`` or ``"info"``.
+        Notes last until the next update.
+        """
+        self._notes.append((text, level))
+
+    def refresh(self) -> None:
+        """Recompute everything now (errors go to the status line)."""
+        self._run_update(None)
+
+    # ------------------------------------------------------------------ debounce
+    def enable_debounce(self, delay: float = 0.15) -> None:
+        """Coalesce browser-driven changes: update ``delay`` seconds after the last one.
+
+        Only changes that come from the front-end (a slider drag) while a kernel event loop is
+        running are deferred; a value set from Python always updates synchronously, so tests
+        and lesson cells see the new marks at once. When the previous update took longer than
+        0.3 s, a progress indicator (``.busy``, class ``mw-busy``) shows while the next one
+        runs. :meth:`flush` runs a pending update immediately.
+        """
+        if delay < 0:
+            raise ValueError(f"delay must be >= 0 seconds, got {delay!r}")
+        self._debounce_delay = float(delay)
+
+    def disable_debounce(self) -> None:
+        """Back to one synchronous update per change (runs any pending update)."""
+        self._debounce_delay = None
+        self.flush()
+
+    @property
+    def pending(self) -> bool:
+        """Whether a debounced update is waiting."""
+        return self._pending is not None or self._pending_all
+
+    def flush(self) -> None:
+        """Run a pending debounced update now (no-op when nothing is pending)."""
+        if self.pending:
+            self._run_update(frozenset(self._pending or ()))
+
+    def _schedule(self, name: str, loop: asyncio.AbstractEventLoop) -> None:
+        if self._pending is None:
+            self._pending = set()
+        self._pending.add(name)
+        self._cancel_timer()
+        if self._last_duration > SLOW_UPDATE_SECONDS:
+            self.busy.value = '<span class="mw-busy-indicator">⏳ computing…</span>'
+        assert self._debounce_delay is not None
+        self._timer = loop.call_later(self._debounce_delay, self.flush)
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    # ------------------------------------------------------------------ export / import
+    def _build_io(self) -> w.Widget:
+        self.png_button = w.Button(
+            description="PNG", icon="image", tooltip="Save the figures as PNG files"
+        )
+        self.svg_button = w.Button(
+            description="SVG", icon="image", tooltip="Save the figures as SVG files"
+        )
+        self.export_button = w.Button(
+            description="Export state", icon="download", tooltip="Write the state as JSON below"
+        )
+        self.import_button = w.Button(
+            description="Load state", icon="upload", tooltip="Apply the JSON state below"
+        )
+        self.upload = w.FileUpload(accept=".json,application/json", multiple=False)
+        self.upload.description = "JSON file"
+        self.state_text = w.Textarea(
+            placeholder='{"explorer": "...", "values": {...}}',
+            layout={"width": "100%", "height": "5em"},
+        )
+        for button in (self.png_button, self.svg_button, self.export_button, self.import_button):
+            button.layout.width = "auto"
+        self.png_button.on_click(lambda _b: self._guarded(self.save_png, "PNG export"))
+        self.svg_button.on_click(lambda _b: self._guarded(self.save_svg, "SVG export"))
+        self.export_button.on_click(lambda _b: self._guarded(self._export_to_box, "export"))
+        self.import_button.on_click(lambda _b: self._import_text(self.state_text.value))
+        self.upload.observe(self._on_upload, names="value")
+        box = w.VBox(
+            [
+                w.HBox(
+                    [
+                        w.Label("Figures:"),
+                        self.png_button,
+                        self.svg_button,
+                        w.Label("State:"),
+                        self.export_button,
+                        self.import_button,
+                        self.upload,
+                    ],
+                    layout={"flex_flow": "row wrap", "align_items": "center"},
+                ),
+                self.state_text,
+            ]
+        )
+        accordion = w.Accordion(children=[box], titles=("Export / import",), selected_index=None)
+        accordion.add_class("mw-io")
+        return accordion
+
+    def _file_stem(self, key: str) -> str:
+        return f"{css_kebab(type(self).__name__)}-{css_kebab(key)}"
+
+    def save_png(self, scale: float | None = 2.0) -> None:
+        """Ask the browser to download every figure as PNG (``Figure.save_png``)."""
+        for key, fig in self.figure_keys.items():
+            fig.save_png(f"{self._file_stem(key)}.png", scale=scale)
+        self.show_status("PNG download requested for each figure.", "info")
+
+    def save_svg(self) -> None:
+        """Ask the browser to download every figure as SVG (``Figure.save_svg``)."""
+        for key, fig in self.figure_keys.items():
+            fig.save_svg(f"{self._file_stem(key)}.svg")
+        self.show_status("SVG download requested for each figure.", "info")
+
+    def _export_to_box(self) -> None:
+        self.state_text.value = self.to_json(indent=1)
+        self.show_status("State written below; copy it or load it into another explorer.", "info")
+
+    def _import_text(self, text: str | bytes) -> None:
+        try:
+            self.load_json(text)
+        except ValueError as exc:
+            self.show_status(f"State not loaded, nothing changed: {exc}", "error")
+        except Exception as exc:  # noqa: BLE001 - shown, never raised into the front-end
+            self.show_status(f"State not loaded: {type(exc).__name__}: {exc}", "error")
+        else:
+            if not self.status.value:
+                self.show_status("State loaded.", "info")
+
+    def _on_upload(self, change: dict[str, Any]) -> None:
+        files = change["new"]
+        if not files:
+            return
+        # ipywidgets 8: a tuple of dicts with "name", "type", "size", "content" (memoryview)
+        content = files[0]["content"]
+        self._import_text(bytes(content))
+
+
+def set_mark_data(mark: w.Widget, *, check: bool = True, **traits: Any) -> bool:
+    """Set a mark's data traits in place, in one message, skipping those that did not change.
+
+    Arrays are compared by value (NaN equal to NaN), so an unchanged curve sends nothing.
+    Everything is set inside ``mark.hold_sync()``; the figure is never rebuilt.
+
+    Parameters
+    ----------
+    mark : bqplot.Mark
+        The mark (``Lines``, ``Scatter``, ``Label``, ...), or any widget (a scale).
+    check : bool, default True
+        Compare with the current values first; pass False when the caller already knows the
+        data changed (saves the comparison on a hot path).
+    **traits
+        New values, e.g. ``x=..., y=..., text=[...]``.
+
+    Returns
+    -------
+    bool
+        Whether anything was sent.
+    """
+    if not check:
+        with mark.hold_sync():
+            for name, value in traits.items():
+                setattr(mark, name, value)
+        return True
+    changed: dict[str, Any] = {}
+    for name, value in traits.items():
+        current = getattr(mark, name)
+        if isinstance(value, np.ndarray) or isinstance(current, np.ndarray):
+            new = np.asarray(value)
+            old = np.asarray(current)
+            if new.shape == old.shape and new.dtype.kind == old.dtype.kind:
+                if new.dtype.kind == "f":
+                    if np.array_equal(new, old, equal_nan=True):
+                        continue
+                elif np.array_equal(new, old):
+                    continue
+            changed[name] = value
+        elif current != value:
+            changed[name] = value
+    if not changed:
+        return False
+    with mark.hold_sync():
+        for name, value in changed.items():
+            setattr(mark, name, value)
+    return True
+
+
+def _plain(value: Any) -> Any:
+    """Control values as plain JSON-ready Python values (numpy scalars, tuples -> list)."""
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        return value.item()
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _option_values(control: w.Widget) -> list[Any]:
+    options = control.options
+    if isinstance(options, Mapping):
+        return list(options.values())
+    out: list[Any] = []
+    for option in options:
+        if isinstance(option, tuple) and len(option) == 2:
+            out.append(option[1])
+        else:
+            out.append(option)
+    return out
+
+
+def _from_frontend(change: Mapping[str, Any]) -> bool:
+    """Whether a value change arrived from the browser (ipywidgets locks it while applying)."""
+    owner = change.get("owner")
+    lock = getattr(owner, "_property_lock", None) or {}
+    return change.get("name", "value") in lock
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def escape_back(text: str) -> str:
+    """Undo :func:`margin_widgets.widgets._style.escape` (for reading a status line)."""
+    import html
+
+    return html.unescape(text)

@@ -1,0 +1,379 @@
+"""Maintenance brackets: maintenance margin and liquidation price versus position size.
+
+The bracket (leverage tier) is chosen by the position's notional. Its maintenance margin rate
+rises, and its maximum leverage falls, with size. Plotted against the notional, the maintenance
+margin has kinks at the bracket edges (it stays continuous thanks to the maintenance amount
+``cum``), and so has the liquidation price of an isolated position at a fixed leverage. The
+leverage cap of each bracket limits how large a position may be at a given leverage.
+
+Every number comes from the engine: :func:`~margin_widgets.engine.load_brackets`,
+``BracketTable.maintenance_margin`` / ``bracket_for`` / ``max_leverage`` /
+``max_notional_for_leverage``, :func:`~margin_widgets.engine.initial_margin` and
+:func:`~margin_widgets.engine.liquidation_price_in_brackets`, evaluated at each grid point.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import bqplot as bq
+import ipywidgets as w
+import numpy as np
+
+from margin_widgets.engine import (
+    BracketTable,
+    available_bracket_tables,
+    initial_margin,
+    liquidation_price_in_brackets,
+    load_brackets,
+)
+from margin_widgets.widgets import _style as st
+from margin_widgets.widgets._base import Explorer, set_mark_data
+
+__all__ = ["BracketExplorer"]
+
+#: Entry price used for each symbol's liquidation prices, USDT (the distance in % does not
+#: depend on it).
+REFERENCE_PRICES: dict[str, float] = {"BTCUSDT": 60_000.0, "ETHUSDT": 3_000.0}
+GRID_POINTS = 400
+MIN_NOTIONAL_EXPONENT = 2.0  # 100 USDT
+SIDE = "long"
+_LAYOUT = {"width": "420px"}
+_STYLE = {"description_width": "150px"}
+
+
+def _dates(symbol: str) -> list[str]:
+    return [d for s, d in available_bracket_tables() if s == symbol]
+
+
+def _nan(value: float | None) -> float:
+    return math.nan if value is None else float(value)
+
+
+class BracketExplorer(Explorer):
+    """Maintenance margin and liquidation price versus position size, bracket by bracket.
+
+    Parameters
+    ----------
+    preset, locked, hidden
+        See :class:`~margin_widgets.widgets._base.Explorer`.
+    **values
+        Start values: ``symbol`` ("BTCUSDT" or "ETHUSDT"), ``date`` (a shipped table date for
+        the symbol, default the newest), ``notional`` (position size in USDT, log slider,
+        default 100,000), ``leverage`` (1 to the bracket maximum for the notional, 20),
+        ``collateral`` (the cross wallet behind the cross curve, USDT, log slider, 10,000).
+
+    Examples
+    --------
+    >>> explorer = BracketExplorer(notional=500_000, date="2021-03-18")
+    >>> explorer.bracket().number, explorer.maintenance_margin()
+    (3, 3700.0)
+    """
+
+    def __init__(
+        self,
+        preset: dict[str, Any] | str | None = None,
+        locked: Any = (),
+        hidden: Any = (),
+        **values: Any,
+    ) -> None:
+        self._curve_keys: dict[str, Any] = {}
+        self._lp: dict[str, float | None] = {"isolated": None, "cross": None}
+        super().__init__(preset, locked, hidden, **values)
+
+    # ------------------------------------------------------------------ building
+    def _build(self) -> list[w.Widget]:
+        symbols = sorted({s for s, _ in available_bracket_tables()})
+        add = self.add_control
+        add(
+            "symbol",
+            w.Dropdown(options=symbols, value="BTCUSDT", description="Symbol", style=_STYLE,
+                       layout=_LAYOUT),
+        )
+        add(
+            "date",
+            w.Dropdown(
+                options=_dates("BTCUSDT"), value=_dates("BTCUSDT")[-1],
+                description="Bracket table of", style=_STYLE, layout=_LAYOUT,
+            ),
+        )
+        add(
+            "notional",
+            w.FloatLogSlider(
+                value=100_000.0, base=10, min=MIN_NOTIONAL_EXPONENT, max=9.3, step=0.01,
+                readout_format=",.0f", description="Position size (USDT)",
+                continuous_update=True, style=_STYLE, layout=_LAYOUT,
+            ),
+        )
+        add(
+            "leverage",
+            w.IntSlider(value=20, min=1, max=125, description="Leverage (x)",
+                        continuous_update=True, style=_STYLE, layout=_LAYOUT),
+        )
+        add(
+            "collateral",
+            w.FloatLogSlider(
+                value=10_000.0, base=10, min=1.0, max=9.0, step=0.01, readout_format=",.0f",
+                description="Cross wallet (USDT)", continuous_update=True, style=_STYLE,
+                layout=_LAYOUT,
+            ),
+        )
+
+        # --- maintenance margin rate and leverage cap versus size
+        mx, my, ml = bq.LogScale(), bq.LinearScale(min=0.0), bq.LinearScale(min=0.0)
+        mc = {"x": mx, "y": my}
+        self.mm_rate = st.line(
+            mc, st.COLORS["blue"], width=2.5, label="maintenance margin / notional",
+            tip=st.tooltip("notional (USDT)", "MM / notional (%)", ",.0f", ".3f"),
+        )
+        self.mmr_steps = st.line(
+            mc, st.COLORS["orange"], line_style="dashed", width=1.5, label="bracket MMR",
+            tip=st.tooltip("notional (USDT)", "bracket MMR (%)", ",.0f", ".2f"),
+        )
+        self.leverage_steps = st.line(
+            {"x": mx, "y": ml}, st.COLORS["bluish_green"], line_style="dotted", width=2,
+            label="max leverage (right axis)",
+            tip=st.tooltip("notional (USDT)", "max leverage (x)", ",.0f", ".0f"),
+        )
+        self.edges = st.line(mc, st.GUIDE_COLOR, line_style="dotted", width=1)
+        self.mm_point = st.points(
+            mc, st.COLORS["blue"], marker="circle", label="this position",
+            tip=st.tooltip("notional (USDT)", "MM / notional (%)", ",.0f", ".3f"),
+        )
+        self.mm_scales = {"x": mx, "y": my, "leverage": ml}
+        fig_mm = st.figure(
+            "maintenance_margin",
+            [self.edges, self.mmr_steps, self.mm_rate, self.leverage_steps, self.mm_point],
+            [
+                st.axis(mx, "position notional (USDT, log scale)", tick_format=".2s"),
+                st.axis(my, "maintenance margin rate (%)", vertical=True, tick_format=".2f"),
+                bq.Axis(scale=ml, side="right",
+                        label="max leverage (x)", tick_format=".0f", grid_lines="none"),
+            ],
+            "Maintenance margin vs position size",
+            width="520px",
+        )
+        fig_mm.fig_margin = {"top": 40, "bottom": 50, "left": 75, "right": 60}
+        self.add_figure("maintenance_margin", fig_mm)
+
+        # --- liquidation distance versus size
+        lx, ly = bq.LogScale(), bq.LinearScale(min=0.0)
+        lc = {"x": lx, "y": ly}
+        tip = st.tooltip("notional (USDT)", "liq. below entry (%)", ",.0f", ".2f")
+        self.lp_lines = {
+            "isolated": st.mode_line(lc, "isolated", label="isolated at this leverage", tip=tip),
+            "cross": st.mode_line(lc, "cross", label="cross with this wallet", tip=tip),
+        }
+        self.lp_points = {mode: st.mode_points(lc, mode, tip=tip) for mode in st.MODES}
+        self.cap_line = st.vline(lc, st.LIMIT_COLOR, line_style="dashed", width=2)
+        self.cap_label = st.labels(lc, colors=["#8a5a00"], y_offset=14, size=11.0, align="end",
+                                   x_offset=-4)
+        self.lp_scales = lc
+        fig_lp = st.figure(
+            "liquidation_vs_size",
+            [self.cap_line, *self.lp_lines.values(), *self.lp_points.values(), self.cap_label],
+            [
+                st.axis(lx, "position notional (USDT, log scale)", tick_format=".2s"),
+                st.axis(ly, "liquidation distance below entry (%)", vertical=True,
+                        tick_format=".1f"),
+            ],
+            "Liquidation distance vs position size",
+            width="520px",
+            legend_location="top-right",
+        )
+        self.add_figure("liquidation_vs_size", fig_lp)
+        controls = w.VBox(list(self.controls.values()))
+        controls.add_class("mw-controls")
+        return [controls, w.HBox([fig_mm, fig_lp], layout={"flex_flow": "row wrap"})]
+
+    # ------------------------------------------------------------------ bounds
+    @property
+    def table(self) -> BracketTable:
+        """The bracket table in view (symbol and date)."""
+        return load_brackets(self.controls["symbol"].value, self.controls["date"].value)
+
+    def _sync_bounds(self) -> None:
+        c = self.controls
+        dates = _dates(c["symbol"].value)
+        if list(c["date"].options) != dates:
+            keep = c["date"].value if c["date"].value in dates else dates[-1]
+            c["date"].options = dates
+            c["date"].value = keep
+        table = self.table
+        top = math.ceil(math.log10(table.max_notional) * 100) / 100
+        if c["notional"].max != top:
+            c["notional"].max = top
+        lev_top = int(table.max_leverage(min(c["notional"].value, table.max_notional)))
+        if c["leverage"].max != lev_top:
+            c["leverage"].max = lev_top
+
+    def _bound_reason(self, name: str) -> str:
+        c = self.controls
+        if name == "leverage":
+            bracket = self.bracket()
+            return (
+                f"bracket {bracket.number} of {c['symbol'].value} ({c['date'].value}) allows at "
+                f"most {bracket.max_leverage:g}x"
+            )
+        if name == "date":
+            return f"{c['symbol'].value} has tables for {', '.join(_dates(c['symbol'].value))}"
+        if name == "notional":
+            return f"the largest notional in the table is {st.format_usdt(self.table.max_notional)}"
+        return ""
+
+    # ------------------------------------------------------------------ engine
+    def _grid(self, table: BracketTable) -> np.ndarray:
+        return np.logspace(MIN_NOTIONAL_EXPONENT, math.log10(table.max_notional), GRID_POINTS)
+
+    def _liquidation(self, table: BracketTable, value: float, wallet: float) -> float | None:
+        price = REFERENCE_PRICES.get(table.symbol, 1.0)
+        lp, _ = liquidation_price_in_brackets(SIDE, value / price, price, wallet, table)
+        return lp
+
+    def _distance(self, table: BracketTable, lp: float | None) -> float:
+        price = REFERENCE_PRICES.get(table.symbol, 1.0)
+        return math.nan if lp is None else (price - lp) / price * 100
+
+    def _update(self, changed: frozenset[str] | None) -> None:
+        c = self.controls
+        table = self.table
+        grid = self._grid(table)
+        value = float(c["notional"].value)
+        leverage = int(c["leverage"].value)
+        wallet = float(c["collateral"].value)
+        cap = table.max_notional_for_leverage(leverage)
+
+        key = (table.symbol, table.effective_date)
+        if self._curve_keys.get("mm") != key:
+            rates = [table.maintenance_margin(float(n)) / float(n) * 100 for n in grid]
+            mmr = [table.bracket_for(float(n)).maintenance_margin_rate * 100 for n in grid]
+            lev = [table.bracket_for(float(n)).max_leverage for n in grid]
+            set_mark_data(self.mm_rate, x=grid, y=np.array(rates))
+            set_mark_data(self.mmr_steps, x=grid, y=np.array(mmr))
+            set_mark_data(self.leverage_steps, x=grid, y=np.array(lev))
+            top = max(mmr) * 1.1
+            edges = [b.max_notional for b in table.brackets[:-1] if b.max_notional >= grid[0]]
+            set_mark_data(
+                self.edges,
+                x=np.array([[e, e] for e in edges]) if edges else np.zeros((0, 2)),
+                y=np.array([[0.0, top] for _ in edges]) if edges else np.zeros((0, 2)),
+            )
+            set_mark_data(self.mm_scales["x"], min=float(grid[0]), max=float(grid[-1]))
+            set_mark_data(self.mm_scales["y"], min=0.0, max=top)
+            set_mark_data(self.mm_scales["leverage"], min=0.0, max=max(lev) * 1.1)
+            set_mark_data(self.lp_scales["x"], min=float(grid[0]), max=float(grid[-1]))
+            self._curve_keys["mm"] = key
+
+        rate_now = table.maintenance_margin(value) / value * 100
+        set_mark_data(self.mm_point, x=np.array([value]), y=np.array([rate_now]))
+
+        iso_key = (*key, leverage)
+        if self._curve_keys.get("isolated") != iso_key:
+            ys = [
+                self._distance(table, self._liquidation(table, float(n), initial_margin(float(n), leverage)))
+                if n <= cap
+                else math.nan
+                for n in grid
+            ]
+            set_mark_data(self.lp_lines["isolated"], x=grid, y=np.array(ys))
+            self._curve_keys["isolated"] = iso_key
+        cross_key = (*key, leverage, wallet)
+        if self._curve_keys.get("cross") != cross_key:
+            ys = [
+                self._distance(table, self._liquidation(table, float(n), wallet))
+                if n <= cap and initial_margin(float(n), leverage) <= wallet
+                else math.nan
+                for n in grid
+            ]
+            set_mark_data(self.lp_lines["cross"], x=grid, y=np.array(ys))
+            self._curve_keys["cross"] = cross_key
+
+        allowed = value <= cap
+        affordable = initial_margin(value, leverage) <= wallet
+        self._lp["isolated"] = (
+            self._liquidation(table, value, initial_margin(value, leverage)) if allowed else None
+        )
+        self._lp["cross"] = (
+            self._liquidation(table, value, wallet) if allowed and affordable else None
+        )
+        for mode in st.MODES:
+            lp = self._lp[mode]
+            if lp is None:
+                set_mark_data(self.lp_points[mode], x=np.zeros(0), y=np.zeros(0))
+            else:
+                set_mark_data(
+                    self.lp_points[mode], x=np.array([value]),
+                    y=np.array([self._distance(table, lp)]),
+                )
+        curves = np.concatenate([line.y for line in self.lp_lines.values()])
+        finite = curves[np.isfinite(curves)]
+        y_top = float(min(max(finite.max(), 1.0), 100.0) * 1.08) if finite.size else 10.0
+        set_mark_data(self.lp_scales["y"], min=0.0, max=y_top)
+        set_mark_data(self.cap_line, x=np.array([cap, cap]), y=np.array([0.0, y_top]))
+        set_mark_data(
+            self.cap_label, x=np.array([cap]), y=np.array([y_top]),
+            text=np.array([f"{leverage}x allowed up to {st.format_number(cap, 0)} USDT"]),
+        )
+        if not allowed:
+            self.note(
+                f"A {st.format_usdt(value, 0)} position cannot be opened at {leverage}x: "
+                f"{table.symbol} allows {leverage}x only up to {st.format_usdt(cap, 0)}."
+            )
+        elif not affordable:
+            self.note(
+                f"The cross wallet of {st.format_usdt(wallet)} cannot cover the initial margin "
+                f"{st.format_usdt(initial_margin(value, leverage))} of this position at "
+                f"{leverage}x, so the cross point is not drawn.",
+                "info",
+            )
+        self.set_readout(self._readout_text())
+
+    # ------------------------------------------------------------------ text
+    def _readout_text(self) -> str:
+        c = self.controls
+        b = self.bracket()
+        table = self.table
+        parts = [
+            f"bracket {b.number}: {st.format_number(b.min_notional, 0)}–"
+            f"{st.format_number(b.max_notional, 0)} USDT, MMR {st.format_percent(b.maintenance_margin_rate, 2)}, "
+            f"max {b.max_leverage:g}x; maintenance margin {st.format_usdt(self.maintenance_margin())}"
+        ]
+        for mode, what in (("isolated", f"isolated at {c['leverage'].value}x"),
+                           ("cross", "cross with this wallet")):
+            lp = self._lp[mode]
+            if lp is None:
+                parts.append(f"{what}: --")
+            else:
+                parts.append(
+                    f"{what} liquidates {self._distance(table, lp):.1f} % below entry"
+                )
+        return "; ".join(parts)
+
+    def _describe(self) -> str:
+        c = self.controls
+        table = self.table
+        return (
+            f"Two charts for {table.symbol} brackets in force from {table.effective_date}. "
+            f"Left: maintenance margin as a share of the notional versus position size "
+            f"(log scale), with each bracket's rate and maximum leverage; the share rises "
+            f"with kinks at the bracket edges. Right: how far below a "
+            f"{st.format_price(REFERENCE_PRICES.get(table.symbol, 1.0))} USDT entry a long is "
+            f"liquidated, versus size: isolated at {c['leverage'].value}x (margin = notional / "
+            f"leverage) and cross with a {st.format_usdt(c['collateral'].value)} wallet. "
+            f"This position: {st.format_usdt(c['notional'].value)}; {self._readout_text()}."
+        )
+
+    # ------------------------------------------------------------------ public API
+    def bracket(self) -> Any:
+        """The engine :class:`~margin_widgets.engine.Bracket` of the current notional."""
+        return self.table.bracket_for(float(self.controls["notional"].value))
+
+    def maintenance_margin(self) -> float:
+        """Maintenance margin of the current notional, USDT (engine)."""
+        return self.table.maintenance_margin(float(self.controls["notional"].value))
+
+    def liquidation_prices(self) -> dict[str, float | None]:
+        """Liquidation price of the long at the reference entry, per mode (None if not drawn)."""
+        self.flush()
+        return dict(self._lp)

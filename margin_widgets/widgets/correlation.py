@@ -1,0 +1,586 @@
+"""CorrelationStress: how correlation turns the shared cross wallet from a cushion into a trap.
+
+The same book of two or three equal long positions is stress-tested with seeded, correlated,
+one-period log-normal shocks (engine :func:`~margin_widgets.engine.shock_returns` and
+:func:`~margin_widgets.engine.stress_test`), once as isolated positions and once in one cross
+account. The left figure is the scenario cloud (move of asset A against move of asset B), each
+scenario marked by its outcome with a colour *and* a marker shape; the right figure is the
+probability of liquidation against the correlation, for both modes, with the current
+correlation marked (CONCEPTS C1 and C5).
+
+Probabilities are always computed on every scenario; the cloud draws at most
+:data:`CLOUD_POINTS` of them (the first ones: the scenarios are independent draws).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import bqplot as bq
+import ipywidgets as w
+import numpy as np
+
+from margin_widgets.engine import (
+    Leg,
+    StressResult,
+    equal_legs,
+    liquidation_price_in_brackets,
+    load_brackets,
+    shock_returns,
+    stress_test,
+)
+from margin_widgets.widgets import _style as st
+from margin_widgets.widgets._base import Explorer
+
+__all__ = [
+    "CLOUD_POINTS",
+    "CURVE_POINTS",
+    "CURVE_SCENARIOS",
+    "OUTCOMES",
+    "OUTCOME_STYLES",
+    "CorrelationStress",
+    "correlation_grid",
+]
+
+#: At most this many scenarios are drawn in the cloud (probabilities use all of them).
+CLOUD_POINTS = 1_000
+#: Number of correlation values on the probability curve.
+CURVE_POINTS = 21
+#: Scenarios per correlation value on the curve (fewer if ``n_scenarios`` is smaller).
+CURVE_SCENARIOS = 2_000
+#: Symbol whose bracket table every leg uses (the engine's :func:`equal_legs` default).
+SYMBOL = "BTCUSDT"
+ASSET_NAMES = ("A", "B", "C")
+
+
+@dataclass(frozen=True)
+class OutcomeStyle:
+    """How one outcome of the scenario cloud is drawn (colour and marker both differ)."""
+
+    color: str
+    marker: str
+    size: float
+    opacity: float
+    label: str
+
+
+#: Outcome labels of :attr:`~margin_widgets.engine.StressResult.outcomes`, in drawing order.
+OUTCOMES: tuple[str, ...] = ("survive", "isolated", "cross", "both")
+
+OUTCOME_STYLES: dict[str, OutcomeStyle] = {
+    "survive": OutcomeStyle(st.COLORS["grey"], "diamond", 14.0, 0.45, "all survive"),
+    "isolated": OutcomeStyle(
+        st.MODE_STYLES["isolated"].color, "circle", 22.0, 0.85, "isolated position liq."
+    ),
+    "cross": OutcomeStyle(st.MODE_STYLES["cross"].color, "square", 22.0, 0.85, "cross liq."),
+    "both": OutcomeStyle(st.COLORS["black"], "triangle-up", 26.0, 0.85, "both liq."),
+}
+
+_OUTCOME_WORDS = {
+    "survive": "every position survives",
+    "isolated": "only an isolated position is liquidated",
+    "cross": "only the cross account is liquidated",
+    "both": "both are liquidated",
+}
+
+
+def correlation_grid(n_assets: int, points: int = CURVE_POINTS) -> list[float]:
+    """Evenly spaced correlations from the lowest valid one, ``-1/(n-1)``, to 1.
+
+    Examples
+    --------
+    >>> correlation_grid(2, 5)
+    [-1.0, -0.5, 0.0, 0.5, 1.0]
+    >>> correlation_grid(3, 3)
+    [-0.5, 0.25, 1.0]
+    """
+    low = -1.0 / (n_assets - 1)
+    return [low + (1.0 - low) * k / (points - 1) for k in range(points)]
+
+
+class CorrelationStress(Explorer):
+    """Stress two or three equal long positions in isolated and in cross margin.
+
+    Controls
+    --------
+    n_assets : {2, 3}
+        Number of positions (assets A, B and C; all on the BTCUSDT brackets, entry 100 USDT).
+    correlation : float
+        Pairwise correlation ρ of the log moves (-1..1 for two assets, -0.5..1 for three).
+    leverage : int
+        Leverage of every position (capped by the bracket of its notional).
+    collateral : float
+        Margin of every position in USDT; the cross wallet holds the sum.
+    shock : float
+        Standard deviation σ of each asset's log move over the period.
+    n_scenarios : int
+        Number of seeded scenarios (probabilities use all, the cloud draws at most 1,000).
+    seed : int
+        Seed of the scenario generator.
+
+    Examples
+    --------
+    >>> explorer = CorrelationStress()
+    >>> sorted(explorer.probabilities())
+    ['cross', 'isolated']
+    >>> explorer.result.n_scenarios
+    2000
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._curve_cache: OrderedDict[tuple[Any, ...], list[list[tuple[float, ...]]]] = (
+            OrderedDict()
+        )
+        self._result: StressResult | None = None
+        self._curve: tuple[list[float], list[float], list[float]] | None = None
+        self._curve_key: tuple[Any, ...] = ()
+        self._computed_curve_key: tuple[Any, ...] = ()
+        self._iso_move = math.nan
+        self._counts: dict[str, int] = {}
+        self._shown = 0
+        super().__init__(*args, **kwargs)
+        self.enable_debounce(0.15)
+
+    # ------------------------------------------------------------------ building
+    def _build(self) -> list[w.Widget]:
+        style = {"description_width": "11em"}
+        wide = {"width": "26em"}
+        n_assets = self.add_control(
+            "n_assets",
+            w.ToggleButtons(
+                options=[("2 assets", 2), ("3 assets", 3)],
+                value=2,
+                description="assets",
+                tooltip="Number of equal long positions in the book",
+                style={"description_width": "11em", "button_width": "6em"},
+            ),
+        )
+        correlation = self.add_control(
+            "correlation",
+            w.FloatSlider(
+                value=0.5,
+                min=-1.0,
+                max=1.0,
+                step=0.05,
+                description="correlation ρ",
+                readout_format=".2f",
+                style=style,
+                layout=wide,
+            ),
+        )
+        leverage = self.add_control(
+            "leverage",
+            w.IntSlider(
+                value=10, min=1, max=100, description="leverage (x)", style=style, layout=wide
+            ),
+        )
+        collateral = self.add_control(
+            "collateral",
+            w.FloatSlider(
+                value=1_000.0,
+                min=100.0,
+                max=10_000.0,
+                step=100.0,
+                description="collateral (USDT/pos.)",
+                readout_format=",.0f",
+                style=style,
+                layout=wide,
+            ),
+        )
+        shock = self.add_control(
+            "shock",
+            w.FloatSlider(
+                value=0.08,
+                min=0.01,
+                max=0.3,
+                step=0.005,
+                description="shock σ (log move)",
+                readout_format=".3f",
+                style=style,
+                layout=wide,
+            ),
+        )
+        n_scenarios = self.add_control(
+            "n_scenarios",
+            w.IntSlider(
+                value=2_000,
+                min=500,
+                max=20_000,
+                step=500,
+                description="scenarios",
+                style=style,
+                layout=wide,
+            ),
+        )
+        seed = self.add_control(
+            "seed",
+            w.BoundedIntText(
+                value=0, min=0, max=999_999, description="seed", style=style, layout=wide
+            ),
+        )
+
+        # --- scenario cloud: move of A vs move of B, one Scatter per outcome
+        xs = bq.LinearScale(min=-0.3, max=0.3)
+        ys = bq.LinearScale(min=-0.3, max=0.3)
+        scales = {"x": xs, "y": ys}
+        tip = st.tooltip("move of A", "move of B", "+.2%", "+.2%")
+        self.cloud_marks: dict[str, bq.Scatter] = {}
+        for outcome in OUTCOMES:
+            look = OUTCOME_STYLES[outcome]
+            mark = st.points(
+                scales, look.color, marker=look.marker, size=look.size, label=look.label, tip=tip
+            )
+            mark.stroke = None
+            mark.opacities = [look.opacity]
+            self.cloud_marks[outcome] = mark
+        iso = st.MODE_STYLES["isolated"]
+        cross = st.MODE_STYLES["cross"]
+        self.isolated_a_line = st.line(scales, iso.color, line_style=iso.line_style, width=1.5)
+        self.isolated_b_line = st.line(scales, iso.color, line_style=iso.line_style, width=1.5)
+        self.isolated_a_line.labels = ["isolated liq. move"]
+        self.isolated_a_line.display_legend = True
+        self.cross_boundary = st.line(
+            scales,
+            cross.color,
+            line_style=cross.line_style,
+            width=2.0,
+            label="cross liq. boundary",
+            tip=st.tooltip("move of A", "move of B", "+.2%", "+.2%"),
+        )
+        self.cloud_figure = self.add_figure(
+            "cloud",
+            st.figure(
+                "cloud",
+                [
+                    *self.cloud_marks.values(),
+                    self.isolated_a_line,
+                    self.isolated_b_line,
+                    self.cross_boundary,
+                ],
+                [
+                    st.axis(xs, "move of asset A (%)", tick_format=".0%"),
+                    st.axis(ys, "move of asset B (%)", vertical=True, tick_format=".0%"),
+                ],
+                "Scenarios: move of A vs move of B",
+                width="480px",
+                height="440px",
+            ),
+        )
+        self.cloud_scales = scales
+
+        # --- probability of liquidation vs correlation
+        px = bq.LinearScale(min=-1.0, max=1.0)
+        py = bq.LinearScale(min=0.0, max=1.0)
+        pscales = {"x": px, "y": py}
+        ptip = st.tooltip("correlation ρ", "P(liquidation)", ".3f", ".1%")
+        self.curve_marks = {
+            "isolated": st.mode_line(
+                pscales, "isolated", label="isolated: any position", marker="circle", tip=ptip
+            ),
+            "cross": st.mode_line(
+                pscales, "cross", label="cross account", marker="square", tip=ptip
+            ),
+        }
+        self.current_rule = st.vline(pscales, st.GUIDE_COLOR)
+        self.current_points = {
+            mode: st.mode_points(pscales, mode, tip=ptip, size=90.0) for mode in st.MODES
+        }
+        self.current_labels = st.labels(pscales, colors=[st.MODE_STYLES[m].color for m in st.MODES])
+        self.probability_figure = self.add_figure(
+            "probability",
+            st.figure(
+                "probability",
+                [
+                    *self.curve_marks.values(),
+                    self.current_rule,
+                    *self.current_points.values(),
+                    self.current_labels,
+                ],
+                [
+                    st.axis(px, "correlation ρ", tick_format=".1f"),
+                    st.axis(py, "probability of liquidation (%)", vertical=True, tick_format=".0%"),
+                ],
+                "Probability of liquidation vs correlation",
+                legend_location="top-right",
+                width="480px",
+                height="440px",
+            ),
+        )
+        self.probability_scales = pscales
+
+        controls = w.VBox(
+            [n_assets, correlation, leverage, collateral, shock, n_scenarios, seed],
+            layout={"padding": "0 0 6px 0"},
+        )
+        figures = w.HBox(
+            [self.cloud_figure, self.probability_figure], layout={"flex_flow": "row wrap"}
+        )
+        return [controls, figures]
+
+    # ------------------------------------------------------------------ bounds
+    def _sync_bounds(self) -> None:
+        n = int(self.controls["n_assets"].value)
+        low = -1.0 / (n - 1)
+        correlation = self.controls["correlation"]
+        if correlation.min != low:
+            correlation.min = low
+        leverage = self.controls["leverage"]
+        cap = self._leverage_cap(float(self.controls["collateral"].value))
+        if leverage.max != cap:
+            leverage.max = cap
+
+    @staticmethod
+    def _leverage_cap(collateral: float) -> int:
+        """Largest whole leverage the bracket of ``collateral × leverage`` allows."""
+        table = load_brackets(SYMBOL)
+        top = int(table.brackets[0].max_leverage)
+        for lev in range(top, 0, -1):
+            if collateral * lev <= table.max_notional_for_leverage(lev):
+                return lev
+        return 1
+
+    def _bound_reason(self, name: str) -> str:
+        if name == "correlation":
+            n = int(self.controls["n_assets"].value)
+            return f"with {n} assets the pairwise correlation cannot be below {-1 / (n - 1):g}"
+        if name == "leverage":
+            return (
+                f"the {SYMBOL} bracket of a position with "
+                f"{st.format_usdt(float(self.controls['collateral'].value), 0)} collateral "
+                f"allows at most {self.controls['leverage'].max}x"
+            )
+        return ""
+
+    # ------------------------------------------------------------------ engine
+    def legs(self) -> list[Leg]:
+        """The book at the current settings (engine :func:`equal_legs`)."""
+        v = self._raw_values()
+        return equal_legs(int(v["n_assets"]), float(v["leverage"]), float(v["collateral"]))
+
+    @property
+    def result(self) -> StressResult:
+        """Engine :class:`~margin_widgets.engine.StressResult` of the current settings."""
+        self.flush()
+        if self._result is None:  # pragma: no cover - only if the first update failed
+            raise ValueError("no result: the last update failed (see the status line)")
+        return self._result
+
+    def probabilities(self) -> dict[str, float]:
+        """Probability of liquidation at the current settings, over every scenario.
+
+        ``"cross"``: the cross account is liquidated; ``"isolated"``: at least one isolated
+        position is liquidated.
+        """
+        result = self.result
+        return {"cross": result.cross_probability, "isolated": result.isolated_probability}
+
+    def curve(self) -> dict[str, list[float]]:
+        """The probability-versus-correlation curve now drawn.
+
+        Keys ``"correlation"``, ``"cross"``, ``"isolated"`` (fractions, one per correlation).
+        """
+        self.flush()
+        if self._curve is None:  # pragma: no cover - only if the first update failed
+            raise ValueError("no curve: the last update failed (see the status line)")
+        grid, cross, isolated = self._curve
+        return {"correlation": list(grid), "cross": list(cross), "isolated": list(isolated)}
+
+    def _compute_curve(self, legs: Sequence[Leg]) -> tuple[list[float], list[float], list[float]]:
+        """Cross and isolated probability at each correlation of :func:`correlation_grid`.
+
+        Each point is ``stress_test(legs, shock_returns(...))``, exactly what the engine's
+        :func:`liquidation_probability` computes; the scenarios of each correlation are cached
+        (they do not depend on leverage or collateral), so a leverage drag re-runs only the
+        stress test.
+        """
+        v = self._raw_values()
+        n = len(legs)
+        n_curve = min(int(v["n_scenarios"]), CURVE_SCENARIOS)
+        sigma, seed = float(v["shock"]), int(v["seed"])
+        key = (n, sigma, n_curve, seed)
+        full_key = (*key, float(v["leverage"]), float(v["collateral"]))
+        if self._curve is not None and self._curve_key == full_key:
+            grid, cross_now, isolated_now = self._curve
+            self._computed_curve_key = full_key
+            return list(grid), list(cross_now), list(isolated_now)
+        scenarios = self._curve_cache.get(key)
+        if scenarios is None:
+            scenarios = [shock_returns(n, rho, sigma, n_curve, seed) for rho in correlation_grid(n)]
+            self._curve_cache[key] = scenarios
+            while len(self._curve_cache) > 4:
+                self._curve_cache.popitem(last=False)
+        else:
+            self._curve_cache.move_to_end(key)
+        cross: list[float] = []
+        isolated: list[float] = []
+        for returns in scenarios:
+            r = stress_test(legs, returns)
+            cross.append(r.cross_probability)
+            isolated.append(r.isolated_probability)
+        self._computed_curve_key = full_key
+        return correlation_grid(n), cross, isolated
+
+    # ------------------------------------------------------------------ update
+    def _update(self, changed: frozenset[str] | None) -> None:
+        v = self._raw_values()
+        legs = self.legs()
+        n = len(legs)
+        rho = float(v["correlation"])
+        sigma = float(v["shock"])
+        returns = shock_returns(n, rho, sigma, int(v["n_scenarios"]), int(v["seed"]))
+        result = stress_test(legs, returns)
+        curve = self._compute_curve(legs)
+        # Isolated liquidation move and the cross boundary (engine liquidation prices).
+        table = load_brackets(SYMBOL)
+        leg = legs[0]
+        lp_iso, _ = liquidation_price_in_brackets(
+            leg.side, leg.quantity, leg.entry_price, leg.collateral, table
+        )
+        iso_move = lp_iso / leg.entry_price - 1.0 if lp_iso is not None else math.nan
+
+        shown = min(result.n_scenarios, CLOUD_POINTS)
+        outcomes = result.outcomes[:shown]
+        a = np.array([row[0] for row in result.returns[:shown]], dtype=float)
+        b = np.array([row[1] for row in result.returns[:shown]], dtype=float)
+        labels = np.array(outcomes)
+        low = float(min(a.min(), b.min()))
+        high = float(max(a.max(), b.max()))
+        span = high - low or 0.01
+        low, high = low - 0.05 * span, high + 0.05 * span
+        top = high + 0.5 * span  # room for the legend above the cloud
+        bx, by = self._cross_boundary(legs, low, high)
+        counts = {o: 0 for o in OUTCOMES}
+        for o in result.outcomes:
+            counts[o] += 1
+
+        with self.cloud_scales["x"].hold_sync(), self.cloud_scales["y"].hold_sync():
+            self.cloud_scales["x"].min, self.cloud_scales["x"].max = low, high
+            self.cloud_scales["y"].min, self.cloud_scales["y"].max = low, top
+        for outcome, mark in self.cloud_marks.items():
+            pick = labels == outcome
+            with mark.hold_sync():
+                mark.x = a[pick]
+                mark.y = b[pick]
+                mark.labels = [f"{OUTCOME_STYLES[outcome].label} ({counts[outcome]:,})"]
+        with self.isolated_a_line.hold_sync():
+            self.isolated_a_line.x = np.array([iso_move, iso_move])
+            self.isolated_a_line.y = np.array([low, top])
+        with self.isolated_b_line.hold_sync():
+            self.isolated_b_line.x = np.array([low, high])
+            self.isolated_b_line.y = np.array([iso_move, iso_move])
+        with self.cross_boundary.hold_sync():
+            self.cross_boundary.x = bx
+            self.cross_boundary.y = by
+            self.cross_boundary.labels = [
+                "cross liq. boundary" + (" (C unchanged)" if n == 3 else "")
+            ]
+
+        grid, p_cross, p_iso = curve
+        p_now = {"cross": result.cross_probability, "isolated": result.isolated_probability}
+        top = max(0.05, *p_cross, *p_iso, *p_now.values()) * 1.3
+        with self.probability_scales["x"].hold_sync(), self.probability_scales["y"].hold_sync():
+            self.probability_scales["x"].min = grid[0]
+            self.probability_scales["x"].max = grid[-1]
+            self.probability_scales["y"].max = top
+        for mode, values in (("cross", p_cross), ("isolated", p_iso)):
+            mark = self.curve_marks[mode]
+            with mark.hold_sync():
+                mark.x = np.array(grid, dtype=float)
+                mark.y = np.array(values, dtype=float)
+            point = self.current_points[mode]
+            with point.hold_sync():
+                point.x = np.array([rho])
+                point.y = np.array([p_now[mode]])
+        with self.current_rule.hold_sync():
+            self.current_rule.x = np.array([rho, rho])
+            self.current_rule.y = np.array([0.0, self.probability_scales["y"].max])
+        with self.current_labels.hold_sync():
+            self.current_labels.x = np.array([rho, rho])
+            self.current_labels.y = np.array([p_now[m] for m in st.MODES])
+            self.current_labels.text = np.array(
+                [f"{m} {st.format_percent(p_now[m])}" for m in st.MODES]
+            )
+            self.current_labels.colors = [st.MODE_STYLES[m].color for m in st.MODES]
+
+        self._result = result
+        self._curve = (list(grid), list(p_cross), list(p_iso))
+        self._curve_key = self._computed_curve_key
+        self._iso_move = iso_move
+        self._counts = counts
+        self._shown = shown
+        self.set_readout(
+            f"ρ = {rho:.2f}: the cross account is liquidated in "
+            f"{st.format_percent(result.cross_probability)} of {result.n_scenarios:,} scenarios, "
+            f"at least one isolated position in {st.format_percent(result.isolated_probability)} "
+            f"(every isolated position in {st.format_percent(result.all_isolated_probability)})"
+        )
+
+    def _cross_boundary(
+        self, legs: Sequence[Leg], low: float, high: float, points: int = 81
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Move of B at which the cross account is liquidated, for moves of A in [low, high].
+
+        Engine :func:`liquidation_price_in_brackets` for leg B in the cross wallet, with leg A
+        (and leg C, unchanged) as the other cross positions. NaN where B cannot be liquidated.
+        """
+        table = load_brackets(SYMBOL)
+        a, b = legs[0], legs[1]
+        wallet = sum(leg.collateral for leg in legs)
+        rest_mm = sum(table.maintenance_margin(leg.quantity * leg.entry_price) for leg in legs[2:])
+        xs = np.linspace(low, high, points)
+        ys = np.full(points, math.nan)
+        for i, move in enumerate(xs):
+            price_a = a.entry_price * (1.0 + float(move))
+            if price_a <= 0:
+                continue
+            other_mm = table.maintenance_margin(a.quantity * price_a) + rest_mm
+            other_pnl = a.quantity * (price_a - a.entry_price)
+            price_b, _ = liquidation_price_in_brackets(
+                b.side, b.quantity, b.entry_price, wallet, table, other_mm, other_pnl
+            )
+            if price_b is not None:
+                ys[i] = price_b / b.entry_price - 1.0
+        return xs, ys
+
+    def _describe(self) -> str:
+        v = self._raw_values()
+        result = self._result
+        if result is None or self._curve is None:  # pragma: no cover
+            return ""
+        n = len(result.collateral)
+        grid, p_cross, p_iso = self._curve
+        counts = ", ".join(
+            f"{_OUTCOME_WORDS[o]} in {self._counts[o]:,}" for o in OUTCOMES if self._counts[o]
+        )
+        drawn = (
+            f"all {result.n_scenarios:,} drawn"
+            if self._shown == result.n_scenarios
+            else f"the first {self._shown:,} of {result.n_scenarios:,} drawn"
+        )
+        names = ", ".join(ASSET_NAMES[:n])
+        hidden = " Asset C's move is not drawn." if n == 3 else ""
+        iso_text = (
+            f"An isolated position is liquidated when its asset moves "
+            f"{st.format_percent(self._iso_move)} or lower (solid lines)."
+            if math.isfinite(self._iso_move)
+            else "An isolated position cannot be liquidated at any positive price."
+        )
+        return (
+            f"Scenario cloud: {result.n_scenarios:,} seeded one-period moves of assets {names} "
+            f"(correlation {float(v['correlation']):.2f}, shock σ {float(v['shock']):.3f}), "
+            f"{drawn}; every asset is held long at {int(v['leverage'])}x with "
+            f"{st.format_usdt(float(v['collateral']), 0)} collateral, the cross wallet holding "
+            f"{st.format_usdt(float(v['collateral']) * n, 0)}. Move of A on the horizontal axis, "
+            f"move of B on the vertical axis.{hidden} Outcomes: {counts}. {iso_text} The dashed "
+            f"line is the cross account's liquidation boundary. Probability of liquidation "
+            f"versus correlation ({len(grid)} values from {grid[0]:g} to 1): the cross account "
+            f"goes from {st.format_percent(p_cross[0])} to {st.format_percent(p_cross[-1])}, "
+            f"at least one isolated position from {st.format_percent(p_iso[0])} to "
+            f"{st.format_percent(p_iso[-1])}; at the current correlation cross is "
+            f"{st.format_percent(result.cross_probability)} and isolated "
+            f"{st.format_percent(result.isolated_probability)}."
+        )

@@ -1,0 +1,555 @@
+"""FundingTimeline: the same funding rate moves isolated and cross liquidation prices differently.
+
+Two accounts hold the same book, a long BTCUSDT position (0.5 BTC at 60,000) and a long
+ETHUSDT position (5 ETH at 3,000), both opened at ``leverage`` from a ``collateral`` wallet:
+one account with both positions isolated, one with both in cross. The marks are held at entry,
+and every 8 hours (three times a day) the engine's :meth:`Account.settle_funding` books
+``mark × Q × rate`` to each position: into the position's isolated wallet in isolated mode, into
+the shared cross wallet in cross mode (CONCEPTS F4). The rate is the same in both modes; where
+the payment lands is not, so the liquidation prices drift apart.
+
+A Play button drives ``day``; the lines show the whole timeline and the current day is marked.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import bqplot as bq
+import ipywidgets as w
+import numpy as np
+
+from margin_widgets.engine import Account, LiquidationEvent
+from margin_widgets.widgets import _style as st
+from margin_widgets.widgets._base import Explorer
+
+__all__ = ["BOOK", "INTERVALS_PER_DAY", "FundingTimeline", "Timeline", "build_account", "timeline"]
+
+#: Funding is settled every 8 hours (00:00, 08:00, 16:00 UTC).
+INTERVALS_PER_DAY = 3
+#: The book of both accounts: (symbol, quantity, entry price); the first is the one charted.
+BOOK: tuple[tuple[str, float, float], ...] = (
+    ("BTCUSDT", 0.5, 60_000.0),
+    ("ETHUSDT", 5.0, 3_000.0),
+)
+SYMBOL = BOOK[0][0]
+
+
+def build_account(mode: str, leverage: float, collateral: float) -> Account:
+    """An account with ``collateral`` USDT and the :data:`BOOK` opened in ``mode`` at ``leverage``.
+
+    Examples
+    --------
+    >>> account = build_account("isolated", 20, 5_000)
+    >>> account.position("BTCUSDT").isolated_wallet, account.wallet_balance
+    (1500.0, 2750.0)
+    """
+    account = Account(wallet_balance=collateral)
+    for symbol, quantity, price in BOOK:
+        account.set_margin_mode(mode, symbol)
+        account.open_position(symbol, "long", quantity, price=price, leverage=leverage)
+    return account
+
+
+def interval_label(k: int) -> str:
+    """Label of the ``k``-th funding time: ``interval_label(4) == "day 1, 08:00"``."""
+    return (
+        f"day {k // INTERVALS_PER_DAY}, {24 // INTERVALS_PER_DAY * (k % INTERVALS_PER_DAY):02d}:00"
+    )
+
+
+@dataclass
+class Timeline:
+    """Everything charted, one entry per funding time (index 0 = opening, before any funding).
+
+    ``liquidation[mode]`` is the BTCUSDT liquidation price (NaN once liquidated);
+    ``paid[mode]`` the cumulative funding paid out of the wallet that backs BTCUSDT (the
+    isolated BTCUSDT wallet, or the cross wallet, which pays for both positions);
+    ``wallet[mode]`` that wallet's balance; ``maintenance[mode]`` the maintenance margin it must
+    stay above; ``payments[mode]`` the BTCUSDT payment of each interval (signed, as booked).
+    """
+
+    days: list[float] = field(default_factory=list)
+    liquidation: dict[str, list[float]] = field(default_factory=dict)
+    paid: dict[str, list[float]] = field(default_factory=dict)
+    wallet: dict[str, list[float]] = field(default_factory=dict)
+    maintenance: dict[str, list[float]] = field(default_factory=dict)
+    payments: dict[str, list[float]] = field(default_factory=dict)
+    events: dict[str, list[LiquidationEvent]] = field(default_factory=dict)
+    event_index: dict[str, list[int]] = field(default_factory=dict)
+    accounts: dict[str, Account] = field(default_factory=dict)
+
+
+def timeline(leverage: float, collateral: float, funding_rate: float, days: int) -> Timeline:
+    """Settle funding every 8 hours for ``days`` days in an isolated and a cross account.
+
+    Examples
+    --------
+    >>> t = timeline(20, 5_000, 0.0003, 1)
+    >>> [round(p, 2) for p in t.paid["isolated"]], [round(p, 2) for p in t.paid["cross"]]
+    ([0.0, 9.0, 18.0, 27.0], [0.0, 13.5, 27.0, 40.5])
+    """
+    out = Timeline()
+    for mode in st.MODES:
+        account = build_account(mode, leverage, collateral)
+        out.accounts[mode] = account
+        out.liquidation[mode] = []
+        out.paid[mode] = []
+        out.wallet[mode] = []
+        out.maintenance[mode] = []
+        out.payments[mode] = []
+        out.events[mode] = []
+        out.event_index[mode] = []
+        paid = 0.0
+        for k in range(days * INTERVALS_PER_DAY + 1):
+            btc_payment = 0.0
+            if k:
+                for symbol, _, _ in BOOK:
+                    if symbol not in account.positions:  # liquidated earlier
+                        continue
+                    payment, events = account.settle_funding(
+                        symbol, funding_rate, step=interval_label(k)
+                    )
+                    out.events[mode].extend(events)
+                    out.event_index[mode].extend([k] * len(events))
+                    if symbol == SYMBOL:
+                        btc_payment = payment
+                    if mode == "cross" or symbol == SYMBOL:
+                        paid -= payment
+            out.payments[mode].append(btc_payment)
+            out.paid[mode].append(paid)
+            _record(out, mode, account)
+    out.days = [k / INTERVALS_PER_DAY for k in range(days * INTERVALS_PER_DAY + 1)]
+    return out
+
+
+def _record(out: Timeline, mode: str, account: Account) -> None:
+    if SYMBOL in account.positions:
+        price = account.liquidation_price(SYMBOL)
+        summary = account.position_summary(SYMBOL)
+        wallet = summary.collateral
+        maintenance = (
+            summary.maintenance_margin if mode == "isolated" else account.cross_maintenance_margin()
+        )
+    else:
+        price, wallet, maintenance = None, math.nan, math.nan
+    out.liquidation[mode].append(math.nan if price is None else price)
+    out.wallet[mode].append(wallet)
+    out.maintenance[mode].append(maintenance)
+
+
+class FundingTimeline(Explorer):
+    """Funding payments over days, isolated versus cross (CONCEPTS F4).
+
+    Controls
+    --------
+    leverage : int
+        Leverage of both positions (its minimum keeps the initial margin within the wallet).
+    collateral : float
+        The account's wallet in USDT before the positions are opened.
+    funding_rate : float
+        Funding rate per 8-hour interval (positive: longs pay).
+    days : int
+        Length of the timeline.
+    day : int
+        Current day (driven by the Play button).
+
+    Examples
+    --------
+    >>> explorer = FundingTimeline()
+    >>> explorer.liquidation_prices(day=0)
+    {'isolated': 57228.9156626506, 'cross': 50321.28514056225}
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._timeline: Timeline | None = None
+        self._timeline_key: tuple[Any, ...] = ()
+        super().__init__(*args, **kwargs)
+
+    # ------------------------------------------------------------------ building
+    def _build(self) -> list[w.Widget]:
+        style = {"description_width": "11em"}
+        wide = {"width": "26em"}
+        collateral = self.add_control(
+            "collateral",
+            w.FloatSlider(
+                value=5_000.0,
+                min=500.0,
+                max=50_000.0,
+                step=100.0,
+                description="collateral (USDT)",
+                readout_format=",.0f",
+                style=style,
+                layout=wide,
+            ),
+        )
+        leverage = self.add_control(
+            "leverage",
+            w.IntSlider(
+                value=20, min=1, max=125, description="leverage (x)", style=style, layout=wide
+            ),
+        )
+        rate = self.add_control(
+            "funding_rate",
+            w.FloatSlider(
+                value=0.0003,
+                min=-0.003,
+                max=0.003,
+                step=0.0001,
+                description="funding rate (per 8 h)",
+                readout_format=".4f",
+                style=style,
+                layout=wide,
+            ),
+        )
+        days = self.add_control(
+            "days",
+            w.IntSlider(value=30, min=1, max=90, description="days", style=style, layout=wide),
+        )
+        day = self.add_control(
+            "day",
+            w.IntSlider(value=30, min=0, max=30, description="day", style=style, layout=wide),
+        )
+        self.play = w.Play(value=30, min=0, max=30, step=1, interval=250, description="play")
+        self.play.add_class("mw-play")
+        w.jslink((self.play, "value"), (day, "value"))
+        day.observe(self._mirror_play, names=["disabled"])
+
+        # --- liquidation price over time
+        tx = bq.LinearScale(min=0.0, max=30.0)
+        ly = bq.LinearScale()
+        lscales = {"x": tx, "y": ly}
+        ltip = st.tooltip("day", "liq. price (USDT)", ".2f", ",.2f")
+        self.liquidation_lines = {
+            mode: st.mode_line(lscales, mode, label=f"{mode} liq. price", tip=ltip)
+            for mode in st.MODES
+        }
+        self.mark_line = st.hline(lscales, st.MARK_COLOR)
+        self.mark_line.labels = ["mark (held at entry)"]
+        self.mark_line.display_legend = True
+        self.liquidation_points = {
+            mode: st.mode_points(lscales, mode, tip=ltip) for mode in st.MODES
+        }
+        self.liquidation_labels = st.labels(
+            lscales,
+            colors=[st.MODE_STYLES[m].color for m in st.MODES],
+            align="end",
+            x_offset=-10,
+            y_offset=-8,
+        )
+        self.liquidation_rule = st.vline(lscales, st.GUIDE_COLOR)
+        self.liquidation_figure = self.add_figure(
+            "liquidation",
+            st.figure(
+                "liquidation",
+                [
+                    self.mark_line,
+                    *self.liquidation_lines.values(),
+                    self.liquidation_rule,
+                    *self.liquidation_points.values(),
+                    self.liquidation_labels,
+                ],
+                [
+                    st.axis(tx, "time (days)", tick_format=".0f"),
+                    st.axis(ly, f"{SYMBOL} liquidation price (USDT)", vertical=True),
+                ],
+                f"{SYMBOL} long: liquidation price over time",
+                width="560px",
+                legend_location="bottom-right",
+            ),
+        )
+        self.liquidation_scales = lscales
+
+        # --- cumulative funding paid
+        fx = bq.LinearScale(min=0.0, max=30.0)
+        fy = bq.LinearScale()
+        fscales = {"x": fx, "y": fy}
+        ftip = st.tooltip("day", "funding paid (USDT)", ".2f", ",.2f")
+        self.paid_lines = {
+            "isolated": st.mode_line(
+                fscales, "isolated", label="isolated BTCUSDT wallet", tip=ftip
+            ),
+            "cross": st.mode_line(
+                fscales, "cross", label="cross wallet (BTCUSDT + ETHUSDT)", tip=ftip
+            ),
+        }
+        self.paid_points = {mode: st.mode_points(fscales, mode, tip=ftip) for mode in st.MODES}
+        self.paid_rule = st.vline(fscales, st.GUIDE_COLOR)
+        self.funding_figure = self.add_figure(
+            "funding",
+            st.figure(
+                "funding",
+                [*self.paid_lines.values(), self.paid_rule, *self.paid_points.values()],
+                [
+                    st.axis(fx, "time (days)", tick_format=".0f"),
+                    st.axis(fy, "cumulative funding paid (USDT)", vertical=True),
+                ],
+                "Funding paid, by the wallet that pays it",
+            ),
+        )
+        self.funding_scales = fscales
+
+        # --- wallet balances and the maintenance margin they must cover
+        wx = bq.LinearScale(min=0.0, max=30.0)
+        wy = bq.LinearScale()
+        wscales = {"x": wx, "y": wy}
+        wtip = st.tooltip("day", "USDT", ".2f", ",.2f")
+        self.wallet_lines = {
+            "isolated": st.mode_line(
+                wscales, "isolated", label="isolated BTCUSDT wallet", tip=wtip
+            ),
+            "cross": st.mode_line(wscales, "cross", label="cross wallet", tip=wtip),
+        }
+        self.maintenance_lines = {
+            mode: st.line(
+                wscales, st.MODE_STYLES[mode].color, line_style="dotted", width=1.5, tip=wtip
+            )
+            for mode in st.MODES
+        }
+        self.maintenance_labels = st.labels(wscales, colors=[st.GUIDE_COLOR], size=11.0)
+        self.wallet_points = {mode: st.mode_points(wscales, mode, tip=wtip) for mode in st.MODES}
+        self.wallet_rule = st.vline(wscales, st.GUIDE_COLOR)
+        self.wallet_figure = self.add_figure(
+            "wallets",
+            st.figure(
+                "wallets",
+                [
+                    *self.wallet_lines.values(),
+                    *self.maintenance_lines.values(),
+                    self.maintenance_labels,
+                    self.wallet_rule,
+                    *self.wallet_points.values(),
+                ],
+                [
+                    st.axis(wx, "time (days)", tick_format=".0f"),
+                    st.axis(wy, "wallet balance (USDT)", vertical=True),
+                ],
+                "Wallet balances vs maintenance margin",
+                legend_location="top-right",
+            ),
+        )
+        self.wallet_scales = wscales
+
+        controls = w.VBox(
+            [collateral, leverage, rate, days, w.HBox([day, self.play])],
+            layout={"padding": "0 0 6px 0"},
+        )
+        figures = w.HBox(
+            [self.liquidation_figure, self.funding_figure, self.wallet_figure],
+            layout={"flex_flow": "row wrap"},
+        )
+        return [controls, figures]
+
+    def _mirror_play(self, change: dict[str, Any]) -> None:
+        self.play.disabled = bool(change["new"])
+
+    def lock(self, *names: str, hide: bool = False) -> None:
+        """Disable the named controls (and hide them); locking ``day`` also stops the Play."""
+        super().lock(*names, hide=hide)
+        if "day" in names:
+            self.play.disabled = True
+            if hide:
+                self.play.layout.display = "none"
+
+    def unlock(self, *names: str) -> None:
+        """Enable and show the named controls again (``day`` brings its Play back)."""
+        super().unlock(*names)
+        if "day" in names:
+            self.play.disabled = False
+            self.play.layout.display = None
+
+    # ------------------------------------------------------------------ bounds
+    def _total_notional(self) -> float:
+        return sum(q * p for _, q, p in BOOK)
+
+    def _sync_bounds(self) -> None:
+        collateral = float(self.controls["collateral"].value)
+        leverage = self.controls["leverage"]
+        low = max(1, math.ceil(self._total_notional() / collateral - 1e-9))
+        if leverage.min != low:
+            leverage.min = low
+        days = int(self.controls["days"].value)
+        day = self.controls["day"]
+        if day.max != days:
+            day.max = days
+        if self.play.max != days:
+            self.play.max = days
+
+    def _bound_reason(self, name: str) -> str:
+        if name == "leverage":
+            return (
+                f"the {st.format_usdt(float(self.controls['collateral'].value), 0)} wallet must "
+                f"cover the initial margin of both positions "
+                f"({st.format_usdt(self._total_notional(), 0)} notional)"
+            )
+        if name == "day":
+            return f"the timeline is {int(self.controls['days'].value)} days long"
+        return ""
+
+    # ------------------------------------------------------------------ engine
+    @property
+    def timeline(self) -> Timeline:
+        """The engine timeline behind the charts (see :class:`Timeline`)."""
+        self.flush()
+        if self._timeline is None:  # pragma: no cover - only if the first update failed
+            raise ValueError("no timeline: the last update failed (see the status line)")
+        return self._timeline
+
+    def account(self, mode: str) -> Account:
+        """The engine :class:`Account` of ``mode`` at the end of the timeline."""
+        if mode not in st.MODES:
+            raise ValueError(f"mode must be 'isolated' or 'cross', got {mode!r}")
+        return self.timeline.accounts[mode]
+
+    def liquidation_prices(self, day: float | None = None) -> dict[str, float | None]:
+        """BTCUSDT liquidation price of each mode at ``day`` (default: the current day)."""
+        t = self.timeline
+        index = self._index(self.controls["day"].value if day is None else day)
+        out: dict[str, float | None] = {}
+        for mode in st.MODES:
+            value = t.liquidation[mode][index]
+            out[mode] = None if math.isnan(value) else value
+        return out
+
+    def _index(self, day: float) -> int:
+        return min(round(day * INTERVALS_PER_DAY), len(self.timeline.days) - 1)
+
+    # ------------------------------------------------------------------ update
+    def _update(self, changed: frozenset[str] | None) -> None:
+        v = self._raw_values()
+        key = (v["leverage"], v["collateral"], v["funding_rate"], v["days"])
+        if self._timeline is None or key != self._timeline_key:
+            t = timeline(
+                int(v["leverage"]), float(v["collateral"]), float(v["funding_rate"]), int(v["days"])
+            )
+            self._draw_timeline(t)
+            self._timeline, self._timeline_key = t, key
+        t = self._timeline
+        day = int(v["day"])
+        i = min(day * INTERVALS_PER_DAY, len(t.days) - 1)
+        now = {mode: t.liquidation[mode][i] for mode in st.MODES}
+        for mode in st.MODES:
+            for mark, series in (
+                (self.liquidation_points[mode], t.liquidation[mode]),
+                (self.paid_points[mode], t.paid[mode]),
+                (self.wallet_points[mode], t.wallet[mode]),
+            ):
+                with mark.hold_sync():
+                    mark.x = np.array([float(day)])
+                    mark.y = np.array([series[i]])
+        for rule, scales in (
+            (self.liquidation_rule, self.liquidation_scales),
+            (self.paid_rule, self.funding_scales),
+            (self.wallet_rule, self.wallet_scales),
+        ):
+            with rule.hold_sync():
+                rule.x = np.array([float(day), float(day)])
+                rule.y = np.array([scales["y"].min, scales["y"].max])
+        with self.liquidation_labels.hold_sync():
+            shown = [m for m in st.MODES if math.isfinite(now[m])]
+            self.liquidation_labels.x = np.array([float(day)] * len(shown))
+            self.liquidation_labels.y = np.array([now[m] for m in shown])
+            self.liquidation_labels.text = np.array(
+                [f"{m} liq. {st.format_price(now[m])}" for m in shown]
+            )
+            self.liquidation_labels.colors = [st.MODE_STYLES[m].color for m in shown]
+        self.set_readout(self._readout(t, i, day))
+        for mode in st.MODES:
+            for k, event in zip(t.event_index[mode], t.events[mode], strict=True):
+                if k <= i:
+                    self.note(f"{mode} account: {event.describe()}.", "info")
+
+    def _draw_timeline(self, t: Timeline) -> None:
+        x = np.array(t.days, dtype=float)
+        end = float(x[-1])
+        for scales in (self.liquidation_scales, self.funding_scales, self.wallet_scales):
+            scales["x"].max = end
+        entry = BOOK[0][2]
+        prices = [p for m in st.MODES for p in t.liquidation[m] if math.isfinite(p)] + [entry]
+        low, high = min(prices), max(prices)
+        span = high - low or 0.01 * entry
+        with self.liquidation_scales["y"].hold_sync():  # room for the legend at the bottom
+            self.liquidation_scales["y"].min = low - 0.45 * span
+            self.liquidation_scales["y"].max = high + 0.06 * span
+        paid = [p for m in st.MODES for p in t.paid[m]]
+        self._set_range(self.funding_scales["y"], min(0.0, *paid), max(0.0, *paid))
+        amounts = [
+            a for m in st.MODES for a in (*t.wallet[m], *t.maintenance[m]) if math.isfinite(a)
+        ]
+        self._set_range(self.wallet_scales["y"], 0.0, max(amounts))
+        levels = [a for m in st.MODES for a in t.maintenance[m][:1] if math.isfinite(a)]
+        with self.maintenance_labels.hold_sync():
+            self.maintenance_labels.x = np.array([0.0] * bool(levels))
+            self.maintenance_labels.y = np.array([max(levels)] * bool(levels))
+            self.maintenance_labels.text = np.array(["maintenance margins (dotted)"] * bool(levels))
+        for mode in st.MODES:
+            for mark, series in (
+                (self.liquidation_lines[mode], t.liquidation[mode]),
+                (self.paid_lines[mode], t.paid[mode]),
+                (self.wallet_lines[mode], t.wallet[mode]),
+                (self.maintenance_lines[mode], t.maintenance[mode]),
+            ):
+                with mark.hold_sync():
+                    mark.x = x
+                    mark.y = np.array(series, dtype=float)
+        with self.mark_line.hold_sync():
+            self.mark_line.x = np.array([0.0, end])
+            self.mark_line.y = np.array([entry, entry])
+
+    @staticmethod
+    def _set_range(scale: bq.LinearScale, low: float, high: float) -> None:
+        """Set a value axis with 35 % headroom above the data for the legend."""
+        span = high - low or 1.0
+        with scale.hold_sync():
+            scale.min = low - (0.06 * span if low < 0 else 0.0)
+            scale.max = high + 0.35 * span
+
+    def _readout(self, t: Timeline, i: int, day: int) -> str:
+        parts = []
+        for mode in st.MODES:
+            start, now = t.liquidation[mode][0], t.liquidation[mode][i]
+            if math.isfinite(now):
+                parts.append(
+                    f"{mode} liq. {st.format_price(now)} ({now - start:+,.2f} since day 0)"
+                )
+            else:
+                parts.append(f"{mode}: {SYMBOL} liquidated")
+        return (
+            f"Day {day}: " + ", ".join(parts) + f"; funding paid: isolated {SYMBOL} wallet "
+            f"{st.format_usdt(t.paid['isolated'][i])}, cross wallet "
+            f"{st.format_usdt(t.paid['cross'][i])}"
+        )
+
+    def _describe(self) -> str:
+        t = self._timeline
+        if t is None:  # pragma: no cover
+            return ""
+        v = self._raw_values()
+        day = int(v["day"])
+        i = min(day * INTERVALS_PER_DAY, len(t.days) - 1)
+        rate = float(v["funding_rate"])
+        who = "longs pay shorts" if rate > 0 else "shorts pay longs" if rate < 0 else "nobody pays"
+        lines = [
+            f"Two accounts, each with a {st.format_usdt(float(v['collateral']), 0)} wallet, hold "
+            f"0.5 BTC long at 60,000 and 5 ETH long at 3,000, both at "
+            f"{int(v['leverage'])}x: one with both positions isolated, one with both in cross. "
+            f"The marks stay at entry. Funding at {rate * 100:.4f} % per 8 hours ({who}) is "
+            f"settled three times a day for {int(v['days'])} days; it is booked to each isolated "
+            f"position's own wallet, and to the shared cross wallet in cross mode.",
+            f"Liquidation price of the BTCUSDT long over time: isolated (solid) from "
+            f"{st.format_price(_finite(t.liquidation['isolated'][0]))} to "
+            f"{st.format_price(_finite(t.liquidation['isolated'][-1]))}, cross (dashed) from "
+            f"{st.format_price(_finite(t.liquidation['cross'][0]))} to "
+            f"{st.format_price(_finite(t.liquidation['cross'][-1]))}.",
+            f"Marked: {self._readout(t, i, day)}.",
+        ]
+        for mode in st.MODES:
+            for event in t.events[mode]:
+                lines.append(f"{mode} account: {event.describe()}.")
+        return " ".join(lines)
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None

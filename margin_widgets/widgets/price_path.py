@@ -1,0 +1,548 @@
+"""PricePathPlayer: play a price path and watch positions liquidate, isolated versus cross.
+
+The same two long positions (BTCUSDT from 60,000 and ETHUSDT from 3,000, each with
+``collateral`` USDT at ``leverage``) are held in two accounts: as isolated positions in one, in
+one cross account in the other. A price path (engine :func:`price_paths`, seeded and correlated,
+or a scripted V-shaped dip of BTCUSDT from :func:`dip_path`) is played step by step with a Play
+button; at every step the engine's :meth:`Account.update_marks` liquidates what must be
+liquidated. A dip that isolated margin does not survive can be absorbed in cross (CONCEPTS C4);
+a broad correlated fall liquidates the cross account, taking every position with it (C5), which
+the event log shows.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import bqplot as bq
+import ipywidgets as w
+import numpy as np
+
+from margin_widgets.engine import Account, LiquidationEvent, dip_path, load_brackets, price_paths
+from margin_widgets.widgets import _style as st
+from margin_widgets.widgets._base import Explorer
+
+__all__ = ["ASSETS", "N_STEPS", "SCENARIOS", "PathRun", "PricePathPlayer", "make_paths", "simulate"]
+
+#: The assets: (symbol, start price in USDT). Asset A is the first.
+ASSETS: tuple[tuple[str, float], ...] = (("BTCUSDT", 60_000.0), ("ETHUSDT", 3_000.0))
+#: Steps of every path (each path has ``N_STEPS + 1`` prices).
+N_STEPS = 120
+#: Path scenarios offered by the ``scenario`` control.
+SCENARIOS: tuple[str, ...] = ("random", "dip in A")
+PATH_COLOR = st.COLORS["black"]
+
+
+def make_paths(
+    scenario: str, correlation: float, volatility: float, seed: int, dip: float
+) -> list[list[float]]:
+    """Price path of each asset in :data:`ASSETS`, ``N_STEPS + 1`` prices each.
+
+    ``"random"``: correlated geometric Brownian paths (engine :func:`price_paths`);
+    ``"dip in A"``: BTCUSDT falls by ``dip`` and recovers (engine :func:`dip_path`) while
+    ETHUSDT stays put.
+
+    Examples
+    --------
+    >>> a, b = make_paths("dip in A", 0.0, 0.01, 0, 0.2)
+    >>> a[0], min(a), a[-1], set(b)
+    (60000.0, 48000.0, 60000.0, {3000.0})
+    """
+    starts = [price for _, price in ASSETS]
+    if scenario == "random":
+        return price_paths(starts, correlation, volatility, N_STEPS, seed)
+    if scenario == "dip in A":
+        rest = [[price] * (N_STEPS + 1) for price in starts[1:]]
+        return [dip_path(starts[0], dip, N_STEPS), *rest]
+    raise ValueError(f"scenario must be one of {', '.join(SCENARIOS)}, got {scenario!r}")
+
+
+@dataclass
+class PathRun:
+    """The played path and both accounts' state at every step (index = step).
+
+    ``liquidation[mode][i]`` holds asset i's liquidation price per step (NaN once the position
+    is gone); ``equity[mode]`` the account's total margin balance; ``events[mode]`` the engine's
+    liquidation events (their ``step`` is the step number).
+    """
+
+    paths: list[list[float]]
+    liquidation: dict[str, list[list[float]]] = field(default_factory=dict)
+    equity: dict[str, list[float]] = field(default_factory=dict)
+    events: dict[str, list[LiquidationEvent]] = field(default_factory=dict)
+    accounts: dict[str, Account] = field(default_factory=dict)
+
+
+def simulate(paths: list[list[float]], leverage: float, collateral: float) -> PathRun:
+    """Hold the same long positions in an isolated and a cross account along ``paths``.
+
+    Examples
+    --------
+    >>> run = simulate(make_paths("dip in A", 0.0, 0.01, 0, 0.15), 10, 1_000)
+    >>> [e.margin_mode for e in run.events["isolated"]], run.events["cross"]
+    (['isolated'], [])
+    """
+    run = PathRun(paths=paths)
+    symbols = [symbol for symbol, _ in ASSETS]
+    for mode in st.MODES:
+        account = Account(wallet_balance=collateral * len(ASSETS))
+        for (symbol, _), path in zip(ASSETS, paths, strict=True):
+            account.set_margin_mode(mode, symbol)
+            quantity = collateral * leverage / path[0]
+            account.open_position(symbol, "long", quantity, price=path[0], leverage=leverage)
+        run.accounts[mode] = account
+        run.liquidation[mode] = [[] for _ in symbols]
+        run.equity[mode] = []
+        for step in range(len(paths[0])):
+            if step:
+                account.update_marks(
+                    {s: p[step] for s, p in zip(symbols, paths, strict=True)}, step=step
+                )
+            for i, symbol in enumerate(symbols):
+                price = account.liquidation_price(symbol) if symbol in account.positions else None
+                run.liquidation[mode][i].append(math.nan if price is None else price)
+            run.equity[mode].append(account.summary().total_margin_balance)
+        run.events[mode] = list(account.events)
+    return run
+
+
+class PricePathPlayer(Explorer):
+    """Play a price path; the same positions in one cross account and as isolated positions.
+
+    Controls
+    --------
+    scenario : {"random", "dip in A"}
+        Seeded correlated random paths, or a V-shaped dip of BTCUSDT while ETHUSDT holds.
+    leverage : int
+        Leverage of both positions (capped by the bracket of the notional).
+    collateral : float
+        Margin of each position in USDT (the cross wallet holds twice as much).
+    correlation : float
+        Correlation of the two assets' step returns (random paths).
+    volatility : float
+        Standard deviation of each step's log return (random paths).
+    seed : int
+        Seed of the random paths.
+    dip : float
+        Depth of BTCUSDT's dip as a fraction ("dip in A").
+    step : int
+        Current step, 0..120 (driven by the Play button).
+
+    Examples
+    --------
+    >>> player = PricePathPlayer()
+    >>> [e.step for e in player.events("isolated")], [e.step for e in player.events("cross")]
+    ([42], [44])
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._run: PathRun | None = None
+        self._run_key: tuple[Any, ...] = ()
+        super().__init__(*args, **kwargs)
+
+    # ------------------------------------------------------------------ building
+    def _build(self) -> list[w.Widget]:
+        style = {"description_width": "11em"}
+        wide = {"width": "26em"}
+        scenario = self.add_control(
+            "scenario",
+            w.Dropdown(
+                options=list(SCENARIOS), value="random", description="scenario", style=style
+            ),
+        )
+        collateral = self.add_control(
+            "collateral",
+            w.FloatSlider(
+                value=1_000.0,
+                min=100.0,
+                max=10_000.0,
+                step=100.0,
+                description="collateral (USDT/pos.)",
+                readout_format=",.0f",
+                style=style,
+                layout=wide,
+            ),
+        )
+        leverage = self.add_control(
+            "leverage",
+            w.IntSlider(
+                value=10, min=1, max=100, description="leverage (x)", style=style, layout=wide
+            ),
+        )
+        correlation = self.add_control(
+            "correlation",
+            w.FloatSlider(
+                value=0.8,
+                min=-1.0,
+                max=1.0,
+                step=0.05,
+                description="correlation ρ",
+                readout_format=".2f",
+                style=style,
+                layout=wide,
+            ),
+        )
+        volatility = self.add_control(
+            "volatility",
+            w.FloatSlider(
+                value=0.01,
+                min=0.002,
+                max=0.03,
+                step=0.001,
+                description="volatility σ (per step)",
+                readout_format=".3f",
+                style=style,
+                layout=wide,
+            ),
+        )
+        seed = self.add_control(
+            "seed",
+            w.BoundedIntText(
+                value=9, min=0, max=999_999, description="seed", style=style, layout=wide
+            ),
+        )
+        dip = self.add_control(
+            "dip",
+            w.FloatSlider(
+                value=0.15,
+                min=0.02,
+                max=0.6,
+                step=0.01,
+                description="dip of A (fraction)",
+                readout_format=".2f",
+                style=style,
+                layout=wide,
+            ),
+        )
+        step = self.add_control(
+            "step",
+            w.IntSlider(
+                value=N_STEPS, min=0, max=N_STEPS, description="step", style=style, layout=wide
+            ),
+        )
+        self.play = w.Play(value=N_STEPS, min=0, max=N_STEPS, step=1, interval=150)
+        self.play.description = "play"
+        self.play.add_class("mw-play")
+        w.jslink((self.play, "value"), (step, "value"))
+
+        # --- one price figure per asset
+        self.path_lines: list[bq.Lines] = []
+        self.entry_lines: list[bq.Lines] = []
+        self.liquidation_lines: dict[str, list[bq.Lines]] = {m: [] for m in st.MODES}
+        self.liquidation_markers: dict[str, list[bq.Scatter]] = {m: [] for m in st.MODES}
+        self.current_points: list[bq.Scatter] = []
+        self.event_labels: list[bq.Label] = []
+        self.path_scales: list[dict[str, bq.Scale]] = []
+        path_figures = []
+        for index, (symbol, _) in enumerate(ASSETS):
+            scales = {"x": bq.LinearScale(min=0.0, max=float(N_STEPS)), "y": bq.LinearScale()}
+            tip = st.tooltip("step", f"{symbol} (USDT)", ".0f", ",.2f")
+            path = st.line(scales, PATH_COLOR, label="mark price", tip=tip)
+            entry = st.hline(scales, st.GUIDE_COLOR)
+            marks: list[bq.Mark] = [entry, path]
+            for mode in st.MODES:
+                lp = st.mode_line(scales, mode, label=f"{mode} liq. price", tip=tip)
+                marker = st.mode_points(scales, mode, tip=tip, size=160.0)
+                self.liquidation_lines[mode].append(lp)
+                self.liquidation_markers[mode].append(marker)
+                marks += [lp, marker]
+            current = st.points(scales, st.MARK_COLOR, marker="diamond", size=90.0, tip=tip)
+            event_labels = st.labels(scales, x_offset=10, y_offset=14, size=11.0)
+            marks += [current, event_labels]
+            self.event_labels.append(event_labels)
+            letter = "AB"[index]
+            fig = self.add_figure(
+                f"path_{letter.lower()}",
+                st.figure(
+                    f"path_{letter.lower()}",
+                    marks,
+                    [
+                        st.axis(scales["x"], "step", tick_format=".0f"),
+                        st.axis(scales["y"], f"{symbol} mark price (USDT)", vertical=True),
+                    ],
+                    f"Asset {letter}: {symbol}",
+                    legend_location="top-right",
+                ),
+            )
+            path_figures.append(fig)
+            self.path_lines.append(path)
+            self.entry_lines.append(entry)
+            self.current_points.append(current)
+            self.path_scales.append(scales)
+
+        # --- equity of each account
+        escales = {"x": bq.LinearScale(min=0.0, max=float(N_STEPS)), "y": bq.LinearScale()}
+        etip = st.tooltip("step", "equity (USDT)", ".0f", ",.2f")
+        self.equity_lines = {
+            mode: st.mode_line(escales, mode, label=f"{mode} account", tip=etip)
+            for mode in st.MODES
+        }
+        self.equity_points = {mode: st.mode_points(escales, mode, tip=etip) for mode in st.MODES}
+        self.equity_figure = self.add_figure(
+            "equity",
+            st.figure(
+                "equity",
+                [*self.equity_lines.values(), *self.equity_points.values()],
+                [
+                    st.axis(escales["x"], "step", tick_format=".0f"),
+                    st.axis(escales["y"], "account equity (USDT)", vertical=True),
+                ],
+                "Equity: wallet + isolated margin + unrealised PnL",
+                legend_location="top-right",
+            ),
+        )
+        self.equity_scales = escales
+
+        self.event_log = w.HTML(value="", layout={"max_height": "14em", "overflow_y": "auto"})
+        self.event_log.add_class("mw-event-log")
+
+        controls = w.VBox(
+            [
+                scenario,
+                collateral,
+                leverage,
+                correlation,
+                volatility,
+                seed,
+                dip,
+                w.HBox([step, self.play]),
+            ],
+            layout={"padding": "0 0 6px 0"},
+        )
+        step.observe(self._mirror_play, names=["disabled"])
+        figures = w.HBox([*path_figures, self.equity_figure], layout={"flex_flow": "row wrap"})
+        return [controls, figures, self.event_log]
+
+    def _mirror_play(self, change: dict[str, Any]) -> None:
+        self.play.disabled = bool(change["new"])
+
+    def lock(self, *names: str, hide: bool = False) -> None:
+        """Disable the named controls (and hide them); locking ``step`` also stops the Play."""
+        super().lock(*names, hide=hide)
+        if "step" in names:
+            self.play.disabled = True
+            if hide:
+                self.play.layout.display = "none"
+
+    def unlock(self, *names: str) -> None:
+        """Enable and show the named controls again (``step`` brings its Play back)."""
+        super().unlock(*names)
+        if "step" in names:
+            self.play.disabled = False
+            self.play.layout.display = None
+
+    # ------------------------------------------------------------------ bounds
+    def _sync_bounds(self) -> None:
+        leverage = self.controls["leverage"]
+        cap = self._leverage_cap(float(self.controls["collateral"].value))
+        if leverage.max != cap:
+            leverage.max = cap
+
+    @staticmethod
+    def _leverage_cap(collateral: float) -> int:
+        """Largest whole leverage every asset's bracket allows for ``collateral × leverage``."""
+        caps = []
+        for symbol, _ in ASSETS:
+            table = load_brackets(symbol)
+            lev = int(table.brackets[0].max_leverage)
+            while lev > 1 and collateral * lev > table.max_notional_for_leverage(lev):
+                lev -= 1
+            caps.append(lev)
+        return min(caps)
+
+    def _bound_reason(self, name: str) -> str:
+        if name == "leverage":
+            return (
+                f"the brackets allow at most {self.controls['leverage'].max}x for a position "
+                f"with {st.format_usdt(float(self.controls['collateral'].value), 0)} collateral"
+            )
+        return ""
+
+    # ------------------------------------------------------------------ engine
+    @property
+    def run(self) -> PathRun:
+        """The engine run behind the charts (see :class:`PathRun`)."""
+        self.flush()
+        if self._run is None:  # pragma: no cover - only if the first update failed
+            raise ValueError("no path: the last update failed (see the status line)")
+        return self._run
+
+    def account(self, mode: str) -> Account:
+        """The engine :class:`Account` of ``mode`` at the end of the path."""
+        if mode not in st.MODES:
+            raise ValueError(f"mode must be 'isolated' or 'cross', got {mode!r}")
+        return self.run.accounts[mode]
+
+    def events(self, mode: str, up_to_step: int | None = None) -> list[LiquidationEvent]:
+        """Liquidation events of ``mode`` up to ``up_to_step`` (default: the whole path)."""
+        if mode not in st.MODES:
+            raise ValueError(f"mode must be 'isolated' or 'cross', got {mode!r}")
+        last = N_STEPS if up_to_step is None else up_to_step
+        return [e for e in self.run.events[mode] if e.step <= last]
+
+    # ------------------------------------------------------------------ update
+    def _update(self, changed: frozenset[str] | None) -> None:
+        v = self._raw_values()
+        key = tuple(v[name] for name in self.controls if name != "step")
+        if self._run is None or key != self._run_key:
+            paths = make_paths(
+                str(v["scenario"]),
+                float(v["correlation"]),
+                float(v["volatility"]),
+                int(v["seed"]),
+                float(v["dip"]),
+            )
+            run = simulate(paths, int(v["leverage"]), float(v["collateral"]))
+            self._set_ranges(run)
+            self._run, self._run_key = run, key
+        run = self._run
+        step = int(v["step"])
+        x = np.arange(step + 1, dtype=float)
+        for i in range(len(ASSETS)):
+            path = run.paths[i]
+            with self.path_lines[i].hold_sync():
+                self.path_lines[i].x = x
+                self.path_lines[i].y = np.array(path[: step + 1], dtype=float)
+            with self.current_points[i].hold_sync():
+                self.current_points[i].x = np.array([float(step)])
+                self.current_points[i].y = np.array([path[step]])
+            for mode in st.MODES:
+                lp = self.liquidation_lines[mode][i]
+                with lp.hold_sync():
+                    lp.x = x
+                    lp.y = np.array(run.liquidation[mode][i][: step + 1], dtype=float)
+                symbol = ASSETS[i][0]
+                hits = [e for e in run.events[mode] if e.step <= step and symbol in e.symbols]
+                marker = self.liquidation_markers[mode][i]
+                with marker.hold_sync():
+                    marker.x = np.array([float(e.step) for e in hits])
+                    marker.y = np.array([e.mark_prices[e.symbols.index(symbol)] for e in hits])
+            self._label_events(i, run, step)
+        for mode in st.MODES:
+            with self.equity_lines[mode].hold_sync():
+                self.equity_lines[mode].x = x
+                self.equity_lines[mode].y = np.array(run.equity[mode][: step + 1], dtype=float)
+            with self.equity_points[mode].hold_sync():
+                self.equity_points[mode].x = np.array([float(step)])
+                self.equity_points[mode].y = np.array([run.equity[mode][step]])
+        self._render_log(run, step)
+        self.set_readout(self._readout(run, step))
+
+    def _label_events(self, index: int, run: PathRun, step: int) -> None:
+        """Name each liquidation marker of asset ``index`` ("isolated liq." / "cross liq.")."""
+        symbol = ASSETS[index][0]
+        xs: list[float] = []
+        ys: list[float] = []
+        texts: list[str] = []
+        colors: list[str] = []
+        for mode in st.MODES:
+            for e in run.events[mode]:
+                if e.step <= step and symbol in e.symbols:
+                    xs.append(float(e.step))
+                    ys.append(e.mark_prices[e.symbols.index(symbol)])
+                    texts.append(f"{mode} liq.")
+                    colors.append(st.MODE_STYLES[mode].color)
+        label = self.event_labels[index]
+        with label.hold_sync():
+            label.x = np.array(xs)
+            label.y = np.array(ys)
+            label.text = np.array(texts, dtype=str)
+            label.colors = colors or [st.COLORS["black"]]
+
+    def _set_ranges(self, run: PathRun) -> None:
+        """Fixed axes for the whole path, so nothing jumps while it plays."""
+        for i, (_, start) in enumerate(ASSETS):
+            values = [*run.paths[i], start] + [
+                p for m in st.MODES for p in run.liquidation[m][i] if math.isfinite(p)
+            ]
+            low, high = min(values), max(values)
+            span = high - low or 0.01 * start
+            scale = self.path_scales[i]["y"]
+            with scale.hold_sync():  # headroom for the legend
+                scale.min, scale.max = max(0.0, low - 0.05 * span), high + 0.4 * span
+            with self.entry_lines[i].hold_sync():
+                self.entry_lines[i].x = np.array([0.0, float(N_STEPS)])
+                self.entry_lines[i].y = np.array([start, start])
+        equity = [e for m in st.MODES for e in run.equity[m]]
+        high = max(equity)
+        with self.equity_scales["y"].hold_sync():
+            self.equity_scales["y"].min = min(0.0, min(equity))
+            self.equity_scales["y"].max = high * 1.3 if high > 0 else 1.0
+
+    def _render_log(self, run: PathRun, step: int) -> None:
+        parts = []
+        for mode in st.MODES:
+            events = [e for e in run.events[mode] if e.step <= step]
+            items = []
+            for event in events:
+                text = html.escape(event.describe())
+                if event.margin_mode == "cross" and len(event.symbols) > 1:
+                    text += (
+                        " <em>(cascade: one cross liquidation closes every cross position, "
+                        f"{html.escape(', '.join(event.symbols))})</em>"
+                    )
+                items.append(f'<li class="mw-event mw-event-{mode}">{text}</li>')
+            body = "".join(items) or "<li>no liquidation so far</li>"
+            parts.append(f"<b>{mode.capitalize()} account</b><ul>{body}</ul>")
+        value = f'<div role="log" aria-live="polite">{"".join(parts)}</div>'
+        if self.event_log.value != value:
+            self.event_log.value = value
+
+    def _state(self, run: PathRun, mode: str, step: int) -> str:
+        lost = [
+            f"{' and '.join(e.symbols)} at step {e.step}"
+            for e in run.events[mode]
+            if e.step <= step
+        ]
+        if not lost:
+            return "every position open"
+        return "lost " + ", ".join(lost)
+
+    def _readout(self, run: PathRun, step: int) -> str:
+        parts = [
+            f"{mode}: {self._state(run, mode, step)}, equity "
+            f"{st.format_usdt(run.equity[mode][step])}"
+            for mode in st.MODES
+        ]
+        return f"Step {step} of {N_STEPS}: " + "; ".join(parts)
+
+    def _describe(self) -> str:
+        run = self._run
+        if run is None:  # pragma: no cover
+            return ""
+        v = self._raw_values()
+        step = int(v["step"])
+        if v["scenario"] == "random":
+            scenario = (
+                f"seeded random paths (seed {int(v['seed'])}, correlation "
+                f"{float(v['correlation']):.2f}, volatility {float(v['volatility']):.3f} per step)"
+            )
+        else:
+            scenario = (
+                f"a dip of BTCUSDT by {st.format_percent(float(v['dip']))} and back, "
+                "with ETHUSDT unchanged"
+            )
+        lines = [
+            f"Two long positions, BTCUSDT from 60,000 and ETHUSDT from 3,000, each with "
+            f"{st.format_usdt(float(v['collateral']), 0)} collateral at {int(v['leverage'])}x, "
+            f"held as isolated positions in one account and in one cross account, along "
+            f"{scenario}, {N_STEPS} steps. The charts show each mark price up to step {step} "
+            f"with both liquidation prices (isolated solid, cross dashed) and markers where "
+            f"positions were liquidated, and each account's equity.",
+        ]
+        for i, (symbol, _) in enumerate(ASSETS):
+            now = {m: run.liquidation[m][i][step] for m in st.MODES}
+            lines.append(
+                f"{symbol} at step {step}: mark {st.format_price(run.paths[i][step])}, "
+                f"isolated liq. {st.format_price(_finite(now['isolated']))}, "
+                f"cross liq. {st.format_price(_finite(now['cross']))}."
+            )
+        lines.append(self._readout(run, step) + ".")
+        return " ".join(lines)
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None

@@ -1,0 +1,95 @@
+"""Fixtures for the browser tests: one Chromium, one JupyterLab server per session.
+
+Chromium is Debian's (``apt-get install -y chromium fonts-dejavu-core``); without it the browser
+tests are skipped locally and fail on CI (``CI=true``), so CI can never pass by skipping them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import browser_harness as h
+
+FLAGSHIP = h.HERE / "flagship.ipynb"
+LITE_NOTEBOOK = h.HERE / "lite_engine.ipynb"
+LITE_TEST_SITE = h.ROOT / "build" / "lite-test"
+
+
+def _on_ci() -> bool:
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def _unavailable(reason: str) -> None:
+    if _on_ci():
+        pytest.fail(f"{reason} (CI=true: browser tests must run on CI)", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    path = h.find_chromium()
+    if path is None:
+        _unavailable(h.INSTALL_HINT)
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str) -> Iterator[Any]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable('Python Playwright is missing: pip install -e ".[test]"')
+    with sync_playwright() as playwright:
+        # one Chromium for the session; it cannot resolve any host but 127.0.0.1, which proves
+        # that JupyterLab, Voila and the JupyterLite site need nothing from outside
+        browser = h.launch_chromium(playwright, offline=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[h.LabServer]:
+    if not (h.VENV_BIN / "jupyter-lab").exists():
+        _unavailable(f"jupyter-lab is not installed next to {sys.executable}")
+    sources = [h.NOTEBOOKS, FLAGSHIP]
+    server = h.LabServer(sources, workdir=tmp_path_factory.mktemp("lab"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def lite_site() -> Path:
+    """The JupyterLite site with the smoke-test notebook, rebuilt only when inputs changed."""
+    if not (h.VENV_BIN / "jupyter-lite").exists():
+        _unavailable('jupyterlite-core is not installed: pip install -e ".[lite]"')
+    cached_core = any((h.ROOT / "build" / "lite-cache").glob("pyodide-*/pyodide.mjs"))
+    if shutil.which("npm") is None and not cached_core:
+        _unavailable("npm is needed once to fetch the Pyodide core for the JupyterLite site")
+    cmd = [
+        sys.executable, str(h.ROOT / "scripts" / "build_lite.py"), "--if-stale",
+        "--output-dir", str(LITE_TEST_SITE), "--extra-contents", str(LITE_NOTEBOOK),
+    ]  # fmt: skip
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=h.ROOT)
+    if proc.returncode != 0:
+        pytest.fail(f"JupyterLite build failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    return LITE_TEST_SITE

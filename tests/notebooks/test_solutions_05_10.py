@@ -1,0 +1,241 @@
+"""The worked solutions of lessons 05-10 agree with the engine and pass the lessons' checks.
+
+Each ``solutions/lessonNN.exercise_N()`` computes its answer the way a learner would. Here the
+same answer is computed independently with the engine, and an :class:`AnswerCheck` built as the
+lesson builds it (same expected value and tolerance) must accept the solution. The lessons also
+run this comparison in their closing self-test cell, under ``pytest --nbval-lax``.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from margin_widgets.engine import (
+    Account,
+    dip_path,
+    equal_legs,
+    funding_payment,
+    hourly_interest,
+    liquidation_price,
+    liquidation_price_in_brackets,
+    liquidation_probability,
+    load_brackets,
+    long_liquidation_price,
+    short_liquidation_price,
+    spot_threshold,
+)
+from margin_widgets.widgets.exercise import AnswerCheck
+
+NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+if str(NOTEBOOKS) not in sys.path:
+    sys.path.insert(0, str(NOTEBOOKS))
+
+from solutions import (  # noqa: E402
+    lesson05,
+    lesson06,
+    lesson07,
+    lesson08,
+    lesson09,
+    lesson10,
+)
+
+BTC_2021 = load_brackets("BTCUSDT", "2021-03-18")
+BTC_2024 = load_brackets("BTCUSDT", "2024-10-24")
+
+
+def _two_longs(mode: str) -> Account:
+    account = Account(wallet_balance=2_000)
+    for symbol, price in (("BTCUSDT", 60_000.0), ("ETHUSDT", 3_000.0)):
+        account.set_margin_mode(mode, symbol)
+        account.open_position(symbol, "long", 10_000 / price, price=price, leverage=10)
+    return account
+
+
+def _eth_after_btc_fall() -> float | None:
+    account = _two_longs("cross")
+    account.update_mark("BTCUSDT", 55_200)
+    return account.liquidation_price("ETHUSDT")
+
+
+def _isolated_btc(quantity: float, leverage: float) -> Account:
+    account = Account(wallet_balance=10_000)
+    account.set_margin_mode("isolated", "BTCUSDT")
+    account.open_position("BTCUSDT", "long", quantity, price=60_000, leverage=leverage)
+    return account
+
+
+def _after_funding() -> float | None:
+    account = _isolated_btc(0.5, 10)
+    for _ in range(9):
+        account.settle_funding("BTCUSDT", 0.0003)
+    return account.liquidation_price("BTCUSDT")
+
+
+def _removable() -> float:
+    account = _isolated_btc(1, 20)
+    account.add_margin("BTCUSDT", 1_000)
+    account.update_mark("BTCUSDT", 59_000)
+    return account.max_removable_margin("BTCUSDT")
+
+
+def _alert_price() -> float:
+    # Independent of the solution's bisection: solve margin ratio = 0.8 for an isolated long
+    # by scanning the engine's margin ratio on a fine grid, then refining linearly.
+    account = Account(wallet_balance=10_000)
+    for symbol, quantity, price in (("BTCUSDT", 0.5, 60_000.0), ("ETHUSDT", 5.0, 3_000.0)):
+        account.set_margin_mode("isolated", symbol)
+        account.open_position(symbol, "long", quantity, price=price, leverage=20)
+    lp = account.liquidation_price("BTCUSDT")
+    assert lp is not None
+
+    def ratio(price: float) -> float:
+        trial = account.copy()
+        trial.update_mark("BTCUSDT", price)
+        return trial.margin_ratio("BTCUSDT")
+
+    low, high = lp + 1e-6, 60_000.0
+    for _ in range(200):
+        middle = (low + high) / 2
+        if ratio(middle) >= 0.8:
+            low = middle
+        else:
+            high = middle
+    return (low + high) / 2
+
+
+def _speculative_cross_loss() -> float:
+    account = Account(wallet_balance=5_200)
+    account.open_position("BTCUSDT", "long", 10_000 / 60_000, price=60_000, leverage=50)
+    for price in dip_path(60_000, 0.10, 40, recover_to=54_000):
+        account.update_mark("BTCUSDT", price)
+    assert not account.events
+    return 5_200 - account.summary().total_margin_balance
+
+
+def _capstone_loss() -> float:
+    account = Account(wallet_balance=10_000)
+    account.set_margin_mode("isolated", "ETHUSDT")
+    account.open_position("BTCUSDT", "long", 0.25, price=60_000, leverage=5)
+    account.open_position("ETHUSDT", "long", 2, price=3_000, leverage=50)
+    for _ in range(9):
+        for symbol in ("BTCUSDT", "ETHUSDT"):
+            if symbol in account.positions:
+                account.settle_funding(symbol, 0.0001)
+    btc = dip_path(60_000, 0.20, 40, recover_to=54_000)
+    eth = dip_path(3_000, 0.20, 40, recover_to=2_700)
+    for b, e in zip(btc, eth, strict=True):
+        account.update_marks({"BTCUSDT": b, "ETHUSDT": e})
+    return 10_000 - account.summary().total_margin_balance
+
+
+# (solution, engine computation of the expected answer, tolerance of the lesson's check)
+CASES: dict[str, tuple[Callable[[], object], Callable[[], object], float]] = {
+    "05-1": (
+        lesson05.exercise_1,
+        lambda: (
+            100
+            * liquidation_probability(
+                equal_legs(3, 10, 1_000), 0.5, 0.08, 2_000, 0
+            ).cross_probability
+        ),
+        0.01,
+    ),
+    "05-2": (
+        lesson05.exercise_2,
+        lambda: (
+            100
+            * liquidation_probability(
+                equal_legs(2, 10, 1_000, sides=["long", "short"]), 0.5, 0.08, 2_000, 0
+            ).cross_probability
+        ),
+        0.01,
+    ),
+    "05-3": (lesson05.exercise_3, _eth_after_btc_fall, 0.01),
+    "06-1": (lesson06.exercise_1, lambda: 700_000 * 0.0065 - 950, 0.01),
+    "06-2": (lesson06.exercise_2, lambda: BTC_2024.bracket_for(5_000_000).max_leverage, 0.0),
+    "06-3": (
+        lesson06.exercise_3,
+        lambda: liquidation_price("long", 10.2, 60_000, 30_600, 0.005, 50),
+        0.01,
+    ),
+    "07-1": (lesson07.exercise_1, lambda: 5 * 3_000 * 0.0003, 0.01),
+    "07-2": (lesson07.exercise_2, _after_funding, 0.01),
+    "07-3": (lesson07.exercise_3, _removable, 0.01),
+    "08-1": (lesson08.exercise_1, _alert_price, 0.01),
+    "08-2": (lesson08.exercise_2, _speculative_cross_loss, 0.01),
+    "08-3": (lesson08.exercise_3, _capstone_loss, 0.01),
+    "09-1": (lesson09.exercise_1, lambda: 20_000 * 0.00001 * 11, 0.01),
+    "09-2": (
+        lesson09.exercise_2,
+        lambda: long_liquidation_price(
+            1,
+            0,
+            20_000,
+            hourly_interest(20_000, 0.00001, 11),
+            spot_threshold("isolated", 10).liquidation,
+        ),
+        0.01,
+    ),
+    "09-3": (
+        lesson09.exercise_3,
+        lambda: short_liquidation_price(40_000, 1, 0, spot_threshold("cross", 3).liquidation),
+        0.01,
+    ),
+    "10-1": (
+        lesson10.exercise_1,
+        lambda: liquidation_price("short", 1, 20_000, 400, 0.005, 0),
+        0.01,
+    ),
+    "10-2": (lesson10.exercise_2, lambda: 20_300.0, 0.01),
+    "10-3": (
+        lesson10.exercise_3,
+        lambda: liquidation_price_in_brackets("long", 1, 20_000, 400, BTC_2021)[0],
+        0.01,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_solution_matches_engine_and_passes_check(case: str) -> None:
+    solution, engine, tolerance = CASES[case]
+    answer = solution()
+    expected = engine()
+    assert isinstance(answer, float | int) and isinstance(expected, float | int)
+    assert math.isclose(answer, expected, rel_tol=1e-9, abs_tol=1e-6), (answer, expected)
+    check = AnswerCheck(f"exercise {case}", expected, tolerance=tolerance)
+    correct, feedback = check.check(answer)
+    assert correct, feedback
+    # a clearly wrong answer is refused
+    assert not check.is_correct(expected + 10 * tolerance + 1)
+
+
+def test_worked_examples_of_lessons_06_and_10() -> None:
+    # lesson 06: the 2021 look-ups; lesson 10: the two conventions on the same inputs
+    assert BTC_2021.bracket_for(264_000).maintenance_margin_rate == 0.01
+    assert BTC_2021.bracket_for(500_000).maintenance_amount == 1_300
+    assert round(liquidation_price("long", 1, 20_000, 400, 0.005, 0), 2) == 19_698.49
+    assert lesson10.entry_value_liquidation_price("long", 20_000, 50, 0.005) == 19_700
+
+
+def test_funding_shift_of_an_isolated_long() -> None:
+    account = _isolated_btc(1, 20)
+    before = account.liquidation_price("BTCUSDT")
+    payment, _ = account.settle_funding("BTCUSDT", 0.0003)
+    after = account.liquidation_price("BTCUSDT")
+    assert before is not None and after is not None
+    mmr = account.position_summary("BTCUSDT").maintenance_margin_rate
+    assert payment == funding_payment("long", 1, 60_000, 0.0003)
+    assert math.isclose(after - before, -payment / (1 * (1 - mmr)))
+
+
+def test_price_at_margin_ratio_reaches_the_target() -> None:
+    account = lesson08.alerts_account("cross")
+    price = lesson08.price_at_margin_ratio(account, "BTCUSDT", 0.8)
+    trial = account.copy()
+    trial.update_mark("BTCUSDT", price)
+    assert math.isclose(trial.margin_ratio("BTCUSDT"), 0.8, abs_tol=1e-9)

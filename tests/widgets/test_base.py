@@ -1,0 +1,261 @@
+"""The Explorer base: presets, validation, locking, status line, export, debounce, styles."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import json
+from typing import Any
+
+import bqplot as bq
+import ipywidgets as w
+import numpy as np
+import pytest
+
+from margin_widgets.widgets import _style as st
+from margin_widgets.widgets._base import Explorer, parse_preset, set_mark_data
+
+
+class Demo(Explorer):
+    """A minimal explorer: y = leverage × x, with a size-dependent leverage cap."""
+
+    fail_on: float | None = None
+
+    def _build(self) -> list[w.Widget]:
+        self.add_control("size", w.FloatSlider(value=1.0, min=0.1, max=10.0))
+        self.add_control("leverage", w.IntSlider(value=20, min=1, max=125))
+        self.add_control("side", w.ToggleButtons(options=["long", "short"], value="long"))
+        sx, sy = bq.LinearScale(), bq.LinearScale()
+        self.line = st.mode_line({"x": sx, "y": sy}, "isolated")
+        self.label = st.labels({"x": sx, "y": sy})
+        self.updates = 0
+        fig = st.figure(
+            "demo", [self.line, self.label], [st.axis(sx, "x (USDT)"), st.axis(sy, "y (USDT)")], "t"
+        )
+        self.add_figure("demo", fig)
+        return [*self.controls.values(), fig]
+
+    def _sync_bounds(self) -> None:
+        self.controls["leverage"].max = 125 if self.controls["size"].value < 5 else 50
+
+    def _bound_reason(self, name: str) -> str:
+        return "the bracket's cap" if name == "leverage" else ""
+
+    def _update(self, changed: frozenset[str] | None) -> None:
+        if self.fail_on is not None and self.controls["size"].value == self.fail_on:
+            raise RuntimeError("boom")
+        if self.controls["size"].value == 9.0:
+            raise ValueError("size 9 is refused by the engine")
+        self.updates += 1
+        lev = self.controls["leverage"].value
+        set_mark_data(self.line, x=np.arange(5.0), y=np.arange(5.0) * lev)
+        set_mark_data(self.label, x=np.array([1.0]), y=np.array([2.0]), text=np.array([f"{lev}"]))
+        if self.controls["side"].value == "short":
+            self.note("shorts are shown for comparison", "info")
+
+    def _describe(self) -> str:
+        return f"leverage {self.controls['leverage'].value}"
+
+
+def test_builds_with_classes_and_parts() -> None:
+    d = Demo()
+    assert "mw-explorer" in d._dom_classes and "mw-demo" in d._dom_classes
+    assert "mw-control-leverage" in d.controls["leverage"]._dom_classes
+    assert "mw-figure-demo" in d.figures[0]._dom_classes
+    assert "mw-status" in d.status._dom_classes
+    assert "mw-description" in d.description._dom_classes
+    assert "mw-readout" in d.readout._dom_classes
+    assert d.description.value == "leverage 20"
+    assert d.figures[0].animation_duration == 0
+
+
+def test_values_and_preset_forms() -> None:
+    assert Demo(leverage=30).values["leverage"] == 30
+    assert Demo(preset={"leverage": 31}).values["leverage"] == 31
+    assert Demo(preset='{"leverage": 32}').values["leverage"] == 32
+    assert Demo(preset={"leverage": 31}, leverage=33).values["leverage"] == 33
+    # dependent bounds: size first raises the cap... or lowers it
+    assert Demo(size=6.0, leverage=50).values == {"size": 6.0, "leverage": 50, "side": "long"}
+
+
+@pytest.mark.parametrize(
+    ("preset", "message"),
+    [
+        ("{bad", "not valid JSON"),
+        ("[1, 2]", "JSON object"),
+        ("", "empty"),
+        ('{"nope": 1}', "unknown control(s) 'nope'"),
+        ('{"leverage": 200}', "leverage must be between 1 and 125"),
+        ('{"leverage": 2.5}', "whole number"),
+        ('{"leverage": "x"}', "must be a number"),
+        ('{"leverage": true}', "must be a number"),
+        ('{"side": "up"}', "side must be one of 'long', 'short'"),
+        ('{"size": 6, "leverage": 100}', "leverage must be between 1 and 50 (the bracket's cap)"),
+        ('{"explorer": "Other", "values": {}}', "belongs to 'Other'"),
+    ],
+)
+def test_bad_input_raises_and_changes_nothing(preset: str, message: str) -> None:
+    d = Demo(leverage=40)
+    before, y_before = d.values, d.line.y.copy()
+    with pytest.raises(ValueError) as info:
+        d.load_json(preset)
+    assert message in str(info.value)
+    assert d.values == before
+    assert np.array_equal(d.line.y, y_before)
+    with pytest.raises(ValueError):
+        Demo(preset=preset)
+
+
+def test_import_box_shows_message_instead_of_raising() -> None:
+    d = Demo()
+    d.state_text.value = '{"leverage": 999}'
+    d.import_button.click()
+    assert "nothing changed" in d.status_text and "999" in d.status_text
+    assert d.values["leverage"] == 20
+    upload = {"name": "s.json", "type": "", "size": 2, "content": memoryview(b"{x")}
+    upload["last_modified"] = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
+    d.upload.value = (upload,)
+    assert "not valid JSON" in d.status_text
+
+
+def test_export_import_round_trip_through_the_ui() -> None:
+    d = Demo(size=6.0, leverage=45, side="short")
+    d.export_button.click()
+    text = d.state_text.value
+    assert json.loads(text) == {"explorer": "Demo", "values": d.values}
+    e = Demo()
+    e.state_text.value = text
+    e.import_button.click()
+    assert e.values == d.values
+    assert np.array_equal(e.line.y, d.line.y)
+    assert "State loaded" in e.status_text or "shorts" in e.status_text
+
+
+def test_clamped_value_is_reported_not_silent() -> None:
+    d = Demo(leverage=100)
+    d.controls["size"].value = 6.0
+    assert d.values["leverage"] == 50
+    assert "leverage changed from 100 to 50" in d.status_text
+    assert "bracket's cap" in d.status_text
+    assert d.line.y[1] == 50
+
+
+def test_handler_errors_go_to_status_line() -> None:
+    d = Demo()
+    d.fail_on = 7.0
+    y = d.line.y.copy()
+    d.controls["size"].value = 7.0  # must not raise
+    assert d.status_text == "Unexpected error in update: RuntimeError: boom"
+    assert np.array_equal(d.line.y, y)
+    d.controls["size"].value = 9.0
+    assert d.status_text == "size 9 is refused by the engine"
+    assert 'role="alert"' in d.status.value
+    d.controls["size"].value = 2.0
+    assert d.status_text == ""
+
+
+def test_notes_show_after_update() -> None:
+    d = Demo()
+    d.controls["side"].value = "short"
+    assert d.status_text == "shorts are shown for comparison"
+    d.controls["side"].value = "long"
+    assert d.status_text == ""
+
+
+def test_lock_hide_unlock() -> None:
+    d = Demo(locked=["side"], hidden=("size",))
+    assert d.is_locked("side") and not d.is_hidden("side")
+    assert d.is_locked("size") and d.is_hidden("size")
+    assert d.controls["size"].layout.display == "none"
+    d.unlock("size")
+    assert not d.is_locked("size") and not d.is_hidden("size")
+    d.lock("leverage", hide=True)
+    assert d.controls["leverage"].disabled
+    with pytest.raises(ValueError, match="unknown control"):
+        d.lock("nope")
+    with pytest.raises(ValueError, match="unknown control"):
+        Demo(locked=["nope"])
+
+
+def test_reset_returns_to_start_values() -> None:
+    d = Demo(leverage=33)
+    d.controls["leverage"].value = 80
+    d.controls["side"].value = "short"
+    d.reset_button.click()
+    assert d.values == {"size": 1.0, "leverage": 33, "side": "long"}
+    assert d.line.y[1] == 33
+    assert d.start_values == d.values
+
+
+def test_export_buttons_call_figure_save(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple[str, str]] = []
+    monkeypatch.setattr(bq.Figure, "save_png", lambda self, name, scale=None: calls.append(("png", name)))
+    monkeypatch.setattr(bq.Figure, "save_svg", lambda self, name: calls.append(("svg", name)))
+    d = Demo()
+    d.png_button.click()
+    d.svg_button.click()
+    assert calls == [("png", "demo-demo.png"), ("svg", "demo-demo.svg")]
+
+
+def test_set_mark_data_skips_unchanged() -> None:
+    line = st.line({"x": bq.LinearScale(), "y": bq.LinearScale()}, st.COLORS["blue"])
+    assert set_mark_data(line, x=np.arange(3.0), y=np.array([1.0, np.nan, 2.0]))
+    assert not set_mark_data(line, x=np.arange(3.0), y=np.array([1.0, np.nan, 2.0]))
+    assert set_mark_data(line, y=np.array([1.0, 2.0, 2.0]))
+
+
+def test_values_set_from_python_are_synchronous_even_with_debounce() -> None:
+    async def scenario() -> None:
+        d = Demo()
+        d.enable_debounce(0.01)
+        d.controls["leverage"].value = 77  # from Python: at once
+        assert d.line.y[1] == 77 and not d.pending
+        control = d.controls["leverage"]
+        with control._lock_property(value=88):  # what ipywidgets does for a browser change
+            control.value = 88
+        assert d.pending and d.line.y[1] == 77
+        await asyncio.sleep(0.05)
+        assert not d.pending and d.line.y[1] == 88
+        with control._lock_property(value=66):
+            control.value = 66
+        d.flush()
+        assert d.line.y[1] == 66
+        with control._lock_property(value=55):
+            control.value = 55
+        assert d.values["leverage"] == 55 and d.line.y[1] == 55  # values flushes
+        d.disable_debounce()
+
+    asyncio.run(scenario())
+
+
+def test_debounce_without_a_loop_is_synchronous() -> None:
+    d = Demo()
+    d.enable_debounce(10.0)
+    control = d.controls["leverage"]
+    with control._lock_property(value=88):
+        control.value = 88
+    assert d.line.y[1] == 88
+    with pytest.raises(ValueError):
+        d.enable_debounce(-1)
+
+
+def test_parse_preset() -> None:
+    assert parse_preset(None) == {}
+    assert parse_preset(b'{"a": 1}') == {"a": 1}
+    assert parse_preset({"a": 1}) == {"a": 1}
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(57228.9156, "57,228.92"), (None, "--"), (float("inf"), "--"), (1e6, "1,000,000.00")],
+)
+def test_format_price(value: Any, text: str) -> None:
+    assert st.format_price(value) == text
+
+
+def test_modes_differ_by_more_than_colour() -> None:
+    iso, cross = st.MODE_STYLES["isolated"], st.MODE_STYLES["cross"]
+    assert iso.line_style != cross.line_style and iso.marker != cross.marker
+    assert {iso.color, cross.color} <= set(st.COLORS.values())
+    assert st.css_kebab("MarginModeExplorer") == "margin-mode-explorer"
+    assert st.css_kebab("price_ladder") == "price-ladder"

@@ -1,0 +1,204 @@
+"""PricePathPlayer: liquidations along a played path, isolated versus cross, with an event log."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+
+from margin_widgets.engine import Account, dip_path, price_paths
+from margin_widgets.widgets import price_path as module
+from margin_widgets.widgets.price_path import N_STEPS, PricePathPlayer
+
+MODES = ("isolated", "cross")
+SYMBOLS = ("BTCUSDT", "ETHUSDT")
+
+
+def engine_run(values: dict[str, Any]) -> dict[str, Any]:
+    """Expected numbers straight from the engine (independent of the widget code)."""
+    if values["scenario"] == "random":
+        paths = price_paths(
+            [60_000.0, 3_000.0],
+            values["correlation"],
+            values["volatility"],
+            N_STEPS,
+            values["seed"],
+        )
+    else:
+        paths = [dip_path(60_000.0, values["dip"], N_STEPS), [3_000.0] * (N_STEPS + 1)]
+    out: dict[str, Any] = {"paths": paths}
+    for mode in MODES:
+        account = Account(wallet_balance=2 * values["collateral"])
+        for symbol, path in zip(SYMBOLS, paths, strict=True):
+            account.set_margin_mode(mode, symbol)
+            q = values["collateral"] * values["leverage"] / path[0]
+            account.open_position(symbol, "long", q, price=path[0], leverage=values["leverage"])
+        lps: list[list[float]] = [[], []]
+        equity = []
+        for step in range(N_STEPS + 1):
+            if step:
+                account.update_marks(
+                    {s: p[step] for s, p in zip(SYMBOLS, paths, strict=True)}, step=step
+                )
+            for i, symbol in enumerate(SYMBOLS):
+                lp = account.liquidation_price(symbol) if symbol in account.positions else None
+                lps[i].append(math.nan if lp is None else lp)
+            equity.append(account.summary().total_margin_balance)
+        out[mode] = {"lp": lps, "equity": equity, "events": list(account.events)}
+    return out
+
+
+def same(a: Any, b: Any) -> bool:
+    return bool(np.array_equal(np.asarray(a, dtype=float), np.asarray(b, dtype=float), True))
+
+
+def assert_marks_match_engine(player: PricePathPlayer) -> None:
+    values = player.values
+    expected = engine_run(values)
+    step = values["step"]
+    xs = list(range(step + 1))
+    for i, symbol in enumerate(SYMBOLS):
+        assert same(player.path_lines[i].x, xs)
+        assert same(player.path_lines[i].y, expected["paths"][i][: step + 1])
+        assert same(player.current_points[i].y, [expected["paths"][i][step]])
+        for mode in MODES:
+            assert same(player.liquidation_lines[mode][i].y, expected[mode]["lp"][i][: step + 1])
+            hits = [e for e in expected[mode]["events"] if e.step <= step and symbol in e.symbols]
+            marker = player.liquidation_markers[mode][i]
+            assert same(marker.x, [e.step for e in hits])
+            assert same(marker.y, [e.mark_prices[e.symbols.index(symbol)] for e in hits])
+    for mode in MODES:
+        assert same(player.equity_lines[mode].y, expected[mode]["equity"][: step + 1])
+        assert player.events(mode) == expected[mode]["events"]
+        shown = [e for e in expected[mode]["events"] if e.step <= step]
+        for event in shown:
+            assert event.describe().replace(",", "") in player.event_log.value.replace(",", "")
+        assert len(shown) == player.event_log.value.count(f"mw-event-{mode}")
+
+
+@pytest.fixture(scope="module")
+def player() -> PricePathPlayer:
+    return PricePathPlayer()
+
+
+def test_structure_css_and_defaults(player: PricePathPlayer) -> None:
+    assert player.values == {
+        "scenario": "random",
+        "collateral": 1_000.0,
+        "leverage": 10,
+        "correlation": 0.8,
+        "volatility": 0.01,
+        "seed": 9,
+        "dip": 0.15,
+        "step": N_STEPS,
+    }
+    assert {"mw-explorer", "mw-price-path-player"} <= set(player._dom_classes)
+    for name, control in player.controls.items():
+        assert f"mw-control-{name}" in control._dom_classes
+    keys = {c for f in player.figures for c in f._dom_classes if c.startswith("mw-figure-")}
+    assert {"mw-figure-path-a", "mw-figure-path-b", "mw-figure-equity"} <= keys
+    assert "mw-event-log" in player.event_log._dom_classes
+    assert player.play.max == N_STEPS
+    for fig in player.figures:
+        assert fig.animation_duration == 0
+        assert all(axis.label for axis in fig.axes)
+        for mark in fig.marks:
+            assert len(mark.x) <= 1_000
+    assert player.liquidation_lines["cross"][0].line_style == "dashed"
+    assert player.liquidation_markers["isolated"][0].marker == "circle"
+    assert player.liquidation_markers["cross"][0].marker == "square"
+    assert player.status_text == ""
+
+
+def test_default_story_cross_cascade(player: PricePathPlayer) -> None:
+    assert_marks_match_engine(player)
+    isolated, cross = player.events("isolated"), player.events("cross")
+    assert [(e.step, e.symbols) for e in isolated] == [(42, ("BTCUSDT",))]
+    assert [(e.step, set(e.symbols)) for e in cross] == [(44, {"BTCUSDT", "ETHUSDT"})]
+    assert "cascade" in player.event_log.value
+    assert "lost BTCUSDT and ETHUSDT at step 44" in player.readout.value
+    assert "equity 0.00 USDT" in player.readout.value
+
+
+def test_step_reveals_the_path_and_the_log(player: PricePathPlayer) -> None:
+    player.controls["step"].value = 43
+    assert_marks_match_engine(player)
+    assert "no liquidation so far" in player.event_log.value  # cross: not yet
+    assert len(player.liquidation_markers["cross"][0].x) == 0
+    assert len(player.liquidation_markers["isolated"][0].x) == 1
+    player.controls["step"].value = 0
+    assert_marks_match_engine(player)
+    assert player.event_log.value.count("no liquidation so far") == 2
+    player.controls["step"].value = N_STEPS
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"scenario": "dip in A", "dip": 0.25, "step": 70},
+        {"correlation": -0.3, "volatility": 0.02, "seed": 4, "step": 90},
+        {"collateral": 2_500.0, "leverage": 25, "step": 33},
+    ],
+)
+def test_setting_values_updates_every_mark_synchronously(changes: dict[str, Any]) -> None:
+    player = PricePathPlayer()
+    for name, value in changes.items():
+        player.controls[name].value = value
+        assert player.values[name] == value
+        assert_marks_match_engine(player)
+    assert player.status_text == ""
+
+
+def test_dip_in_a_isolated_is_liquidated_cross_survives() -> None:
+    """CONCEPTS C4: a temporary dip that isolated margin does not survive, cross absorbs."""
+    player = PricePathPlayer(scenario="dip in A")
+    assert [e.symbols for e in player.events("isolated")] == [("BTCUSDT",)]
+    assert player.events("cross") == []
+    assert player.run.equity["cross"][-1] == pytest.approx(2_000.0)  # back to the start
+    assert player.run.equity["isolated"][-1] == pytest.approx(1_000.0)  # one margin lost
+    assert_marks_match_engine(player)
+
+
+def test_leverage_is_capped_by_the_brackets() -> None:
+    player = PricePathPlayer()
+    player.controls["collateral"].value = 10_000.0
+    assert player.controls["leverage"].max == 75
+    with pytest.raises(ValueError, match="leverage must be between 1 and 75"):
+        player.apply_preset({"leverage": 90})
+
+
+def test_preset_export_round_trip_and_locking() -> None:
+    player = PricePathPlayer(
+        preset={"scenario": "dip in A", "dip": 0.3, "step": 60}, locked=["step"], hidden=["seed"]
+    )
+    assert player.play.disabled and player.is_hidden("seed")
+    clone = PricePathPlayer()
+    clone.load_json(player.to_json())
+    assert clone.values == player.values
+    assert same(clone.path_lines[0].y, player.path_lines[0].y)
+    assert clone.event_log.value == player.event_log.value
+    before = clone.values
+    with pytest.raises(ValueError, match="scenario must be one of"):
+        clone.load_json('{"scenario": "crash", "step": 3}')
+    assert clone.values == before
+    clone.reset()
+    assert clone.values == PricePathPlayer().values
+
+
+def test_handler_error_shows_in_status_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    player = PricePathPlayer()
+    before = list(player.path_lines[0].y)
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("path generator broke")
+
+    monkeypatch.setattr(module, "simulate", broken)
+    player.controls["seed"].value = 1
+    assert "path generator broke" in player.status_text
+    assert list(player.path_lines[0].y) == before
+    monkeypatch.undo()
+    player.controls["seed"].value = 2
+    assert player.status_text == ""
+    assert_marks_match_engine(player)
