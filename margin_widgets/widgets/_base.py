@@ -47,8 +47,10 @@ status line (CSS class ``mw-status``) and the explorer keeps its last good marks
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 import math
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -94,7 +96,7 @@ def parse_preset(preset: Mapping[str, Any] | str | bytes | None) -> dict[str, An
     if isinstance(preset, str):
         text = preset.strip()
         if not text:
-            raise ValueError("preset JSON is empty: expected an object such as {\"leverage\": 20}")
+            raise ValueError('preset JSON is empty: expected an object such as {"leverage": 20}')
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -124,7 +126,7 @@ def _format_value(value: Any) -> str:
     return repr(value)
 
 
-class Explorer(w.VBox):  # type: ignore[misc]
+class Explorer(w.VBox):
     """Base class of the explorers (see the module docstring for the subclass hooks).
 
     Parameters
@@ -173,7 +175,6 @@ class Explorer(w.VBox):  # type: ignore[misc]
         self._suspend_depth = 0
         self._debounce_delay: float | None = None
         self._pending: set[str] | None = None
-        self._pending_all = False
         self._timer: asyncio.TimerHandle | None = None
         self._last_duration = 0.0
         self._start_values: dict[str, Any] = {}
@@ -214,7 +215,7 @@ class Explorer(w.VBox):  # type: ignore[misc]
         self.reset_button.on_click(lambda _button: self._guarded(self.reset, "reset"))
         self.io_panel = self._build_io()
 
-        for name, control in self.controls.items():
+        for control in self.controls.values():
             control.observe(self._on_change, names="value")
 
         self.children = [
@@ -280,11 +281,11 @@ class Explorer(w.VBox):  # type: ignore[misc]
 
     # ------------------------------------------------------------------ status line
     def show_status(self, text: str, level: str = "error") -> None:
-        """Show ``text`` in the status line; ``level`` is ``"error"``, ``"warning"`` or ``"info"``."""
+        """Show ``text`` in the status line (``level``: ``"error"``, ``"warning"``, ``"info"``)."""
         if not text:
             self.clear_status()
             return
-        icon = {"error": "⚠ ", "warning": "⚠ ", "info": "ℹ "}.get(level, "")  # noqa: RUF001
+        icon = {"error": "⚠ ", "warning": "⚠ ", "info": "ℹ "}.get(level, "")
         color = {"error": "#D55E00", "warning": "#8a5a00", "info": "#0072B2"}.get(level, "inherit")
         role = "alert" if level == "error" else "status"
         self.status.value = (
@@ -300,8 +301,6 @@ class Explorer(w.VBox):  # type: ignore[misc]
     @property
     def status_text(self) -> str:
         """The status line as plain text ("" when empty)."""
-        import re
-
         return escape_back(re.sub(r"<[^>]+>", "", self.status.value)).lstrip("⚠ℹ ").strip()
 
     def _guarded(self, func: Callable[[], Any], where: str) -> bool:
@@ -311,7 +310,7 @@ class Explorer(w.VBox):  # type: ignore[misc]
         except ValueError as exc:
             self.show_status(str(exc), "error")
             return False
-        except Exception as exc:  # noqa: BLE001 - an observer must never raise into the front-end
+        except Exception as exc:  # an observer must never raise into the front-end
             self.show_status(f"Unexpected error in {where}: {type(exc).__name__}: {exc}", "error")
             return False
         return True
@@ -491,9 +490,7 @@ class Explorer(w.VBox):  # type: ignore[misc]
         :meth:`load_json` on a fresh explorer of the same class restores the same values and
         therefore the same marks (floats are written exactly).
         """
-        return json.dumps(
-            {"explorer": type(self).__name__, "values": self.values}, indent=indent
-        )
+        return json.dumps({"explorer": type(self).__name__, "values": self.values}, indent=indent)
 
     def reset(self) -> None:
         """Return every control to its start value (the defaults, overridden by the preset)."""
@@ -542,11 +539,9 @@ class Explorer(w.VBox):  # type: ignore[misc]
     def _run_update(self, changed: frozenset[str] | None) -> None:
         """Sync bounds (reporting clamps), run ``_update`` and refresh the description."""
         self._cancel_timer()
-        if self._pending is not None or self._pending_all:
-            changed = None if (self._pending_all or changed is None) else (
-                changed | frozenset(self._pending)
-            )
-            self._pending, self._pending_all = None, False
+        if self._pending is not None:
+            changed = None if changed is None else changed | frozenset(self._pending)
+            self._pending = None
         show_busy = self._last_duration > SLOW_UPDATE_SECONDS
         if show_busy:
             self.busy.value = '<span class="mw-busy-indicator">⏳ computing…</span>'
@@ -620,7 +615,7 @@ class Explorer(w.VBox):  # type: ignore[misc]
     @property
     def pending(self) -> bool:
         """Whether a debounced update is waiting."""
-        return self._pending is not None or self._pending_all
+        return self._pending is not None
 
     def flush(self) -> None:
         """Run a pending debounced update now (no-op when nothing is pending)."""
@@ -714,7 +709,7 @@ class Explorer(w.VBox):  # type: ignore[misc]
             self.load_json(text)
         except ValueError as exc:
             self.show_status(f"State not loaded, nothing changed: {exc}", "error")
-        except Exception as exc:  # noqa: BLE001 - shown, never raised into the front-end
+        except Exception as exc:  # shown, never raised into the front-end
             self.show_status(f"State not loaded: {type(exc).__name__}: {exc}", "error")
         else:
             if not self.status.value:
@@ -816,6 +811,4 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
 
 def escape_back(text: str) -> str:
     """Undo :func:`margin_widgets.widgets._style.escape` (for reading a status line)."""
-    import html
-
     return html.unescape(text)

@@ -162,7 +162,10 @@ def escape(text: str) -> str:
 
 
 def css_kebab(name: str) -> str:
-    """``"MarginModeExplorer"`` -> ``"margin-mode-explorer"``; ``"price_ladder"`` -> ``"price-ladder"``."""
+    """CSS-style name: ``"MarginModeExplorer"`` -> ``"margin-mode-explorer"``.
+
+    Underscores become hyphens too: ``"price_ladder"`` -> ``"price-ladder"``.
+    """
     out: list[str] = []
     for i, ch in enumerate(name):
         if ch.isupper() and i and (name[i - 1].islower() or name[i - 1].isdigit()):
@@ -186,9 +189,7 @@ def tooltip(
     x_format, y_format : str
         d3-format strings.
     """
-    return bq.Tooltip(
-        fields=["x", "y"], labels=[x_label, y_label], formats=[x_format, y_format]
-    )
+    return bq.Tooltip(fields=["x", "y"], labels=[x_label, y_label], formats=[x_format, y_format])
 
 
 def axis(

@@ -88,34 +88,59 @@ class BracketExplorer(Explorer):
         add = self.add_control
         add(
             "symbol",
-            w.Dropdown(options=symbols, value="BTCUSDT", description="Symbol", style=_STYLE,
-                       layout=_LAYOUT),
+            w.Dropdown(
+                options=symbols, value="BTCUSDT", description="Symbol", style=_STYLE, layout=_LAYOUT
+            ),
         )
         add(
             "date",
             w.Dropdown(
-                options=_dates("BTCUSDT"), value=_dates("BTCUSDT")[-1],
-                description="Bracket table of", style=_STYLE, layout=_LAYOUT,
+                options=_dates("BTCUSDT"),
+                value=_dates("BTCUSDT")[-1],
+                description="Bracket table of",
+                style=_STYLE,
+                layout=_LAYOUT,
             ),
         )
         add(
             "notional",
             w.FloatLogSlider(
-                value=100_000.0, base=10, min=MIN_NOTIONAL_EXPONENT, max=9.3, step=0.01,
-                readout_format=",.0f", description="Position size (USDT)",
-                continuous_update=True, style=_STYLE, layout=_LAYOUT,
+                value=100_000.0,
+                base=10,
+                min=MIN_NOTIONAL_EXPONENT,
+                max=9.3,
+                step=0.01,
+                readout_format=",.0f",
+                description="Position size (USDT)",
+                continuous_update=True,
+                style=_STYLE,
+                layout=_LAYOUT,
             ),
         )
         add(
             "leverage",
-            w.IntSlider(value=20, min=1, max=125, description="Leverage (x)",
-                        continuous_update=True, style=_STYLE, layout=_LAYOUT),
+            w.IntSlider(
+                value=20,
+                min=1,
+                max=125,
+                description="Leverage (x)",
+                continuous_update=True,
+                style=_STYLE,
+                layout=_LAYOUT,
+            ),
         )
         add(
             "collateral",
             w.FloatLogSlider(
-                value=10_000.0, base=10, min=1.0, max=9.0, step=0.01, readout_format=",.0f",
-                description="Cross wallet (USDT)", continuous_update=True, style=_STYLE,
+                value=10_000.0,
+                base=10,
+                min=1.0,
+                max=9.0,
+                step=0.01,
+                readout_format=",.0f",
+                description="Cross wallet (USDT)",
+                continuous_update=True,
+                style=_STYLE,
                 layout=_LAYOUT,
             ),
         )
@@ -124,21 +149,34 @@ class BracketExplorer(Explorer):
         mx, my, ml = bq.LogScale(), bq.LinearScale(min=0.0), bq.LinearScale(min=0.0)
         mc = {"x": mx, "y": my}
         self.mm_rate = st.line(
-            mc, st.COLORS["blue"], width=2.5, label="maintenance margin / notional",
+            mc,
+            st.COLORS["blue"],
+            width=2.5,
+            label="maintenance margin / notional",
             tip=st.tooltip("notional (USDT)", "MM / notional (%)", ",.0f", ".3f"),
         )
         self.mmr_steps = st.line(
-            mc, st.COLORS["orange"], line_style="dashed", width=1.5, label="bracket MMR",
+            mc,
+            st.COLORS["orange"],
+            line_style="dashed",
+            width=1.5,
+            label="bracket MMR",
             tip=st.tooltip("notional (USDT)", "bracket MMR (%)", ",.0f", ".2f"),
         )
         self.leverage_steps = st.line(
-            {"x": mx, "y": ml}, st.COLORS["bluish_green"], line_style="dotted", width=2,
+            {"x": mx, "y": ml},
+            st.COLORS["bluish_green"],
+            line_style="dotted",
+            width=2,
             label="max leverage (right axis)",
             tip=st.tooltip("notional (USDT)", "max leverage (x)", ",.0f", ".0f"),
         )
         self.edges = st.line(mc, st.GUIDE_COLOR, line_style="dotted", width=1)
         self.mm_point = st.points(
-            mc, st.COLORS["blue"], marker="circle", label="this position",
+            mc,
+            st.COLORS["blue"],
+            marker="circle",
+            label="this position",
             tip=st.tooltip("notional (USDT)", "MM / notional (%)", ",.0f", ".3f"),
         )
         self.mm_scales = {"x": mx, "y": my, "leverage": ml}
@@ -148,8 +186,13 @@ class BracketExplorer(Explorer):
             [
                 st.axis(mx, "position notional (USDT, log scale)", tick_format=".2s"),
                 st.axis(my, "maintenance margin rate (%)", vertical=True, tick_format=".2f"),
-                bq.Axis(scale=ml, side="right",
-                        label="max leverage (x)", tick_format=".0f", grid_lines="none"),
+                bq.Axis(
+                    scale=ml,
+                    side="right",
+                    label="max leverage (x)",
+                    tick_format=".0f",
+                    grid_lines="none",
+                ),
             ],
             "Maintenance margin vs position size",
             width="520px",
@@ -167,16 +210,18 @@ class BracketExplorer(Explorer):
         }
         self.lp_points = {mode: st.mode_points(lc, mode, tip=tip) for mode in st.MODES}
         self.cap_line = st.vline(lc, st.LIMIT_COLOR, line_style="dashed", width=2)
-        self.cap_label = st.labels(lc, colors=["#8a5a00"], y_offset=14, size=11.0, align="end",
-                                   x_offset=-4)
+        self.cap_label = st.labels(
+            lc, colors=["#8a5a00"], y_offset=14, size=11.0, align="end", x_offset=-4
+        )
         self.lp_scales = lc
         fig_lp = st.figure(
             "liquidation_vs_size",
             [self.cap_line, *self.lp_lines.values(), *self.lp_points.values(), self.cap_label],
             [
                 st.axis(lx, "position notional (USDT, log scale)", tick_format=".2s"),
-                st.axis(ly, "liquidation distance below entry (%)", vertical=True,
-                        tick_format=".1f"),
+                st.axis(
+                    ly, "liquidation distance below entry (%)", vertical=True, tick_format=".1f"
+                ),
             ],
             "Liquidation distance vs position size",
             width="520px",
@@ -271,7 +316,9 @@ class BracketExplorer(Explorer):
         iso_key = (*key, leverage)
         if self._curve_keys.get("isolated") != iso_key:
             ys = [
-                self._distance(table, self._liquidation(table, float(n), initial_margin(float(n), leverage)))
+                self._distance(
+                    table, self._liquidation(table, float(n), initial_margin(float(n), leverage))
+                )
                 if n <= cap
                 else math.nan
                 for n in grid
@@ -303,7 +350,8 @@ class BracketExplorer(Explorer):
                 set_mark_data(self.lp_points[mode], x=np.zeros(0), y=np.zeros(0))
             else:
                 set_mark_data(
-                    self.lp_points[mode], x=np.array([value]),
+                    self.lp_points[mode],
+                    x=np.array([value]),
                     y=np.array([self._distance(table, lp)]),
                 )
         curves = np.concatenate([line.y for line in self.lp_lines.values()])
@@ -312,7 +360,9 @@ class BracketExplorer(Explorer):
         set_mark_data(self.lp_scales["y"], min=0.0, max=y_top)
         set_mark_data(self.cap_line, x=np.array([cap, cap]), y=np.array([0.0, y_top]))
         set_mark_data(
-            self.cap_label, x=np.array([cap]), y=np.array([y_top]),
+            self.cap_label,
+            x=np.array([cap]),
+            y=np.array([y_top]),
             text=np.array([f"{leverage}x allowed up to {st.format_number(cap, 0)} USDT"]),
         )
         if not allowed:
@@ -336,18 +386,19 @@ class BracketExplorer(Explorer):
         table = self.table
         parts = [
             f"bracket {b.number}: {st.format_number(b.min_notional, 0)}–"
-            f"{st.format_number(b.max_notional, 0)} USDT, MMR {st.format_percent(b.maintenance_margin_rate, 2)}, "
-            f"max {b.max_leverage:g}x; maintenance margin {st.format_usdt(self.maintenance_margin())}"
+            f"{st.format_number(b.max_notional, 0)} USDT, "
+            f"MMR {st.format_percent(b.maintenance_margin_rate, 2)}, max {b.max_leverage:g}x; "
+            f"maintenance margin {st.format_usdt(self.maintenance_margin())}"
         ]
-        for mode, what in (("isolated", f"isolated at {c['leverage'].value}x"),
-                           ("cross", "cross with this wallet")):
+        for mode, what in (
+            ("isolated", f"isolated at {c['leverage'].value}x"),
+            ("cross", "cross with this wallet"),
+        ):
             lp = self._lp[mode]
             if lp is None:
                 parts.append(f"{what}: --")
             else:
-                parts.append(
-                    f"{what} liquidates {self._distance(table, lp):.1f} % below entry"
-                )
+                parts.append(f"{what} liquidates {self._distance(table, lp):.1f} % below entry")
         return "; ".join(parts)
 
     def _describe(self) -> str:

@@ -67,7 +67,8 @@ class Timeline:
     ``liquidation[mode]`` is the BTCUSDT liquidation price (NaN once liquidated);
     ``paid[mode]`` the cumulative funding paid out of the wallet that backs BTCUSDT (the
     isolated BTCUSDT wallet, or the cross wallet, which pays for both positions);
-    ``wallet[mode]`` that wallet's balance; ``maintenance[mode]`` the maintenance margin it must
+    ``open[mode]`` whether the BTCUSDT position is still open; ``wallet[mode]`` that wallet's
+    balance; ``maintenance[mode]`` the maintenance margin it must
     stay above; ``payments[mode]`` the BTCUSDT payment of each interval (signed, as booked).
     """
 
@@ -79,6 +80,7 @@ class Timeline:
     payments: dict[str, list[float]] = field(default_factory=dict)
     events: dict[str, list[LiquidationEvent]] = field(default_factory=dict)
     event_index: dict[str, list[int]] = field(default_factory=dict)
+    open: dict[str, list[bool]] = field(default_factory=dict)
     accounts: dict[str, Account] = field(default_factory=dict)
 
 
@@ -102,6 +104,7 @@ def timeline(leverage: float, collateral: float, funding_rate: float, days: int)
         out.payments[mode] = []
         out.events[mode] = []
         out.event_index[mode] = []
+        out.open[mode] = []
         paid = 0.0
         for k in range(days * INTERVALS_PER_DAY + 1):
             btc_payment = 0.0
@@ -136,6 +139,7 @@ def _record(out: Timeline, mode: str, account: Account) -> None:
     else:
         price, wallet, maintenance = None, math.nan, math.nan
     out.liquidation[mode].append(math.nan if price is None else price)
+    out.open[mode].append(SYMBOL in account.positions)
     out.wallet[mode].append(wallet)
     out.maintenance[mode].append(maintenance)
 
@@ -510,12 +514,16 @@ class FundingTimeline(Explorer):
         parts = []
         for mode in st.MODES:
             start, now = t.liquidation[mode][0], t.liquidation[mode][i]
-            if math.isfinite(now):
+            if not t.open[mode][i]:
+                parts.append(f"{mode}: {SYMBOL} liquidated")
+            elif not math.isfinite(now):
+                parts.append(f"{mode} liq. -- (no liquidation price above zero)")
+            elif math.isfinite(start):
                 parts.append(
                     f"{mode} liq. {st.format_price(now)} ({now - start:+,.2f} since day 0)"
                 )
             else:
-                parts.append(f"{mode}: {SYMBOL} liquidated")
+                parts.append(f"{mode} liq. {st.format_price(now)}")
         return (
             f"Day {day}: " + ", ".join(parts) + f"; funding paid: isolated {SYMBOL} wallet "
             f"{st.format_usdt(t.paid['isolated'][i])}, cross wallet "

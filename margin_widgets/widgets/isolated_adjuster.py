@@ -90,44 +90,74 @@ class IsolatedMarginAdjuster(Explorer):
         add(
             "entry_price",
             slider(
-                w.FloatSlider, value=60_000.0, min=1_000.0, max=200_000.0, step=100.0,
-                readout_format=",.0f", description="BTC entry (USDT)",
+                w.FloatSlider,
+                value=60_000.0,
+                min=1_000.0,
+                max=200_000.0,
+                step=100.0,
+                readout_format=",.0f",
+                description="BTC entry (USDT)",
             ),
         )
         add(
             "quantity",
             slider(
-                w.FloatSlider, value=0.5, min=0.001, max=50.0, step=0.001,
-                readout_format=",.3f", description="BTC size (BTC)",
+                w.FloatSlider,
+                value=0.5,
+                min=0.001,
+                max=50.0,
+                step=0.001,
+                readout_format=",.3f",
+                description="BTC size (BTC)",
             ),
         )
         add("leverage", slider(w.IntSlider, value=20, min=1, max=125, description="Leverage (x)"))
         add(
             "collateral",
             slider(
-                w.FloatSlider, value=3_000.0, min=10.0, max=100_000.0, step=10.0,
-                readout_format=",.0f", description="Wallet at opening (USDT)",
+                w.FloatSlider,
+                value=3_000.0,
+                min=10.0,
+                max=100_000.0,
+                step=10.0,
+                readout_format=",.0f",
+                description="Wallet at opening (USDT)",
             ),
         )
         add(
             "margin_added",
             w.BoundedFloatText(
-                value=500.0, min=0.0, max=1e12, step=10.0,
-                description="Margin added so far (USDT)", layout=_LAYOUT, style=_STYLE,
+                value=500.0,
+                min=0.0,
+                max=1e12,
+                step=10.0,
+                description="Margin added so far (USDT)",
+                layout=_LAYOUT,
+                style=_STYLE,
             ),
         )
         add(
             "mark_price",
             slider(
-                w.FloatSlider, value=60_000.0, min=30_000.0, max=90_000.0, step=10.0,
-                readout_format=",.0f", description="BTC mark (USDT)",
+                w.FloatSlider,
+                value=60_000.0,
+                min=30_000.0,
+                max=90_000.0,
+                step=10.0,
+                readout_format=",.0f",
+                description="BTC mark (USDT)",
             ),
         )
         add(
             "margin_change",
             slider(
-                w.FloatSlider, value=300.0, min=-1e9, max=1e9, step=1.0,
-                readout_format="+,.0f", description="Margin change (USDT)",
+                w.FloatSlider,
+                value=300.0,
+                min=-1e9,
+                max=1e9,
+                step=1.0,
+                readout_format="+,.0f",
+                description="Margin change (USDT)",
             ),
         )
         self.add_button = w.Button(
@@ -147,7 +177,11 @@ class IsolatedMarginAdjuster(Explorer):
         self.curve = st.mode_line(sc, "isolated", label="liq. price vs margin", tip=tip)
         self.now_point = st.mode_points(sc, "isolated", label="now", tip=tip, size=90)
         self.preview_point = st.points(
-            sc, st.COLORS["sky_blue"], marker="diamond", size=110, label="after the change",
+            sc,
+            st.COLORS["sky_blue"],
+            marker="diamond",
+            size=110,
+            label="after the change",
             tip=tip,
         )
         self.mark_line = st.hline(sc, st.MARK_COLOR, line_style="dash_dotted", width=2)
@@ -157,13 +191,21 @@ class IsolatedMarginAdjuster(Explorer):
         self.limit_line.labels = ["removal limit"]
         self.limit_line.display_legend = True
         self.available_line = st.vline(sc, st.GUIDE_COLOR, line_style="dotted")
-        self.limit_labels = st.labels(sc, colors=["#8a5a00", st.GUIDE_COLOR], y_offset=14,
-                                      size=11.0)
+        self.limit_labels = st.labels(
+            sc, colors=["#8a5a00", st.GUIDE_COLOR], y_offset=14, size=11.0
+        )
         self.scales = sc
         fig = st.figure(
             "liquidation_vs_margin",
-            [self.mark_line, self.limit_line, self.available_line, self.curve,
-             self.now_point, self.preview_point, self.limit_labels],
+            [
+                self.mark_line,
+                self.limit_line,
+                self.available_line,
+                self.curve,
+                self.now_point,
+                self.preview_point,
+                self.limit_labels,
+            ],
             [
                 st.axis(sx, "isolated margin of the position (USDT)", tick_format=",.0f"),
                 st.axis(sy, "price (USDT)", vertical=True, tick_format=",.0f"),
@@ -173,9 +215,7 @@ class IsolatedMarginAdjuster(Explorer):
             legend_location="bottom-right",
         )
         self.add_figure("liquidation_vs_margin", fig)
-        controls = w.VBox(
-            [*self.controls.values(), w.HBox([self.add_button, self.remove_button])]
-        )
+        controls = w.VBox([*self.controls.values(), w.HBox([self.add_button, self.remove_button])])
         controls.add_class("mw-controls")
         return [w.HBox([controls, fig], layout={"flex_flow": "row wrap"})]
 
@@ -186,7 +226,10 @@ class IsolatedMarginAdjuster(Explorer):
         account = Account(wallet_balance=c["collateral"].value, brackets={SYMBOL: self.table})
         account.set_margin_mode("isolated", SYMBOL)
         account.open_position(
-            SYMBOL, SIDE, c["quantity"].value, price=c["entry_price"].value,
+            SYMBOL,
+            SIDE,
+            c["quantity"].value,
+            price=c["entry_price"].value,
             leverage=c["leverage"].value,
         )
         return account
@@ -251,9 +294,7 @@ class IsolatedMarginAdjuster(Explorer):
         c = self.controls
         if name == "leverage":
             value = notional(c["quantity"].value, c["entry_price"].value)
-            return (
-                f"the bracket's maximum leverage for a notional of {st.format_usdt(value)}"
-            )
+            return f"the bracket's maximum leverage for a notional of {st.format_usdt(value)}"
         if name == "margin_change":
             return (
                 "removal is limited by the initial-margin requirement, addition by the "
@@ -308,17 +349,21 @@ class IsolatedMarginAdjuster(Explorer):
         alive = self._account is not None and SYMBOL in self._account.positions
         self.add_button.disabled = not (alive and change > 0)
         self.remove_button.disabled = not (alive and change < 0)
-        self.add_button.description = (
-            f"Add {change:,.0f} USDT" if change > 0 else "Add margin"
-        )
+        self.add_button.description = f"Add {change:,.0f} USDT" if change > 0 else "Add margin"
         self.remove_button.description = (
             f"Remove {-change:,.0f} USDT" if change < 0 else "Remove margin"
         )
 
     def _clear_marks(self) -> None:
         empty = np.zeros(0)
-        for mark in (self.curve, self.now_point, self.preview_point, self.mark_line,
-                     self.limit_line, self.available_line):
+        for mark in (
+            self.curve,
+            self.now_point,
+            self.preview_point,
+            self.mark_line,
+            self.limit_line,
+            self.available_line,
+        ):
             set_mark_data(mark, x=empty, y=empty)
         set_mark_data(self.limit_labels, x=empty, y=empty, text=np.array([], dtype=str))
 
@@ -343,12 +388,9 @@ class IsolatedMarginAdjuster(Explorer):
         if key != self._curve_key:
             grid = np.linspace(lo, hi, CURVE_POINTS)
             ys = [
-                liquidation_price_in_brackets(SIDE, q, entry, float(m), self.table)[0]
-                for m in grid
+                liquidation_price_in_brackets(SIDE, q, entry, float(m), self.table)[0] for m in grid
             ]
-            set_mark_data(
-                self.curve, x=grid, y=np.array([np.nan if v is None else v for v in ys])
-            )
+            set_mark_data(self.curve, x=grid, y=np.array([np.nan if v is None else v for v in ys]))
             self._curve_key = key
         wallet = account.positions[SYMBOL].isolated_wallet
         lp = account.liquidation_price(SYMBOL)
@@ -375,7 +417,10 @@ class IsolatedMarginAdjuster(Explorer):
             x=np.array([limit, top]),
             y=np.array([y_hi, y_hi]),
             text=np.array(
-                [f"removal limit {st.format_number(limit)}", f"all available {st.format_number(top)}"]
+                [
+                    f"removal limit {st.format_number(limit)}",
+                    f"all available {st.format_number(top)}",
+                ]
             ),
         )
 
@@ -475,7 +520,10 @@ class IsolatedMarginAdjuster(Explorer):
         self._transfer(amount)
 
     def remove_margin(self, amount: float) -> None:
-        """Move ``amount`` USDT out of the position (engine ``reduce_margin``); raises ValueError."""
+        """Move ``amount`` USDT out of the position (engine ``reduce_margin``).
+
+        Raises ``ValueError`` when the engine refuses (more than the removable margin).
+        """
         self._transfer(-amount)
 
     def _transfer(self, signed: float) -> None:

@@ -133,9 +133,7 @@ class MarginModeExplorer(Explorer):
     # ------------------------------------------------------------------ building
     def _build(self) -> list[w.Widget]:
         def slider(cls: type, **kwargs: Any) -> w.Widget:
-            return cls(
-                continuous_update=True, layout=_SLIDER_LAYOUT, style=_SLIDER_STYLE, **kwargs
-            )
+            return cls(continuous_update=True, layout=_SLIDER_LAYOUT, style=_SLIDER_STYLE, **kwargs)
 
         add = self.add_control
         add(
@@ -320,9 +318,7 @@ class MarginModeExplorer(Explorer):
             mode: st.mode_line(rc, mode, label=f"{mode} margin ratio", tip=ratio_tip)
             for mode in st.MODES
         }
-        self.ratio_points = {
-            mode: st.mode_points(rc, mode, tip=ratio_tip) for mode in st.MODES
-        }
+        self.ratio_points = {mode: st.mode_points(rc, mode, tip=ratio_tip) for mode in st.MODES}
         self.ratio_limit = st.hline(rc, st.LIMIT_COLOR, line_style="dash_dotted")
         self.ratio_limit.labels = ["liquidation at 100 %"]
         self.ratio_limit.display_legend = True
@@ -330,8 +326,12 @@ class MarginModeExplorer(Explorer):
         self.ratio_scales = rc
         fig_ratio = st.figure(
             "margin_ratio",
-            [self.ratio_limit, self.ratio_entry, *self.ratio_lines.values(),
-             *self.ratio_points.values()],
+            [
+                self.ratio_limit,
+                self.ratio_entry,
+                *self.ratio_lines.values(),
+                *self.ratio_points.values(),
+            ],
             [
                 st.axis(rx, "BTC price (USDT)", tick_format=",.0f"),
                 st.axis(ry, "margin ratio (%)", vertical=True, tick_format=".0f"),
@@ -342,9 +342,7 @@ class MarginModeExplorer(Explorer):
 
         controls = w.VBox(list(self.controls.values()))
         controls.add_class("mw-controls")
-        figures = w.HBox(
-            [fig_lev, fig_ladder, fig_ratio], layout={"flex_flow": "row wrap"}
-        )
+        figures = w.HBox([fig_lev, fig_ladder, fig_ratio], layout={"flex_flow": "row wrap"})
         return [controls, figures]
 
     # ------------------------------------------------------------------ bounds
@@ -436,7 +434,9 @@ class MarginModeExplorer(Explorer):
                     s["side"], s["quantity"], s["entry_price"], margin, self.table
                 )
                 lps.append(_nan(lp))
-                bps.append(_nan(bankruptcy_price(s["side"], s["quantity"], s["entry_price"], margin)))
+                bps.append(
+                    _nan(bankruptcy_price(s["side"], s["quantity"], s["entry_price"], margin))
+                )
             self._lev_grid = grid
             self._iso_curve = np.array(lps)
             self._iso_bankruptcy_curve = np.array(bps)
@@ -603,9 +603,7 @@ class MarginModeExplorer(Explorer):
         entry = float(s["entry_price"])
         if self._stale("ladder_frame", (lo, hi, entry)):
             set_mark_data(self.ladder_scales["y"], min=lo, max=hi)
-            set_mark_data(
-                self.ladder_entry, x=np.array([0.02, 0.98]), y=np.array([entry, entry])
-            )
+            set_mark_data(self.ladder_entry, x=np.array([0.02, 0.98]), y=np.array([entry, entry]))
             set_mark_data(self.ladder_mark, x=np.array([0.5]), y=np.array([entry]))
             set_mark_data(
                 self.ladder_entry_labels,
@@ -631,9 +629,7 @@ class MarginModeExplorer(Explorer):
             if bp is None:
                 set_mark_data(self.ladder_bankruptcy[mode], x=np.zeros(0), y=np.zeros(0))
             else:
-                set_mark_data(
-                    self.ladder_bankruptcy[mode], check=False, x=xs, y=np.array([bp, bp])
-                )
+                set_mark_data(self.ladder_bankruptcy[mode], check=False, x=xs, y=np.array([bp, bp]))
         if not self._stale("ladder_labels", (tuple(liq_y), tuple(bank_y))):
             return
         labels = {mode: st.format_price(lp) for mode, lp in self._lp.items()}
@@ -649,9 +645,7 @@ class MarginModeExplorer(Explorer):
             check=False,
             x=np.array([0.05, 0.55]),
             y=np.array(bank_y),
-            text=np.array(
-                [f"bankr. {st.format_price(self._bp[mode])}" for mode in st.MODES]
-            ),
+            text=np.array([f"bankr. {st.format_price(self._bp[mode])}" for mode in st.MODES]),
         )
 
     def _draw_ratio(self, s: dict[str, Any], lo: float, hi: float) -> None:
@@ -660,9 +654,7 @@ class MarginModeExplorer(Explorer):
         if self._stale("ratio_frame", (lo, hi, entry)):
             set_mark_data(self.ratio_scales["x"], min=lo, max=hi)
             set_mark_data(self.ratio_limit, x=np.array([lo, hi]), y=np.array([100.0, 100.0]))
-            set_mark_data(
-                self.ratio_entry, x=np.array([entry, entry]), y=np.array([0.0, 150.0])
-            )
+            set_mark_data(self.ratio_entry, x=np.array([entry, entry]), y=np.array([0.0, 150.0]))
             for line in self.ratio_lines.values():
                 if line.y.shape != grid.shape:
                     set_mark_data(line, check=False, x=grid, y=np.full(grid.shape, np.nan))

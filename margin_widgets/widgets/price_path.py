@@ -296,7 +296,7 @@ class PricePathPlayer(Explorer):
         )
         self.equity_scales = escales
 
-        self.event_log = w.HTML(value="", layout={"max_height": "14em", "overflow_y": "auto"})
+        self.event_log = w.HTML(value="", layout={"max_height": "14em", "overflow": "auto"})
         self.event_log.add_class("mw-event-log")
 
         controls = w.VBox(

@@ -334,7 +334,20 @@ ALL_EXECUTED_JS = """
 
 
 def wait_all_executed(page: Any, timeout: float = 120_000) -> None:
-    page.wait_for_function(ALL_EXECUTED_JS, timeout=timeout)
+    """Wait until every code cell has an execution count and the kernel is idle."""
+    try:
+        page.wait_for_function(ALL_EXECUTED_JS, timeout=timeout)
+    except Exception as exc:
+        state = page.evaluate(
+            """() => ({
+              prompts: [...document.querySelectorAll(
+                '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt')]
+                .map(p => p.textContent.trim()),
+              status: (document.querySelector('#jp-main-statusbar') || {}).textContent,
+              dialogs: [...document.querySelectorAll('.jp-Dialog')].map(d => d.textContent),
+            })"""
+        )
+        raise AssertionError(f"cells not all executed after {timeout} ms: {state}") from exc
 
 
 def error_outputs(page: Any) -> list[str]:
@@ -372,16 +385,22 @@ def wait_explorers_rendered(page: Any, minimum: int = 0, timeout: float = 30_000
 
 
 def full_screenshot(page: Any, name: str) -> Path:
-    """Screenshot of the whole notebook: grow the viewport to the notebook's scroll height."""
+    """Screenshot of the whole document: JupyterLab and Voila scroll inside an element, so grow
+    the viewport to the tallest scroller's content and scroll it to the top first."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     size = page.viewport_size or {"width": 1280, "height": 900}
     height = page.evaluate(
-        """() => Math.max(...[...document.querySelectorAll(
-              '.jp-WindowedPanel-outer, .jp-NotebookPanel-notebook, body')]
-              .map(e => e.scrollHeight))"""
+        """() => {
+          const scrollers = [...document.querySelectorAll('*')].filter(e =>
+            e.scrollHeight > e.clientHeight + 10 &&
+            /(auto|scroll)/.test(getComputedStyle(e).overflowY));
+          scrollers.forEach(e => { e.scrollTop = 0; });
+          return Math.max(document.documentElement.scrollHeight,
+                          ...scrollers.map(e => e.scrollHeight + e.getBoundingClientRect().top));
+        }"""
     )
-    page.set_viewport_size({"width": size["width"], "height": min(int(height) + 150, 12_000)})
+    page.set_viewport_size({"width": size["width"], "height": min(int(height) + 100, 12_000)})
     try:
         page.screenshot(path=str(path), full_page=True)
     finally:

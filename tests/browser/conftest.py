@@ -20,6 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import browser_harness as h
 
+#: the notebooks here are inputs of the browser tests, not nbval tests of their own
+collect_ignore_glob = ["*.ipynb"]
+
 FLAGSHIP = h.HERE / "flagship.ipynb"
 LITE_NOTEBOOK = h.HERE / "lite_engine.ipynb"
 LITE_TEST_SITE = h.ROOT / "build" / "lite-test"

@@ -25,6 +25,13 @@ from margin_widgets.engine import (
 ETH_TABLE = load_brackets("ETHUSDT", "2024-10-24")
 
 
+def lp(account: Account, symbol: str) -> float:
+    """The account's liquidation price of ``symbol``, which these positions always have."""
+    price = account.liquidation_price(symbol)
+    assert price is not None
+    return price
+
+
 def isolated_btc_account(wallet: float = 1_000, leverage: float = 50) -> Account:
     account = Account(wallet_balance=wallet)
     account.set_margin_mode("isolated", "BTCUSDT")
@@ -54,7 +61,8 @@ def test_open_increase_reduce_close_isolated() -> None:
     account.update_mark("BTCUSDT", 23_000)
     assert account.reduce_position("BTCUSDT", 0.5) == pytest.approx(1_000)
     p = account.position("BTCUSDT")
-    assert (p.quantity, p.isolated_wallet) == (1.5, pytest.approx(630))
+    assert p.quantity == 1.5
+    assert p.isolated_wallet == pytest.approx(630)
     assert account.wallet_balance == pytest.approx(1_370)
 
     # close: realised 1.5·2,000 = 3,000, released 630 -> 5,000 = 1,000 deposited + 4,000 profit
@@ -294,15 +302,16 @@ def test_transfer_refused_on_one_leg_changes_nothing() -> None:
 # --------------------------------------------------------------------------- funding
 def test_funding_to_isolated_wallet_moves_only_that_liquidation_price() -> None:
     account = two_isolated_positions()
-    btc_before = account.liquidation_price("BTCUSDT")
-    eth_before = account.liquidation_price("ETHUSDT")
+    btc_before = lp(account, "BTCUSDT")
+    eth_before = lp(account, "ETHUSDT")
     payment, events = account.settle_funding("BTCUSDT", 0.0001)
     # the long pays 20,000·1·0.0001 = 2 out of its own isolated wallet
-    assert (payment, events) == (pytest.approx(-2), [])
+    assert payment == pytest.approx(-2)
+    assert events == []
     assert account.position("BTCUSDT").isolated_wallet == pytest.approx(1_998)
     assert account.wallet_balance == 7_400
     # CONCEPTS §2: the isolated long's LP rises by payment / (Q·(1 − MMR)) = 2 / 0.996
-    shift = account.liquidation_price("BTCUSDT") - btc_before
+    shift = lp(account, "BTCUSDT") - btc_before
     assert shift == pytest.approx(2 / (1 * (1 - 0.004)), rel=1e-9)
     assert account.liquidation_price("ETHUSDT") == eth_before
 
@@ -311,14 +320,14 @@ def test_funding_to_cross_wallet_moves_every_cross_liquidation_price() -> None:
     account = Account(wallet_balance=5_000)
     account.open_position("BTCUSDT", "long", 0.5, price=60_000, leverage=20)
     account.open_position("ETHUSDT", "long", 5, price=3_000, leverage=20)
-    btc_before = account.liquidation_price("BTCUSDT")
-    eth_before = account.liquidation_price("ETHUSDT")
+    btc_before = lp(account, "BTCUSDT")
+    eth_before = lp(account, "ETHUSDT")
     payment, _ = account.settle_funding("BTCUSDT", 0.0003)
     # 60,000·0.5·0.0003 = 9 paid out of the shared wallet
     assert payment == pytest.approx(-9)
     assert account.wallet_balance == pytest.approx(4_991)
-    assert account.liquidation_price("BTCUSDT") - btc_before == pytest.approx(9 / (0.5 * 0.996))
-    assert account.liquidation_price("ETHUSDT") - eth_before == pytest.approx(9 / (5 * 0.996))
+    assert lp(account, "BTCUSDT") - btc_before == pytest.approx(9 / (0.5 * 0.996))
+    assert lp(account, "ETHUSDT") - eth_before == pytest.approx(9 / (5 * 0.996))
 
 
 def test_funding_rate_does_not_depend_on_the_mode() -> None:
@@ -357,7 +366,7 @@ def test_isolated_liquidation_takes_only_that_margin() -> None:
         ("BTCUSDT",),
     )
     assert event.mark_prices == (19_650,)
-    assert event.realized_pnl == (pytest.approx(-350),)
+    assert event.realized_pnl[0] == pytest.approx(-350)
     assert event.collateral_lost == 400  # F1: the margin is lost ...
     assert event.surplus_to_insurance_fund == pytest.approx(50)  # ... the rest goes to the fund
     assert event.deficit_absorbed == 0
@@ -394,7 +403,8 @@ def test_cross_liquidation_closes_every_cross_position_and_takes_the_wallet() ->
     # margin balance 2,000 − 1,950 = 50 <= MM 72.2 + 12 = 84.2
     assert event.margin_mode == "cross"
     assert event.symbols == ("BTCUSDT", "SOLUSDT")  # worst PnL first
-    assert event.realized_pnl == (pytest.approx(-1_950), 0)
+    assert event.realized_pnl[0] == pytest.approx(-1_950)
+    assert event.realized_pnl[1] == 0
     assert event.collateral_lost == 2_000
     assert event.surplus_to_insurance_fund == pytest.approx(50)
     assert account.wallet_balance == 0

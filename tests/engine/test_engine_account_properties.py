@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, event, given, settings
 from hypothesis import strategies as st
 
 from margin_widgets.engine import (
@@ -368,6 +368,7 @@ def test_refused_operation_leaves_the_account_unchanged(
     assume(refusal is not None)
     assert refusal is not None
     operation, error = refusal
+    event(f"refused with {error.__name__}")
     before = account.snapshot()
     with pytest.raises(error):
         operation()

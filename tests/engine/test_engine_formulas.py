@@ -50,6 +50,7 @@ def test_binance_worked_example_one_btc_long_at_20000() -> None:
     # CONCEPTS.md §2: 1 BTC long at 20,000 with 50x (WB = 20,000 / 50 = 400), MMR 0.5 %, cum 0.
     # LP = (400 − 20,000) / (1·0.005 − 1) = −19,600 / −0.995 = 3,920,000 / 199 = 19,698.4924...
     price = liquidation_price("long", 1, 20_000, 400, 0.005, 0)
+    assert price is not None
     assert price == approx_fraction(F(3_920_000, 199))
     assert round(price, 2) == 19_698.49
     # Bybit's documented method gives 19,700 on the same inputs (EP − (IM − MM at entry) / Q
@@ -566,7 +567,7 @@ def test_bad_input_raises_documented_error_naming_the_parameter(
     bad: tuple[int, Any, type[Exception], str],
 ) -> None:
     index, value, error, rule = bad
-    args = list(VALID)
+    args: list[Any] = list(VALID)
     args[index] = value
     with pytest.raises(error) as caught:
         liquidation_price(*args)

@@ -114,7 +114,7 @@ def random_case(rng: random.Random) -> dict[str, Any]:
 
 def _scale(case: dict[str, Any]) -> float:
     amounts = abs(case["wb"]) + case["tmm"] + abs(case["upnl"])
-    return case["ep"] + amounts / case["q"] + case["table"].max_notional / case["q"] * 1e-6
+    return float(case["ep"] + amounts / case["q"] + case["table"].max_notional / case["q"] * 1e-6)
 
 
 def test_closed_form_matches_bisection_on_random_positions() -> None:
@@ -159,7 +159,7 @@ def test_closed_form_matches_bisection_property(
     upnl_ratio: float,
 ) -> None:
     value = 10**log_value
-    case = {
+    case: dict[str, Any] = {
         "side": side,
         "q": value / ep,
         "ep": ep,

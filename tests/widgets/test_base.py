@@ -189,7 +189,9 @@ def test_reset_returns_to_start_values() -> None:
 
 def test_export_buttons_call_figure_save(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[tuple[str, str]] = []
-    monkeypatch.setattr(bq.Figure, "save_png", lambda self, name, scale=None: calls.append(("png", name)))
+    monkeypatch.setattr(
+        bq.Figure, "save_png", lambda self, name, scale=None: calls.append(("png", name))
+    )
     monkeypatch.setattr(bq.Figure, "save_svg", lambda self, name: calls.append(("svg", name)))
     d = Demo()
     d.png_button.click()

@@ -250,6 +250,7 @@ def test_browser_drags_are_debounced_only_the_last_is_computed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     explorer = CorrelationStress(n_scenarios=2_500)  # cloud calls: 2,500 rows; curve: 2,000
+    explorer.enable_debounce(0.3)
     calls = count_stress_tests(monkeypatch)
     slider = explorer.controls["correlation"]
 
@@ -259,7 +260,7 @@ def test_browser_drags_are_debounced_only_the_last_is_computed(
             await asyncio.sleep(0)
         assert explorer.pending
         assert calls == []  # nothing computed while the drag goes on
-        await asyncio.sleep(0.4)
+        await asyncio.sleep(0.5)  # the 0.3 s timer fires first, then this wakes up
 
     asyncio.run(drag())
     assert not explorer.pending

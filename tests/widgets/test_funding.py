@@ -230,3 +230,11 @@ def test_handler_error_shows_in_status_line(monkeypatch: pytest.MonkeyPatch) -> 
     explorer.controls["funding_rate"].value = 0.0002
     assert explorer.status_text == ""
     assert_marks_match_engine(explorer)
+
+
+def test_a_position_without_liquidation_price_is_not_called_liquidated() -> None:
+    explorer = FundingTimeline(collateral=50_000.0, leverage=1, day=0)
+    assert explorer.liquidation_prices() == {"isolated": None, "cross": None}
+    assert "cross liq. -- (no liquidation price above zero)" in explorer.readout.value
+    assert "liquidated" not in explorer.readout.value.replace("no liquidation", "")
+    assert_marks_match_engine(explorer)

@@ -35,7 +35,9 @@ def engine_account(mode: str, explorer: MarginModeExplorer) -> Account:
     )
     if v["other_quantity"] > 0:
         eth_lev = min(v["leverage"], ETH.max_leverage(v["other_quantity"] * 3_000.0))
-        account.open_position("ETHUSDT", "long", v["other_quantity"], price=3_000.0, leverage=eth_lev)
+        account.open_position(
+            "ETHUSDT", "long", v["other_quantity"], price=3_000.0, leverage=eth_lev
+        )
         if v["other_move"]:
             account.update_mark("ETHUSDT", 3_000.0 * (1 + v["other_move"]))
     return account
@@ -221,8 +223,15 @@ def test_bad_presets_change_nothing(bad: object, message: str) -> None:
 
 
 def test_export_round_trip_is_exact() -> None:
-    a = MarginModeExplorer(side="short", entry_price=61_234.5, quantity=1.25, leverage=40,
-                           collateral=7_777.0, other_quantity=3.3, other_move=0.07)
+    a = MarginModeExplorer(
+        side="short",
+        entry_price=61_234.5,
+        quantity=1.25,
+        leverage=40,
+        collateral=7_777.0,
+        other_quantity=3.3,
+        other_move=0.07,
+    )
     b = MarginModeExplorer()
     b.load_json(a.to_json())
     assert b.values == a.values
@@ -248,8 +257,14 @@ def test_marks_are_small_and_figures_never_rebuilt() -> None:
     e = MarginModeExplorer()
     figures = list(e.figures)
     marks = [list(f.marks) for f in figures]
-    for control, value in [("leverage", 77), ("quantity", 3.0), ("collateral", 20_000.0),
-                           ("side", "short"), ("other_move", -0.3), ("entry_price", 40_000.0)]:
+    for control, value in [
+        ("leverage", 77),
+        ("quantity", 3.0),
+        ("collateral", 20_000.0),
+        ("side", "short"),
+        ("other_move", -0.3),
+        ("entry_price", 40_000.0),
+    ]:
         e.controls[control].value = value
         assert e.figures == figures
         assert [list(f.marks) for f in e.figures] == marks

@@ -1,0 +1,186 @@
+"""Speed of the margin engine, each figure against a baseline measured in the same run.
+
+Run: ``.venv/bin/python -m benchmarks.engine`` (or ``-m benchmarks`` for every suite). Not a
+test: it prints figures. Each time is the best of several ``timeit`` repeats (the least
+disturbed run), so machines and runs compare; the ratio to the baseline says what the engine
+adds on top of the bare work.
+
+1. ``liquidation_price``, one call, against the same formula as a bare inline expression
+   (no validation, no function call). Goal: <= 2 µs a call.
+2. A 500-point liquidation-price-versus-leverage curve in both modes
+   (``liquidation_price_curve``, isolated and cross: 1,000 prices with bracket re-selection),
+   against a bare list comprehension of the fixed-bracket formula over the same points.
+   Goal: <= 2 ms for both curves.
+3. 10,000 two-asset stress scenarios (``liquidation_probability``: correlated draws, shocks,
+   cross and isolated verdicts), against drawing the same 20,000 random normals alone.
+   Goal: <= 0.1 s.
+"""
+
+from __future__ import annotations
+
+import platform
+import random
+import timeit
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from margin_widgets.engine import (
+    equal_legs,
+    liquidation_price,
+    liquidation_price_curve,
+    liquidation_probability,
+    load_brackets,
+)
+
+REPEATS = 7
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One measured figure: seconds per run of the engine and of its baseline."""
+
+    name: str
+    seconds: float
+    baseline_name: str
+    baseline_seconds: float
+    goal_seconds: float
+
+    @property
+    def ratio(self) -> float:
+        return self.seconds / self.baseline_seconds
+
+    @property
+    def passed(self) -> bool:
+        return self.seconds <= self.goal_seconds
+
+
+def best_seconds(func: Callable[[], object], number: int, repeat: int = REPEATS) -> float:
+    """Best of ``repeat`` timings of ``number`` calls, in seconds per call."""
+    return min(timeit.repeat(func, number=number, repeat=repeat)) / number
+
+
+def best_statement(statement: str, namespace: dict[str, object], number: int) -> float:
+    """Like :func:`best_seconds` for a statement string (no call overhead of its own)."""
+    timer = timeit.Timer(statement, globals=namespace)
+    return min(timer.repeat(number=number, repeat=REPEATS)) / number
+
+
+def human(seconds: float) -> str:
+    """``0.61 µs``, ``1.23 ms``, ``0.045 s``."""
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.2f} µs"
+    if seconds < 1.0:
+        return f"{seconds * 1e3:.2f} ms"
+    return f"{seconds:.3f} s"
+
+
+# --------------------------------------------------------------------------- the figures
+def single_call() -> Figure:
+    """Flagship cross numbers: 0.5 BTC long at 60,000, wallet 5,000, TMM 60."""
+    namespace: dict[str, object] = {
+        "liquidation_price": liquidation_price,
+        "side": "long",
+        "s": 1,
+        "q": 0.5,
+        "ep": 60_000.0,
+        "wb": 5_000.0,
+        "mmr": 0.004,
+        "cum": 0.0,
+        "tmm": 60.0,
+        "upnl": 0.0,
+    }
+    engine = best_statement(
+        "liquidation_price(side, q, ep, wb, mmr, cum, tmm, upnl)", namespace, 200_000
+    )
+    inline = best_statement(
+        "(wb - tmm + upnl + cum - s * q * ep) / (q * mmr - s * q)", namespace, 200_000
+    )
+    return Figure(
+        "liquidation_price, one call",
+        engine,
+        "inline arithmetic, no checks",
+        inline,
+        2e-6,
+    )
+
+
+def leverage_curves(points: int = 500) -> Figure:
+    """LP versus leverage 1..125 for the flagship position, isolated and cross."""
+    table = load_brackets("BTCUSDT", "2024-10-24")
+    q, ep = 0.5, 60_000.0
+    leverages = [1 + 124 * i / (points - 1) for i in range(points)]
+
+    def engine() -> object:
+        isolated = liquidation_price_curve("long", q, ep, leverages, table)
+        cross = liquidation_price_curve(
+            "long",
+            q,
+            ep,
+            leverages,
+            table,
+            margin_mode="cross",
+            wallet_balance=5_000.0,
+            other_maintenance_margin=60.0,
+        )
+        return isolated, cross
+
+    mmr, cum = 0.004, 0.0
+
+    def bare() -> object:
+        value = q * ep
+        isolated = [(value / lev + cum - q * ep) / (q * mmr - q) for lev in leverages]
+        cross = [(5_000.0 - 60.0 + cum - q * ep) / (q * mmr - q) for _ in leverages]
+        return isolated, cross
+
+    return Figure(
+        f"leverage curves, {points} points x 2 modes",
+        best_seconds(engine, 50),
+        "bare fixed-bracket list comprehensions",
+        best_seconds(bare, 50),
+        2e-3,
+    )
+
+
+def stress_scenarios(n_scenarios: int = 10_000) -> Figure:
+    """Two 10x longs with 1,000 USDT each, correlation 0.5, σ 8 %."""
+    legs = equal_legs(2, 10, 1_000)
+
+    def engine() -> object:
+        return liquidation_probability(legs, 0.5, 0.08, n_scenarios, seed=0)
+
+    def draws_alone() -> object:
+        gauss = random.Random(0).gauss
+        return [(gauss(0.0, 1.0), gauss(0.0, 1.0)) for _ in range(n_scenarios)]
+
+    return Figure(
+        f"{n_scenarios:,} two-asset stress scenarios",
+        best_seconds(engine, 1, repeat=5),
+        "drawing the same random normals alone",
+        best_seconds(draws_alone, 1, repeat=5),
+        0.1,
+    )
+
+
+def report(figures: list[Figure]) -> str:
+    """The printed table: one block per figure, goal and PASS/MISS on the first line."""
+    lines = [
+        f"margin_widgets engine benchmarks (best of {REPEATS} timeit repeats; "
+        f"Python {platform.python_version()}, {platform.machine()})",
+    ]
+    for f in figures:
+        verdict = "PASS" if f.passed else "MISS"
+        lines.append(f"  {f.name}: {human(f.seconds)}  goal <= {human(f.goal_seconds)}  {verdict}")
+        lines.append(
+            f"      baseline ({f.baseline_name}): {human(f.baseline_seconds)}; ratio {f.ratio:.1f}x"
+        )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    """Measure and print every figure; returns 0 (a MISS is reported, not an error)."""
+    print(report([single_call(), leverage_curves(), stress_scenarios()]), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

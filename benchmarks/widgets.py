@@ -1,0 +1,186 @@
+"""Kernel-side cost of a leverage change on the flagship, against a matplotlib redraw.
+
+Measured in one process, no browser:
+
+* **flagship**: ``MarginModeExplorer().controls["leverage"].value = L`` runs the whole handler
+  (two engine accounts, the marks changed in place inside ``hold_sync``, the readout and the
+  text description). Median over 200 changes. Goal <= 2 ms, stretch 1 ms.
+* **the usual alternative**: an ``ipywidgets.interactive`` function of the leverage that
+  recomputes the same curves with the engine and redraws a matplotlib figure of them (Agg
+  backend, rendered to PNG into a ``BytesIO`` as the inline backend does). Median over 30.
+
+The ratio alternative / flagship must be >= 20x (goal 50x).
+
+Run: ``python -m benchmarks`` or ``python -c "import benchmarks.widgets as b; b.main()"``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+GOAL_MS = 2.0
+STRETCH_MS = 1.0
+RATIO_GOAL = 20.0
+RATIO_STRETCH = 50.0
+FLAGSHIP_CHANGES = 200
+MATPLOTLIB_CHANGES = 30
+
+
+def _median_ms(action: Callable[[int], Any], count: int, warmup: int = 5) -> float:
+    for i in range(warmup):
+        action(i)
+    times = []
+    for i in range(count):
+        start = time.perf_counter()
+        action(i)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1e3
+
+
+def _leverages(count: int) -> list[int]:
+    """Whole leverages the default wallet can open (9x..125x), never twice in a row."""
+    return [10 + (i * 37) % 110 for i in range(count)]
+
+
+def flagship_handler_ms(count: int = FLAGSHIP_CHANGES) -> float:
+    """Median kernel-side time (ms) of one leverage change on ``MarginModeExplorer``."""
+    from margin_widgets import MarginModeExplorer
+
+    explorer = MarginModeExplorer()
+    control = explorer.controls["leverage"]
+    values = _leverages(count + 10)
+
+    def change(i: int) -> None:
+        control.value = values[i]
+
+    return _median_ms(change, count)
+
+
+def _matplotlib_figure_function() -> Callable[..., None]:
+    """An interact-style function: recompute the flagship's curves, redraw, render PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from margin_widgets.engine import (
+        Account,
+        initial_margin,
+        liquidation_price_in_brackets,
+        load_brackets,
+        unrealized_pnl,
+    )
+
+    btc, eth = load_brackets("BTCUSDT"), load_brackets("ETHUSDT")
+    side, q, entry, wallet, eth_q = "long", 0.5, 60_000.0, 5_000.0, 5.0
+
+    def account(mode: str, leverage: int) -> Account:
+        acct = Account(wallet_balance=wallet, brackets={"BTCUSDT": btc, "ETHUSDT": eth})
+        acct.set_margin_mode(mode, "BTCUSDT")
+        acct.set_margin_mode(mode, "ETHUSDT")
+        acct.open_position("BTCUSDT", side, q, price=entry, leverage=leverage)
+        acct.open_position("ETHUSDT", "long", eth_q, price=3_000.0, leverage=leverage)
+        return acct
+
+    def draw(leverage: int) -> None:
+        levs = np.arange(1, 126)
+        iso = [
+            liquidation_price_in_brackets(side, q, entry, initial_margin(q * entry, int(m)), btc)[0]
+            for m in levs
+        ]
+        iso_y = np.array(
+            [np.nan if v is None or m < 9 else v for v, m in zip(iso, levs, strict=True)]
+        )
+        accounts = {mode: account(mode, leverage) for mode in ("isolated", "cross")}
+        lps = {mode: a.liquidation_price("BTCUSDT") for mode, a in accounts.items()}
+        cross_y = np.where(levs >= 9, lps["cross"], np.nan)
+        prices = np.linspace(45_000.0, 62_000.0, 241)
+        mm = np.array([btc.maintenance_margin(q * p) for p in prices])
+        pnl = np.array([unrealized_pnl(side, q, entry, p) for p in prices])
+        iso_wallet = accounts["isolated"].positions["BTCUSDT"].isolated_wallet
+        eth_mm = eth.maintenance_margin(eth_q * 3_000.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            iso_ratio = np.where(iso_wallet + pnl > 0, mm / (iso_wallet + pnl), np.nan) * 100
+            cross_ratio = np.where(wallet + pnl > 0, (mm + eth_mm) / (wallet + pnl), np.nan) * 100
+
+        fig, axes = plt.subplots(1, 3, figsize=(14, 4))
+        axes[0].plot(levs, iso_y, "-", color="#0072B2", label="isolated")
+        axes[0].plot(levs, cross_y, "--", color="#D55E00", label="cross")
+        axes[0].plot([leverage], [lps["isolated"]], "o", color="#0072B2")
+        axes[0].plot([leverage], [lps["cross"]], "s", color="#D55E00")
+        axes[0].set_xlabel("leverage (x)")
+        axes[0].set_ylabel("liquidation price (USDT)")
+        axes[0].legend()
+        for y, style, text in [
+            (entry, "k-", f"entry {entry:,.2f}"),
+            (lps["isolated"], "b-", f"isolated liq. {lps['isolated']:,.2f}"),
+            (lps["cross"], "r--", f"cross liq. {lps['cross']:,.2f}"),
+        ]:
+            axes[1].plot([0, 1], [y, y], style)
+            axes[1].text(0.02, y, text)
+        axes[1].set_ylabel("BTC price (USDT)")
+        axes[2].plot(prices, iso_ratio, "-", color="#0072B2", label="isolated")
+        axes[2].plot(prices, cross_ratio, "--", color="#D55E00", label="cross")
+        axes[2].axhline(100, color="#E69F00")
+        axes[2].set_ylim(0, 150)
+        axes[2].set_xlabel("BTC price (USDT)")
+        axes[2].set_ylabel("margin ratio (%)")
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png")
+        plt.close(fig)
+
+    return draw
+
+
+def matplotlib_redraw_ms(count: int = MATPLOTLIB_CHANGES) -> float:
+    """Median time (ms) of one leverage change through ``interactive`` + matplotlib redraw."""
+    import ipywidgets as w
+
+    draw = _matplotlib_figure_function()
+    slider = w.IntSlider(value=20, min=1, max=125)
+    values = _leverages(count + 10)
+
+    def change(i: int) -> None:
+        slider.value = values[i]
+
+    # outside a kernel, interactive's clear_output writes terminal escapes to stdout/stderr
+    sink = io.StringIO()
+    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+        w.interactive(draw, leverage=slider)
+        return _median_ms(change, count, warmup=2)
+
+
+def _verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def main() -> dict[str, float]:
+    """Run the benchmark, print the results with goals and PASS/MISS, return the numbers."""
+    flagship = flagship_handler_ms()
+    alternative = matplotlib_redraw_ms()
+    ratio = alternative / flagship
+    print("widgets: kernel-side handler time for a leverage change (MarginModeExplorer)")
+    print(
+        f"  flagship handler, median of {FLAGSHIP_CHANGES} changes: {flagship:.3f} ms "
+        f"(goal <= {GOAL_MS:g} ms: {_verdict(flagship <= GOAL_MS)}; "
+        f"stretch <= {STRETCH_MS:g} ms: {_verdict(flagship <= STRETCH_MS)})"
+    )
+    print(
+        f"  interact + matplotlib redraw to PNG (Agg), median of {MATPLOTLIB_CHANGES}: "
+        f"{alternative:.1f} ms"
+    )
+    print(
+        f"  speed-up: {ratio:.0f}x (goal >= {RATIO_GOAL:g}x: {_verdict(ratio >= RATIO_GOAL)}; "
+        f"stretch >= {RATIO_STRETCH:g}x: {_verdict(ratio >= RATIO_STRETCH)})"
+    )
+    return {"flagship_ms": flagship, "matplotlib_ms": alternative, "ratio": ratio}
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""BracketExplorer: maintenance margin and liquidation distance versus size, from the engine."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from conftest import mark_arrays, same_marks, snapshot_marks
+
+from margin_widgets import BracketExplorer
+from margin_widgets.engine import initial_margin, liquidation_price_in_brackets, load_brackets
+
+
+def test_defaults_and_engine_numbers() -> None:
+    b = BracketExplorer()
+    table = load_brackets("BTCUSDT")
+    assert b.values["date"] == table.effective_date
+    assert b.bracket() == table.bracket_for(100_000.0)
+    assert b.maintenance_margin() == table.maintenance_margin(100_000.0)
+    assert b.mm_point.y.tolist() == [table.maintenance_margin(100_000.0) / 100_000.0 * 100]
+    lp = liquidation_price_in_brackets(
+        "long", 100_000.0 / 60_000.0, 60_000.0, initial_margin(100_000.0, 20), table
+    )[0]
+    assert b.liquidation_prices()["isolated"] == lp
+    cross = liquidation_price_in_brackets("long", 100_000.0 / 60_000.0, 60_000.0, 10_000.0, table)[
+        0
+    ]
+    assert b.liquidation_prices()["cross"] == cross
+    assert b.lp_points["isolated"].y.tolist() == [(60_000.0 - lp) / 60_000.0 * 100]
+    assert "bracket 2" in b.readout.value
+
+
+def test_curves_have_kinks_at_bracket_edges_and_stop_at_the_cap() -> None:
+    b = BracketExplorer(leverage=50)
+    table = load_brackets("BTCUSDT")
+    x, y = b.mm_rate.x, b.mm_rate.y
+    for n, rate in zip(x[::40], y[::40], strict=True):
+        assert rate == table.maintenance_margin(float(n)) / float(n) * 100
+    edges = sorted({row[0] for row in b.edges.x.tolist()})
+    assert edges == [br.max_notional for br in table.brackets[:-1]]
+    cap = table.max_notional_for_leverage(50)
+    iso = b.lp_lines["isolated"].y
+    assert all(math.isnan(v) for v, n in zip(iso, x, strict=True) if n > cap)
+    assert b.cap_line.x.tolist() == [cap, cap]
+    assert b.leverage_steps.y.tolist()[0] == table.brackets[0].max_leverage
+
+
+def test_symbol_and_date_select_the_table() -> None:
+    b = BracketExplorer(date="2021-03-18", notional=500_000.0)
+    assert (b.bracket().number, b.maintenance_margin()) == (3, 3700.0)
+    b.controls["symbol"].value = "ETHUSDT"
+    assert b.values["date"] == "2024-10-24"
+    assert "date changed from" in b.status_text
+    assert b.table.symbol == "ETHUSDT"
+    with pytest.raises(ValueError, match="date must be one of '2024-10-24'"):
+        b.apply_preset({"date": "2021-03-18"})
+    b.apply_preset({"symbol": "BTCUSDT", "date": "2021-03-18"})
+    assert b.table.effective_date == "2021-03-18"
+
+
+def test_leverage_is_capped_by_the_bracket_of_the_size() -> None:
+    b = BracketExplorer(leverage=100)
+    b.controls["notional"].value = 5_000_000.0
+    table = load_brackets("BTCUSDT")
+    assert b.controls["leverage"].max == table.max_leverage(5_000_000.0)
+    assert b.values["leverage"] == table.max_leverage(5_000_000.0)
+    assert "leverage changed from 100" in b.status_text
+
+
+def test_round_trip_bad_input_and_sizes() -> None:
+    a = BracketExplorer(symbol="ETHUSDT", notional=2_345_678.0, leverage=10, collateral=123_456.0)
+    b = BracketExplorer()
+    b.load_json(a.to_json())
+    assert b.values == a.values and same_marks(snapshot_marks(a), snapshot_marks(b))
+    with pytest.raises(ValueError, match="notional must be between 100 and"):
+        b.apply_preset({"notional": 1.0})
+    assert b.values == a.values
+    figures = list(b.figures)
+    b.controls["collateral"].value = 1_000.0
+    assert b.figures == figures
+    for fig in b.figures:
+        assert all(arr.size <= 1_000 for _m, _n, arr in mark_arrays(fig))
