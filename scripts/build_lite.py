@@ -455,6 +455,8 @@ def build(output: Path, extra: list[Path], if_stale: bool) -> Path:
         "disablePyPIFallback"
     ):
         raise SystemExit(f"unexpected kernel settings in jupyter-lite.json: {kernel}")
+    # GitHub Pages (branch deploys) must not run Jekyll, which hides files starting with "_"
+    (output / ".nojekyll").write_text("")
     stamp.write_text(json.dumps({"inputs": digest, "pyodide": version, "lock_added": added}))
     log(f"site written to {output} (Pyodide {version}; added to the lock: {added})")
     return output

@@ -11,6 +11,7 @@ maintenance margin continuous across bracket edges. Tables live as JSON files in
 from __future__ import annotations
 
 import bisect
+import datetime
 import json
 from dataclasses import dataclass, field
 from functools import cache
@@ -258,6 +259,16 @@ def _table_files() -> dict[tuple[str, str], str]:
     return files
 
 
+def _iso_date(value: object) -> str:
+    """``YYYY-MM-DD`` of a date, a datetime or an ISO date string; ValueError otherwise."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()[:10]
+    try:
+        return datetime.date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise ValueError(f"date must be an ISO date 'YYYY-MM-DD', got {value!r}") from None
+
+
 def available_bracket_tables() -> list[tuple[str, str]]:
     """Every shipped table as ``(symbol, effective_date)``, sorted.
 
@@ -288,7 +299,8 @@ def load_brackets(symbol: str = "BTCUSDT", date: str | None = None) -> BracketTa
     Raises
     ------
     ValueError
-        If no table is shipped for the symbol, or none was in force on ``date``.
+        If no table is shipped for the symbol, ``date`` is not an ISO date, or no table was
+        in force on ``date``.
 
     Examples
     --------
@@ -304,7 +316,8 @@ def load_brackets(symbol: str = "BTCUSDT", date: str | None = None) -> BracketTa
     if date is None:
         chosen = dates[-1]
     else:
-        eligible = [d for d in dates if d <= str(date)]
+        day = _iso_date(date)
+        eligible = [d for d in dates if d <= day]
         if not eligible:
             raise ValueError(
                 f"date must be on or after {dates[0]} for {symbol} (the oldest table), got {date!r}"

@@ -454,9 +454,14 @@ class EngineOracle:
     """Kernel-free: what the flagship shows for a leverage, computed in this process."""
 
     def __init__(self) -> None:
+        import warnings
+
         from margin_widgets import MarginModeExplorer
 
-        self.explorer = MarginModeExplorer()
+        with warnings.catch_warnings():
+            # bqscales/traitlets deprecation noise from third-party constructors
+            warnings.simplefilter("ignore", DeprecationWarning)
+            self.explorer = MarginModeExplorer()
         self.control = self.explorer.controls["leverage"]
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from fractions import Fraction as F
 from importlib import resources
@@ -163,6 +164,19 @@ def test_load_brackets_refuses_unknown_symbol_and_early_date() -> None:
         load_brackets("BTCUSDT", "2020-12-31")
     with pytest.raises(ValueError, match="date must be on or after 2024-10-24 for ETHUSDT"):
         load_brackets("ETHUSDT", "2022-01-01")
+
+
+@pytest.mark.parametrize("date", ["yesterday", "24-10-2024", "2024/10/24", "2022", ""])
+def test_load_brackets_refuses_a_date_that_is_not_iso(date: str) -> None:
+    # a malformed date must not silently pick a table by string comparison
+    with pytest.raises(ValueError, match="date must be an ISO date 'YYYY-MM-DD', got"):
+        load_brackets("BTCUSDT", date)
+
+
+def test_load_brackets_accepts_date_objects() -> None:
+    assert load_brackets("BTCUSDT", datetime.date(2023, 1, 1)).effective_date == "2021-03-18"
+    when = datetime.datetime(2024, 10, 24, 8, 0)
+    assert load_brackets("BTCUSDT", when).effective_date == "2024-10-24"
 
 
 def test_available_tables_are_the_shipped_files() -> None:

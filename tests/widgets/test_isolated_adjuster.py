@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from conftest import mark_arrays, same_marks, snapshot_marks
+from tests.widgets.marks import mark_arrays, same_marks, snapshot_marks
 
 from margin_widgets import IsolatedMarginAdjuster
 from margin_widgets.engine import Account, liquidation_price_in_brackets, load_brackets

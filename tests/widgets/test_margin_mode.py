@@ -8,7 +8,7 @@ import math
 import bqplot as bq
 import numpy as np
 import pytest
-from conftest import mark_arrays, same_marks, snapshot_marks
+from tests.widgets.marks import mark_arrays, same_marks, snapshot_marks
 
 from margin_widgets import MarginModeExplorer
 from margin_widgets.engine import (

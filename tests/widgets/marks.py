@@ -1,4 +1,4 @@
-"""Helpers for the widget tests: explorers are built headless (no kernel, no browser)."""
+"""Helpers shared by the widget tests: read every mark array of an explorer."""
 
 from __future__ import annotations
 

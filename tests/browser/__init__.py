@@ -1,0 +1,1 @@
+"""margin_widgets test suite."""
