@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from margin_widgets.engine import _checks
 from margin_widgets.engine.brackets import BracketTable, load_brackets
-from margin_widgets.engine.formulas import _solve, funding_payment
+from margin_widgets.engine.formulas import _solve_in_brackets, funding_payment
 
 __all__ = [
     "Account",
@@ -222,6 +223,7 @@ class Account:
     >>> account = Account(wallet_balance=1_000)
     >>> account.set_margin_mode("isolated", "BTCUSDT")
     >>> account.open_position("BTCUSDT", "long", 1, price=20_000, leverage=50)
+    []
     >>> account.wallet_balance, account.position("BTCUSDT").isolated_wallet
     (600.0, 400.0)
     >>> round(account.liquidation_price("BTCUSDT"), 2)
@@ -365,35 +367,83 @@ class Account:
         """
         return self._liquidation(self.position(symbol))
 
-    def _liquidation(self, p: Position) -> float | None:
-        table = self.table(p.symbol)
+    def _liquidation(self, p: Position, ratio: float = 1.0) -> float | None:
+        wallet, other_mm, other_pnl = self._backing(p)
+        price, _ = _solve_in_brackets(
+            p.sign,
+            p.quantity,
+            p.entry_price,
+            wallet,
+            self.table(p.symbol),
+            other_mm,
+            other_pnl,
+            ratio,
+        )
+        return price
+
+    def _backing(self, p: Position) -> tuple[float, float, float]:
+        """(WB, TMM, UPNL) behind a position: its own wallet, or the cross wallet and the rest."""
         if p.margin_mode == "isolated":
-            wallet, other_mm, other_pnl = p.isolated_wallet, 0.0, 0.0
-        else:
-            wallet, other_mm, other_pnl = self.wallet_balance, 0.0, 0.0
-            for other in self._cross_positions():
-                if other.symbol != p.symbol:
-                    other_mm += self._maintenance(other)[0]
-                    other_pnl += other.unrealized_pnl(self.marks[other.symbol])
-        bracket = table.bracket_for(p.quantity * p.entry_price)
-        seen = set()
-        for _ in range(len(table.brackets) + 1):
-            price = _solve(
-                p.sign,
-                p.quantity,
-                p.entry_price,
-                wallet,
-                bracket.maintenance_margin_rate,
-                bracket.maintenance_amount,
-                other_mm,
-                other_pnl,
-            )
-            again = table.bracket_for(p.quantity * price) if price else table.brackets[0]
-            if again.number == bracket.number or again.number in seen:
-                return price
-            seen.add(bracket.number)
-            bracket = again
-        return price  # pragma: no cover
+            return p.isolated_wallet, 0.0, 0.0
+        other_mm, other_pnl = 0.0, 0.0
+        for other in self._cross_positions():
+            if other.symbol != p.symbol:
+                other_mm += self._maintenance(other)[0]
+                other_pnl += other.unrealized_pnl(self.marks[other.symbol])
+        return self.wallet_balance, other_mm, other_pnl
+
+    def price_at_margin_ratio(self, symbol: str, margin_ratio: float) -> float | None:
+        """Mark of ``symbol`` at which its governing margin ratio reaches ``margin_ratio``.
+
+        The alert price: for an isolated position its own ratio (a per-position alert), for a
+        cross position the account's ratio with every other position at its mark (one
+        account-wide alert). ``margin_ratio = 1`` gives the liquidation price.
+
+        Examples
+        --------
+        >>> account = Account(wallet_balance=1_000)
+        >>> account.set_margin_mode("isolated", "BTCUSDT")
+        >>> account.open_position("BTCUSDT", "long", 1, price=20_000, leverage=20)
+        []
+        >>> round(account.price_at_margin_ratio("BTCUSDT", 0.8), 2)
+        19095.48
+        """
+        ratio = _checks.number("margin_ratio", margin_ratio)
+        if not 0 < ratio <= 1:
+            raise ValueError(f"margin_ratio must be in (0, 1], got {margin_ratio!r}")
+        return self._liquidation(self.position(symbol), ratio)
+
+    def margin_ratio_at(self, symbol: str, mark_price: float) -> float:
+        """The margin ratio governing ``symbol`` if its mark were ``mark_price`` (others as now).
+
+        Nothing changes in the account. ``inf`` where the margin balance would be at or below
+        zero.
+
+        Examples
+        --------
+        >>> account = Account(wallet_balance=1_000)
+        >>> account.open_position("BTCUSDT", "long", 1, price=20_000, leverage=50)
+        []
+        >>> round(account.margin_ratio_at("BTCUSDT", 19_500), 4)
+        0.156
+        """
+        return self.margin_ratio_curve(symbol, [mark_price])[0]
+
+    def margin_ratio_curve(self, symbol: str, mark_prices: Sequence[float]) -> list[float]:
+        """:meth:`margin_ratio_at` for many prices at once (a chart's curve)."""
+        p = self.position(symbol)
+        prices = [_checks.positive("mark_prices[]", price) for price in mark_prices]
+        wallet, other_mm, other_pnl = self._backing(p)
+        bracket_for = self.table(symbol).bracket_for
+        backing = wallet + other_pnl
+        s, q, ep = p.sign, p.quantity, p.entry_price
+        ratios = []
+        for price in prices:
+            value = q * price
+            maintenance = bracket_for(value).maintenance_margin(value) + other_mm
+            balance = backing + s * q * (price - ep)
+            ratios.append(maintenance / balance if balance > 0 else math.inf)
+        return ratios
 
     def bankruptcy_price(self, symbol: str) -> float | None:
         """Price at which the margin behind ``symbol`` is exactly used up (None if <= 0)."""
@@ -562,12 +612,14 @@ class Account:
         quantity: float,
         price: float | None = None,
         leverage: float | None = None,
-    ) -> None:
+    ) -> list[LiquidationEvent]:
         """Open a position, or increase one on the same side (the entry price is averaged).
 
         The order fills at ``price`` (which becomes the mark) or, if omitted, at the mark.
         Isolated mode moves the initial margin ``notional / leverage`` from the cross wallet to
-        the position's isolated wallet; cross mode only needs it to be available.
+        the position's isolated wallet; cross mode only needs it to be available. A fill that
+        moves the mark is followed by the usual liquidation check, whose events are returned
+        (usually none).
 
         Raises
         ------
@@ -620,6 +672,7 @@ class Account:
         self.margin_modes.setdefault(symbol, mode)
         self.leverages[symbol] = lev
         self.positions[symbol] = Position(symbol, side, total_quantity, entry, lev, mode, wallet)
+        return self.check_liquidations()
 
     def reduce_position(self, symbol: str, quantity: float) -> float:
         """Close ``quantity`` of the position at the mark; returns the realised PnL (USDT).

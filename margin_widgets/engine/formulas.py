@@ -39,6 +39,7 @@ __all__ = [
     "liquidation_price_in_brackets",
     "maintenance_margin",
     "margin_ratio",
+    "margin_ratio_price",
     "notional",
     "return_on_equity",
     "unrealized_pnl",
@@ -182,12 +183,24 @@ def liquidation_price(
 
 
 def _solve(
-    s: int, q: float, ep: float, wb: float, mmr: float, cum: float, tmm: float, upnl: float
+    s: int,
+    q: float,
+    ep: float,
+    wb: float,
+    mmr: float,
+    cum: float,
+    tmm: float,
+    upnl: float,
+    ratio: float = 1.0,
 ) -> float | None:
-    """The same root as :func:`liquidation_price`, unchecked (``wb`` may be negative)."""
+    """The root of ``ratio·(WB + UPNL + s·Q·(P − EP)) = TMM + Q·P·MMR − cum``, unchecked.
+
+    With ``ratio = 1`` this is :func:`liquidation_price` (``wb`` may be negative here); with
+    ``ratio = 0.8`` it is the price at which the margin ratio reaches 80 % (an alert level).
+    """
     try:
-        price = (wb - tmm + upnl + cum - s * q * ep) / (q * mmr - s * q)
-    except ZeroDivisionError:  # a subnormal quantity: q·mmr − s·q underflows to 0
+        price = (ratio * (wb + upnl - s * q * ep) - tmm + cum) / (q * mmr - ratio * s * q)
+    except ZeroDivisionError:  # a subnormal quantity, or a ratio equal to the MMR
         return None
     return float(price) if price > 0 else None
 
@@ -252,9 +265,16 @@ def liquidation_price_in_brackets(
 
 
 def _solve_in_brackets(
-    s: int, q: float, ep: float, wb: float, brackets: BracketTable, tmm: float, upnl: float
+    s: int,
+    q: float,
+    ep: float,
+    wb: float,
+    brackets: BracketTable,
+    tmm: float,
+    upnl: float,
+    ratio: float = 1.0,
 ) -> tuple[float | None, Bracket]:
-    """:func:`liquidation_price_in_brackets` on checked values.
+    """:func:`liquidation_price_in_brackets` on checked values (any target margin ratio).
 
     A root beyond the float range (``inf``) selects the top bracket like any huge price and is
     reported as None, as :func:`liquidation_price` does.
@@ -263,7 +283,15 @@ def _solve_in_brackets(
     seen: set[int] = set()
     for _ in range(len(brackets.brackets) + 1):
         price = _solve(
-            s, q, ep, wb, bracket.maintenance_margin_rate, bracket.maintenance_amount, tmm, upnl
+            s,
+            q,
+            ep,
+            wb,
+            bracket.maintenance_margin_rate,
+            bracket.maintenance_amount,
+            tmm,
+            upnl,
+            ratio,
         )
         at_liquidation = brackets.bracket_for(q * price) if price else brackets.brackets[0]
         if at_liquidation.number == bracket.number:
@@ -286,6 +314,7 @@ def _solve_in_brackets(
                 candidate.maintenance_amount,
                 tmm,
                 upnl,
+                ratio,
             ),
             candidate,
         )
@@ -294,6 +323,79 @@ def _solve_in_brackets(
     pick = max if s > 0 else min
     price, bracket = pick(roots, key=lambda root: -math.inf if root[0] is None else root[0])
     return (price if price is None or _isfinite(price) else None), bracket
+
+
+def margin_ratio_price(
+    side: str,
+    quantity: float,
+    entry_price: float,
+    wallet_balance: float,
+    brackets: BracketTable,
+    margin_ratio: float,
+    other_maintenance_margin: float = 0.0,
+    other_unrealized_pnl: float = 0.0,
+) -> float | None:
+    """Price at which the margin ratio reaches ``margin_ratio`` (an alert level), bracketed.
+
+    Solves ``r·(WB + UPNL + s·Q·(P − EP)) = TMM + Q·P·MMR − cum`` for P::
+
+        P = (r·(WB + UPNL − s·Q·EP) − TMM + cum) / (Q·MMR − r·s·Q)
+
+    with the bracket re-selected at P as in :func:`liquidation_price_in_brackets`. At
+    ``margin_ratio = 1`` this is the liquidation price; an exchange's margin-ratio alert at 80 %
+    fires at ``margin_ratio = 0.8``. In isolated mode pass the position's own wallet and zeros
+    for the ``other_*`` terms (a per-position alert); in cross mode the cross wallet and the other
+    cross positions (one account-wide alert).
+
+    Parameters
+    ----------
+    side, quantity, entry_price, wallet_balance, other_maintenance_margin, other_unrealized_pnl
+        As in :func:`liquidation_price_in_brackets`.
+    brackets : BracketTable
+        The symbol's maintenance bracket table.
+    margin_ratio : float
+        Target margin ratio (maintenance margin / margin balance), in (0, 1].
+
+    Returns
+    -------
+    float or None
+        The price in USDT, or None when no positive price reaches that ratio.
+
+    Examples
+    --------
+    1 BTC long at 20,000 with 1,000 USDT isolated (bracket 1 of 2021: MMR 0.4 %). The 80 %
+    alert fires at ``0.8·(1,000 − 20,000) / (0.004 − 0.8) = 19,095.48``; liquidation (100 %)
+    comes at ``(1,000 − 20,000) / (0.004 − 1) = 19,076.31``:
+
+    >>> from margin_widgets.engine.brackets import load_brackets
+    >>> table = load_brackets("BTCUSDT", "2021-03-18")
+    >>> round(margin_ratio_price("long", 1, 20_000, 1_000, table, 0.8), 2)
+    19095.48
+    >>> round(margin_ratio_price("long", 1, 20_000, 1_000, table, 1.0), 2)
+    19076.31
+    """
+    s = _checks.side_sign(side)
+    quantity = _checks.positive("quantity", quantity)
+    entry_price = _checks.positive("entry_price", entry_price)
+    wallet_balance = _checks.number("wallet_balance", wallet_balance)
+    ratio = _checks.number("margin_ratio", margin_ratio)
+    if not 0 < ratio <= 1:
+        raise ValueError(f"margin_ratio must be in (0, 1], got {margin_ratio!r}")
+    other_maintenance_margin = _checks.non_negative(
+        "other_maintenance_margin", other_maintenance_margin
+    )
+    other_unrealized_pnl = _checks.number("other_unrealized_pnl", other_unrealized_pnl)
+    price, _ = _solve_in_brackets(
+        s,
+        quantity,
+        entry_price,
+        wallet_balance,
+        brackets,
+        other_maintenance_margin,
+        other_unrealized_pnl,
+        ratio,
+    )
+    return price
 
 
 def liquidation_price_curve(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from margin_widgets.engine import _checks
 from margin_widgets.engine.brackets import BracketTable, load_brackets
-from margin_widgets.engine.formulas import _solve
+from margin_widgets.engine.formulas import _solve_in_brackets
 
 __all__ = [
     "Leg",
@@ -339,18 +339,10 @@ def stress_test(
     eps = [_checks.positive(f"legs[{i}].entry_price", g.entry_price) for i, g in enumerate(legs)]
     cs = [_checks.non_negative(f"legs[{i}].collateral", g.collateral) for i, g in enumerate(legs)]
     # Isolated liquidation prices, once: a long is liquidated at or below, a short at or above.
-    thresholds: list[float | None] = []
-    for s, q, ep, c, table in zip(signs, qs, eps, cs, tables, strict=True):
-        bracket = table.bracket_for(q * ep)
-        for _ in range(len(table.brackets) + 1):
-            lp = _solve(
-                s, q, ep, c, bracket.maintenance_margin_rate, bracket.maintenance_amount, 0.0, 0.0
-            )
-            again = table.bracket_for(q * lp) if lp else table.brackets[0]
-            if again.number == bracket.number:
-                break
-            bracket = again
-        thresholds.append(lp)
+    thresholds = [
+        _solve_in_brackets(s, q, ep, c, table, 0.0, 0.0)[0]
+        for s, q, ep, c, table in zip(signs, qs, eps, cs, tables, strict=True)
+    ]
     wallet = sum(cs)
     n = len(legs)
     cross_flags: list[bool] = []

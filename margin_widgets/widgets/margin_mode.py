@@ -16,7 +16,7 @@ What the learner should see:
 Every number comes from :mod:`margin_widgets.engine`: the accounts are
 :class:`~margin_widgets.engine.Account` objects, and the curves call the engine's functions
 (``liquidation_price_in_brackets``, ``bankruptcy_price``, ``initial_margin``,
-``BracketTable.maintenance_margin``, ``unrealized_pnl``) point by point, cached so that a
+``Account.margin_ratio_curve``) point by point, cached so that a
 leverage change only re-evaluates what leverage affects.
 """
 
@@ -38,7 +38,6 @@ from margin_widgets.engine import (
     liquidation_price_in_brackets,
     load_brackets,
     notional,
-    unrealized_pnl,
 )
 from margin_widgets.widgets import _style as st
 from margin_widgets.widgets._base import Explorer, set_mark_data
@@ -123,8 +122,6 @@ class MarginModeExplorer(Explorer):
         self._iso_bankruptcy_curve = np.zeros(0)
         self._min_leverage: dict[str, int | None] = {"isolated": None, "cross": None}
         self._price_grid = np.zeros(0)
-        self._btc_mm = np.zeros(0)
-        self._btc_pnl = np.zeros(0)
         self._range = (0.0, 1.0)
         self._range_key: tuple[Any, ...] | None = None
         self._drawn: dict[str, Any] = {}
@@ -550,9 +547,6 @@ class MarginModeExplorer(Explorer):
         self._range_key = key
         grid = np.linspace(lo, hi, RATIO_POINTS)
         self._price_grid = grid
-        table, side, q, ep = self.table, s["side"], s["quantity"], s["entry_price"]
-        self._btc_mm = np.array([table.maintenance_margin(q * float(p)) for p in grid])
-        self._btc_pnl = np.array([unrealized_pnl(side, q, ep, float(p)) for p in grid])
         return self._range
 
     def _draw_leverage_figure(self, s: dict[str, Any], cross_lp: float | None) -> None:
@@ -687,28 +681,9 @@ class MarginModeExplorer(Explorer):
                 )
 
     def _ratio_curve(self, mode: str, account: Account) -> np.ndarray:
-        """Margin ratio at each grid price: maintenance margin / margin balance.
-
-        The arrays are the engine's numbers at each price (bracket maintenance margin and
-        unrealised PnL), summed in the order :class:`~margin_widgets.engine.Account` sums them.
-        """
-        if mode == "isolated":
-            wallet = account.positions[SYMBOL].isolated_wallet
-            balance = wallet + self._btc_pnl
-            maintenance = 0.0 + self._btc_mm
-        else:
-            other_mm, other_pnl = 0.0, 0.0
-            other = account.positions.get(OTHER_SYMBOL)
-            if other is not None:
-                mark = account.marks[OTHER_SYMBOL]
-                other_mm = self.other_table.bracket_for(other.quantity * mark).maintenance_margin(
-                    other.quantity * mark
-                )
-                other_pnl = other.unrealized_pnl(mark)
-            balance = account.wallet_balance + ((0.0 + self._btc_pnl) + other_pnl)
-            maintenance = (0.0 + self._btc_mm) + other_mm
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(balance > 0, maintenance / balance, np.nan)
+        """Margin ratio at each grid price, from the engine (``Account.margin_ratio_curve``)."""
+        ratio = np.array(account.margin_ratio_curve(SYMBOL, self._price_grid.tolist()))
+        ratio[~np.isfinite(ratio)] = np.nan
         ratio[ratio > RATIO_CAP] = np.nan
         return ratio
 
