@@ -5,30 +5,6 @@ from __future__ import annotations
 from margin_widgets.engine import Account, dip_path
 
 
-def price_at_margin_ratio(account: Account, symbol: str, target: float = 0.8) -> float:
-    """Mark price of ``symbol`` (other marks fixed) at which its margin ratio reaches ``target``.
-
-    The margin ratio that governs ``symbol`` is the account's in cross mode and the position's
-    own in isolated mode. The price is found by bisection between the current mark and the
-    liquidation price; each step asks the engine for the margin ratio of a copy of the account.
-    """
-    near = account.mark_price(symbol)
-    far = account.liquidation_price(symbol)
-    if far is None:
-        raise ValueError(f"{symbol} has no liquidation price, so no alert price either")
-    if account.margin_ratio(symbol) >= target:
-        return near
-    for _ in range(60):
-        middle = (near + far) / 2
-        trial = account.copy()
-        trial.update_mark(symbol, middle)
-        if trial.margin_ratio(symbol) < target:
-            near = middle
-        else:
-            far = middle
-    return (near + far) / 2
-
-
 def alerts_account(mode: str) -> Account:
     """The alerts section's account: 0.5 BTC and 5 ETH long at 20×, 10,000 USDT."""
     account = Account(wallet_balance=10_000)
@@ -39,8 +15,15 @@ def alerts_account(mode: str) -> Account:
 
 
 def exercise_1() -> float:
-    """BTC price at which the isolated BTC position's margin ratio reaches 80 %."""
-    return price_at_margin_ratio(alerts_account("isolated"), "BTCUSDT", 0.8)
+    """BTC price at which the isolated BTC position's margin ratio reaches 80 %.
+
+    In isolated mode the alert watches the position's own margin ratio, so only its own wallet
+    counts; the engine solves for the mark in closed form.
+    """
+    price = alerts_account("isolated").price_at_margin_ratio("BTCUSDT", 0.8)
+    if price is None:
+        raise ValueError("the BTC position has no alert price")
+    return price
 
 
 def exercise_2() -> float:

@@ -84,8 +84,8 @@ def _removable() -> float:
 
 
 def _alert_price() -> float:
-    # Independent of the solution's bisection: solve margin ratio = 0.8 for an isolated long
-    # by scanning the engine's margin ratio on a fine grid, then refining linearly.
+    # Independent of the engine's closed form: bisect on the margin ratio the account reports
+    # after its BTC mark is actually moved (isolated long, so the ratio rises as the price falls).
     account = Account(wallet_balance=10_000)
     for symbol, quantity, price in (("BTCUSDT", 0.5, 60_000.0), ("ETHUSDT", 5.0, 3_000.0)):
         account.set_margin_mode("isolated", symbol)
@@ -233,9 +233,18 @@ def test_funding_shift_of_an_isolated_long() -> None:
     assert math.isclose(after - before, -payment / (1 * (1 - mmr)))
 
 
-def test_price_at_margin_ratio_reaches_the_target() -> None:
-    account = lesson08.alerts_account("cross")
-    price = lesson08.price_at_margin_ratio(account, "BTCUSDT", 0.8)
-    trial = account.copy()
-    trial.update_mark("BTCUSDT", price)
-    assert math.isclose(trial.margin_ratio("BTCUSDT"), 0.8, abs_tol=1e-9)
+def test_lesson08_alert_prices_reach_the_target_per_mode() -> None:
+    # The lesson's alert prices come from Account.price_at_margin_ratio: moving the mark there
+    # puts the governing gauge (the account's in cross, the position's in isolated) at 80 %.
+    prices = {}
+    for mode in ("cross", "isolated"):
+        account = lesson08.alerts_account(mode)
+        price = account.price_at_margin_ratio("BTCUSDT", 0.8)
+        assert price is not None
+        trial = account.copy()
+        trial.update_mark("BTCUSDT", price)
+        assert math.isclose(trial.margin_ratio("BTCUSDT"), 0.8, abs_tol=1e-9)
+        liquidation = account.liquidation_price("BTCUSDT")
+        assert liquidation is not None and liquidation < price < 60_000
+        prices[mode] = price
+    assert prices["cross"] < prices["isolated"]  # the shared wallet puts the alert lower
