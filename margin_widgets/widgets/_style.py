@@ -8,6 +8,11 @@ Explorer modules build their figures with the helpers here (:func:`figure`, :fun
 :func:`line`, :func:`points`, :func:`labels`, :func:`tooltip`) so that sizes, margins, fonts and
 ``animation_duration=0`` are the same everywhere.
 
+Layout rules: every figure is :data:`FIGURE_WIDTH` wide (two fit side by side in a notebook),
+axes have few ticks (:data:`X_TICKS`, :data:`Y_TICKS`), and the legend sits in the top-left
+corner of the plot, in a band that the data never enters: explorers set their value scales with
+:func:`headroom`, which reserves :data:`LEGEND_ROW_PX` pixels per legend entry above the data.
+
 Examples
 --------
 >>> format_price(57228.9157)
@@ -23,6 +28,7 @@ Examples
 from __future__ import annotations
 
 import html
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,19 +46,26 @@ __all__ = [
     "ModeStyle",
     "axis",
     "css_kebab",
+    "decade_ticks",
     "escape",
     "figure",
+    "fits_right",
     "format_leverage",
     "format_number",
     "format_percent",
     "format_price",
     "format_usdt",
+    "headroom",
     "hline",
     "labels",
     "line",
     "mode_line",
     "mode_points",
+    "nice_ticks",
+    "plot_height",
+    "plot_width",
     "points",
+    "spread",
     "tooltip",
     "vline",
 ]
@@ -77,10 +90,27 @@ BANKRUPTCY_COLOR = COLORS["reddish_purple"]
 LIMIT_COLOR = COLORS["orange"]
 GUIDE_COLOR = COLORS["grey"]
 
-FIGURE_WIDTH = "460px"
+#: Width of every figure: two side by side fit the output area of a 1280 px JupyterLab window.
+FIGURE_WIDTH = "410px"
 FIGURE_HEIGHT = "320px"
+#: Height of a square-ish figure (a scenario cloud) and of its neighbour in the same row.
+TALL_HEIGHT = "410px"
 FIGURE_MARGIN = {"top": 40, "bottom": 50, "left": 75, "right": 20}
+#: Right margin of a figure with a second value axis on the right.
+RIGHT_AXIS_MARGIN = 60
 LABEL_SIZE = 13.0
+#: Smaller labels: guides and annotations next to lines.
+SMALL_LABEL_SIZE = 11.0
+#: Dark orange for text on white (the Okabe-Ito orange itself is too light for text).
+LIMIT_TEXT_COLOR = "#8a5a00"
+#: Approximate number of ticks of horizontal and vertical axes (d3 picks round values).
+X_TICKS = 5
+Y_TICKS = 5
+#: Height of one legend entry (bqplot draws entries 16 px apart) and the gap below the legend.
+LEGEND_ROW_PX = 16
+LEGEND_GAP_PX = 12
+#: Width of one character of an 11 px label, to keep right-hand labels inside the plot.
+CHAR_PX = 6.5
 
 
 @dataclass(frozen=True)
@@ -199,19 +229,76 @@ def axis(
     vertical: bool = False,
     tick_format: str | None = None,
     grid: bool = True,
+    num_ticks: int | None = None,
+    side: str | None = None,
+    tick_values: Sequence[float] | np.ndarray | None = None,
 ) -> bq.Axis:
-    """An axis with a label that states the unit, e.g. ``"liquidation price (USDT)"``."""
+    """An axis with a label that states the unit, e.g. ``"liquidation price (USDT)"``.
+
+    On a linear scale the ticks follow the scale's range (:func:`nice_ticks`): about
+    ``num_ticks`` round values, by default :data:`Y_TICKS` (vertical) or :data:`X_TICKS`
+    (horizontal), so tick labels such as ``"50,000"`` never run into each other.
+    ``side="right"`` puts a vertical axis on the right (a second value scale). ``tick_values``
+    fixes the ticks (e.g. none in the legend band above the data).
+    """
     kwargs: dict[str, Any] = {
         "scale": scale,
         "label": label,
         "grid_lines": "dashed" if grid else "none",
-        "label_offset": "55px" if vertical else "35px",
+        "label_offset": ("45px" if side == "right" else "55px") if vertical else "35px",
     }
     if vertical:
-        kwargs["side"] = "left"  # bqplot 0.13: the side sets the orientation
+        kwargs["side"] = side or "left"  # bqplot 0.13: the side sets the orientation
     if tick_format is not None:
         kwargs["tick_format"] = tick_format
-    return bq.Axis(**kwargs)
+    count = num_ticks if num_ticks is not None else (Y_TICKS if vertical else X_TICKS)
+    if tick_values is not None:
+        kwargs["tick_values"] = np.asarray(tick_values, dtype=float)
+    result = bq.Axis(**kwargs)
+    if tick_values is None and isinstance(scale, bq.LinearScale):
+        _follow_scale(result, scale, count)
+    return result
+
+
+def nice_ticks(low: float, high: float, count: int = X_TICKS) -> np.ndarray:
+    """About ``count`` round tick values (steps of 1, 2 or 5 times a power of ten).
+
+    bqplot's own ``num_ticks`` spaces ticks evenly between the scale's ends (``48,991``,
+    ``52,907``, ...); these are the values a reader expects.
+
+    Examples
+    --------
+    >>> nice_ticks(48_991.0, 64_654.0).tolist()
+    [50000.0, 55000.0, 60000.0]
+    >>> nice_ticks(1.0, 125.0).tolist()
+    [20.0, 40.0, 60.0, 80.0, 100.0, 120.0]
+    >>> nice_ticks(-0.3, 0.3).tolist()
+    [-0.3, -0.2, -0.1, 0.0, 0.1, 0.2, 0.3]
+    """
+    if not (math.isfinite(low) and math.isfinite(high) and high > low):
+        return np.zeros(0)
+    raw = (high - low) / (max(count, 1) * 1.3)
+    power = 10.0 ** math.floor(math.log10(raw))
+    # the smallest round step that gives at most 1.3 * ``count`` intervals
+    step = next(power * m for m in (1.0, 2.0, 5.0, 10.0) if power * m >= raw * (1 - 1e-9))
+    first = math.ceil(low / step - 1e-9)
+    last = math.floor(high / step + 1e-9)
+    return np.array([round(k * step, 12) for k in range(first, last + 1)], dtype=float)
+
+
+def _follow_scale(axis_: bq.Axis, scale: bq.LinearScale, count: int) -> None:
+    """Keep ``axis_.tick_values`` on round numbers whenever the scale's range is set."""
+
+    def update(_change: Any = None) -> None:
+        if scale.min is None or scale.max is None:
+            return
+        ticks = nice_ticks(float(scale.min), float(scale.max), count)
+        current = axis_.tick_values
+        if current is None or not np.array_equal(np.asarray(current), ticks):
+            axis_.tick_values = ticks
+
+    scale.observe(update, names=["min", "max"])
+    update()
 
 
 def line(
@@ -338,8 +425,12 @@ def figure(
     width: str = FIGURE_WIDTH,
     height: str = FIGURE_HEIGHT,
     legend_location: str = "top-left",
+    margin: dict[str, int] | None = None,
 ) -> bq.Figure:
     """A bqplot Figure with CSS class ``mw-figure-<key>`` and ``animation_duration=0``.
+
+    The legend sits top-left (bqplot places right-hand legends by character count, often over
+    the data); give it room with :func:`headroom`.
 
     Parameters
     ----------
@@ -351,15 +442,19 @@ def figure(
         Figure title.
     legend : bool, default True
         Show the legend of marks that have ``labels``.
+    margin : dict, optional
+        Figure margins in px (default :data:`FIGURE_MARGIN`).
     """
     fig = bq.Figure(
         marks=list(marks),
         axes=list(axes),
         title=title,
         animation_duration=0,
-        fig_margin=dict(FIGURE_MARGIN),
+        fig_margin=dict(margin or FIGURE_MARGIN),
         legend_location=legend_location,
         legend_text={"font-size": "11px"},
+        # bqplot sizes the legend box from character counts (about twice the text): no box
+        legend_style={"display": "none"},
         title_style={"font-size": "14px"},
         layout={"width": width, "height": height, "min_width": "300px"},
     )
@@ -369,3 +464,109 @@ def figure(
         for mark in fig.marks:
             mark.display_legend = False
     return fig
+
+
+# --------------------------------------------------------------------------- layout arithmetic
+
+
+def _px(size: str) -> float:
+    return float(size.removesuffix("px"))
+
+
+def plot_height(height: str = FIGURE_HEIGHT) -> float:
+    """Height in px of the plot area of a figure ``height`` tall (margins removed).
+
+    Examples
+    --------
+    >>> plot_height()
+    230.0
+    """
+    return _px(height) - FIGURE_MARGIN["top"] - FIGURE_MARGIN["bottom"]
+
+
+def plot_width(width: str = FIGURE_WIDTH, right: int = FIGURE_MARGIN["right"]) -> float:
+    """Width in px of the plot area of a figure ``width`` wide."""
+    return _px(width) - FIGURE_MARGIN["left"] - right
+
+
+def headroom(
+    low: float,
+    high: float,
+    rows: int,
+    *,
+    height: str = FIGURE_HEIGHT,
+    pad: float = 0.05,
+    extra_px: float = 0.0,
+) -> tuple[float, float]:
+    """Scale bounds that show ``[low, high]`` below a legend of ``rows`` entries.
+
+    The data gets ``pad`` of its span as margin on both sides; above it, ``rows`` legend
+    entries (:data:`LEGEND_ROW_PX` each), :data:`LEGEND_GAP_PX` and ``extra_px`` (room for a
+    label) stay free, so the top-left legend never covers a line.
+
+    Examples
+    --------
+    >>> lo, hi = headroom(0.0, 100.0, rows=0, pad=0.0)
+    >>> (lo, round(hi, 6))
+    (0.0, 100.0)
+    >>> lo, hi = headroom(0.0, 100.0, rows=2, pad=0.0)
+    >>> round((hi - 100.0) / hi * plot_height())  # px above the data: 2 rows + the gap
+    44
+    """
+    span = high - low
+    if not span > 0:
+        span = abs(high) * 0.1 or 1.0
+        low, high = low - span / 2, high + span / 2
+    low, high = low - pad * span, high + pad * span
+    reserved = (rows * LEGEND_ROW_PX + (LEGEND_GAP_PX if rows else 0) + extra_px) / plot_height(
+        height
+    )
+    reserved = min(reserved, 0.6)
+    return low, high + (high - low) * reserved / (1.0 - reserved)
+
+
+def decade_ticks(low: float, high: float) -> np.ndarray:
+    """Powers of ten in ``[low, high]`` (ticks of a log axis), at most seven of them.
+
+    Examples
+    --------
+    >>> decade_ticks(100, 5e8).tolist()
+    [100.0, 10000.0, 1000000.0, 100000000.0]
+    >>> decade_ticks(1_000, 2e6).tolist()
+    [1000.0, 10000.0, 100000.0, 1000000.0]
+    """
+    if not (low > 0 and high > low):
+        return np.zeros(0)
+    first, last = math.ceil(math.log10(low) - 1e-9), math.floor(math.log10(high) + 1e-9)
+    exponents = list(range(first, last + 1))
+    step = 1
+    while len(exponents[::step]) > 5:
+        step += 1
+    return np.array([10.0**e for e in exponents[::step]])
+
+
+def spread(values: Sequence[float], gap: float) -> list[float]:
+    """Move values apart (in order) so that neighbours are at least ``gap`` apart.
+
+    Used to keep two labels that sit at nearly the same height from printing over each other.
+
+    Examples
+    --------
+    >>> spread([1.0, 1.2, 5.0], 1.0)
+    [0.6, 1.6, 5.0]
+    """
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    out = [float(v) for v in values]
+    for a, b in itertools.pairwise(order):
+        if out[b] - out[a] < gap:
+            middle = (out[a] + out[b]) / 2
+            out[a], out[b] = middle - gap / 2, middle + gap / 2
+    return [round(v, 12) for v in out]
+
+
+def fits_right(x: float, low: float, high: float, text: str, width: str = FIGURE_WIDTH) -> bool:
+    """Whether an 11 px label starting at data ``x`` ends inside a plot spanning low..high."""
+    if not high > low:
+        return True
+    room = (high - x) / (high - low) * plot_width(width)
+    return room > len(text) * CHAR_PX + 12

@@ -180,28 +180,34 @@ class BracketExplorer(Explorer):
             tip=st.tooltip("notional (USDT)", "MM / notional (%)", ",.0f", ".3f"),
         )
         self.mm_scales = {"x": mx, "y": my, "leverage": ml}
+        # log axes: one tick per power of ten ("1k", "1M"), set with the data range
+        lx = bq.LogScale()
+        self.notional_axes = [
+            st.axis(scale, "position notional (USDT, log scale)", tick_format="~s")
+            for scale in (mx, lx)
+        ]
         fig_mm = st.figure(
             "maintenance_margin",
             [self.edges, self.mmr_steps, self.mm_rate, self.leverage_steps, self.mm_point],
             [
-                st.axis(mx, "position notional (USDT, log scale)", tick_format=".2s"),
-                st.axis(my, "maintenance margin rate (%)", vertical=True, tick_format=".2f"),
-                bq.Axis(
-                    scale=ml,
+                self.notional_axes[0],
+                st.axis(my, "maintenance margin rate (%)", vertical=True, tick_format=".1f"),
+                st.axis(
+                    ml,
+                    "max leverage (x)",
+                    vertical=True,
                     side="right",
-                    label="max leverage (x)",
                     tick_format=".0f",
-                    grid_lines="none",
+                    grid=False,
                 ),
             ],
             "Maintenance margin vs position size",
-            width="520px",
+            margin={**st.FIGURE_MARGIN, "right": st.RIGHT_AXIS_MARGIN},
         )
-        fig_mm.fig_margin = {"top": 40, "bottom": 50, "left": 75, "right": 60}
         self.add_figure("maintenance_margin", fig_mm)
 
         # --- liquidation distance versus size
-        lx, ly = bq.LogScale(), bq.LinearScale(min=0.0)
+        ly = bq.LinearScale(min=0.0)
         lc = {"x": lx, "y": ly}
         tip = st.tooltip("notional (USDT)", "liq. below entry (%)", ",.0f", ".2f")
         self.lp_lines = {
@@ -210,22 +216,26 @@ class BracketExplorer(Explorer):
         }
         self.lp_points = {mode: st.mode_points(lc, mode, tip=tip) for mode in st.MODES}
         self.cap_line = st.vline(lc, st.LIMIT_COLOR, line_style="dashed", width=2)
+        # under the 2 legend rows, in the band the curves never enter
         self.cap_label = st.labels(
-            lc, colors=["#8a5a00"], y_offset=14, size=11.0, align="end", x_offset=-4
+            lc,
+            colors=[st.LIMIT_TEXT_COLOR],
+            y_offset=2 * st.LEGEND_ROW_PX + st.LEGEND_GAP_PX,
+            size=st.SMALL_LABEL_SIZE,
+            align="end",
+            x_offset=-4,
         )
         self.lp_scales = lc
         fig_lp = st.figure(
             "liquidation_vs_size",
             [self.cap_line, *self.lp_lines.values(), *self.lp_points.values(), self.cap_label],
             [
-                st.axis(lx, "position notional (USDT, log scale)", tick_format=".2s"),
+                self.notional_axes[1],
                 st.axis(
-                    ly, "liquidation distance below entry (%)", vertical=True, tick_format=".1f"
+                    ly, "liquidation distance below entry (%)", vertical=True, tick_format=".0f"
                 ),
             ],
             "Liquidation distance vs position size",
-            width="520px",
-            legend_location="top-right",
         )
         self.add_figure("liquidation_vs_size", fig_lp)
         controls = w.VBox(list(self.controls.values()))
@@ -297,17 +307,23 @@ class BracketExplorer(Explorer):
             set_mark_data(self.mm_rate, x=grid, y=np.array(rates))
             set_mark_data(self.mmr_steps, x=grid, y=np.array(mmr))
             set_mark_data(self.leverage_steps, x=grid, y=np.array(lev))
-            top = max(mmr) * 1.1
+            # 4 legend rows above the data, on both value axes
+            _, top = st.headroom(0.0, max(mmr), rows=4, pad=0.05)
+            _, lev_top = st.headroom(0.0, max(lev), rows=4, pad=0.05)
+            data_top = max(mmr) * 1.05
             edges = [b.max_notional for b in table.brackets[:-1] if b.max_notional >= grid[0]]
             set_mark_data(
                 self.edges,
                 x=np.array([[e, e] for e in edges]) if edges else np.zeros((0, 2)),
-                y=np.array([[0.0, top] for _ in edges]) if edges else np.zeros((0, 2)),
+                y=np.array([[0.0, data_top] for _ in edges]) if edges else np.zeros((0, 2)),
             )
             set_mark_data(self.mm_scales["x"], min=float(grid[0]), max=float(grid[-1]))
             set_mark_data(self.mm_scales["y"], min=0.0, max=top)
-            set_mark_data(self.mm_scales["leverage"], min=0.0, max=max(lev) * 1.1)
+            set_mark_data(self.mm_scales["leverage"], min=0.0, max=lev_top)
             set_mark_data(self.lp_scales["x"], min=float(grid[0]), max=float(grid[-1]))
+            ticks = st.decade_ticks(float(grid[0]), float(grid[-1]))
+            for axis in self.notional_axes:
+                set_mark_data(axis, tick_values=ticks)
             self._curve_keys["mm"] = key
 
         rate_now = table.maintenance_margin(value) / value * 100
@@ -356,15 +372,19 @@ class BracketExplorer(Explorer):
                 )
         curves = np.concatenate([line.y for line in self.lp_lines.values()])
         finite = curves[np.isfinite(curves)]
-        y_top = float(min(max(finite.max(), 1.0), 100.0) * 1.08) if finite.size else 10.0
+        data_top = float(min(max(finite.max(), 1.0), 100.0)) if finite.size else 10.0
+        # 2 legend rows and the cap label above the curves
+        _, y_top = st.headroom(0.0, data_top, rows=2, pad=0.05, extra_px=18)
         set_mark_data(self.lp_scales["y"], min=0.0, max=y_top)
-        set_mark_data(self.cap_line, x=np.array([cap, cap]), y=np.array([0.0, y_top]))
-        set_mark_data(
-            self.cap_label,
-            x=np.array([cap]),
-            y=np.array([y_top]),
-            text=np.array([f"{leverage}x allowed up to {st.format_number(cap, 0)} USDT"]),
-        )
+        set_mark_data(self.cap_line, x=np.array([cap, cap]), y=np.array([0.0, data_top * 1.05]))
+        text = f"{leverage}x allowed up to {st.format_number(cap, 0)} USDT"
+        x_lo, x_hi = (math.log10(v) for v in (self.lp_scales["x"].min, self.lp_scales["x"].max))
+        # left of the cap line when the text fits there (log axis: compare exponents)
+        left = st.fits_right(x_hi - math.log10(cap) + x_lo, x_lo, x_hi, text)
+        with self.cap_label.hold_sync():
+            self.cap_label.align = "end" if left else "start"
+            self.cap_label.x_offset = -4 if left else 4
+        set_mark_data(self.cap_label, x=np.array([cap]), y=np.array([y_top]), text=np.array([text]))
         if not allowed:
             self.note(
                 f"A {st.format_usdt(value, 0)} position cannot be opened at {leverage}x: "

@@ -157,6 +157,7 @@ class CorrelationStress(Explorer):
                 description="assets",
                 tooltip="Number of equal long positions in the book",
                 style={"description_width": "11em", "button_width": "6em"},
+                layout=wide,  # the default 300 px would push the buttons under the description
             ),
         )
         correlation = self.add_control(
@@ -266,8 +267,7 @@ class CorrelationStress(Explorer):
                     st.axis(ys, "move of asset B (%)", vertical=True, tick_format=".0%"),
                 ],
                 "Scenarios: move of A vs move of B",
-                width="480px",
-                height="440px",
+                height=st.TALL_HEIGHT,
             ),
         )
         self.cloud_scales = scales
@@ -289,7 +289,12 @@ class CorrelationStress(Explorer):
         self.current_points = {
             mode: st.mode_points(pscales, mode, tip=ptip, size=90.0) for mode in st.MODES
         }
-        self.current_labels = st.labels(pscales, colors=[st.MODE_STYLES[m].color for m in st.MODES])
+        self.current_labels = st.labels(
+            pscales,
+            colors=[st.MODE_STYLES[m].color for m in st.MODES],
+            y_offset=0,
+            size=st.SMALL_LABEL_SIZE,
+        )
         self.probability_figure = self.add_figure(
             "probability",
             st.figure(
@@ -305,9 +310,7 @@ class CorrelationStress(Explorer):
                     st.axis(py, "probability of liquidation (%)", vertical=True, tick_format=".0%"),
                 ],
                 "Probability of liquidation vs correlation",
-                legend_location="top-right",
-                width="480px",
-                height="440px",
+                height=st.TALL_HEIGHT,
             ),
         )
         self.probability_scales = pscales
@@ -451,7 +454,8 @@ class CorrelationStress(Explorer):
         high = float(max(a.max(), b.max()))
         span = high - low or 0.01
         low, high = low - 0.05 * span, high + 0.05 * span
-        top = high + 0.5 * span  # room for the legend above the cloud
+        # room for the legend (one row per mark with a label) above the cloud
+        _, top = st.headroom(low, high, rows=len(OUTCOMES) + 2, height=st.TALL_HEIGHT, pad=0.0)
         bx, by = self._cross_boundary(legs, low, high)
         counts = {o: 0 for o in OUTCOMES}
         for o in result.outcomes:
@@ -468,7 +472,7 @@ class CorrelationStress(Explorer):
                 mark.labels = [f"{OUTCOME_STYLES[outcome].label} ({counts[outcome]:,})"]
         with self.isolated_a_line.hold_sync():
             self.isolated_a_line.x = np.array([iso_move, iso_move])
-            self.isolated_a_line.y = np.array([low, top])
+            self.isolated_a_line.y = np.array([low, high])  # not through the legend
         with self.isolated_b_line.hold_sync():
             self.isolated_b_line.x = np.array([low, high])
             self.isolated_b_line.y = np.array([iso_move, iso_move])
@@ -481,7 +485,8 @@ class CorrelationStress(Explorer):
 
         grid, p_cross, p_iso = curve
         p_now = {"cross": result.cross_probability, "isolated": result.isolated_probability}
-        top = max(0.05, *p_cross, *p_iso, *p_now.values()) * 1.3
+        data_top = max(0.05, *p_cross, *p_iso, *p_now.values())
+        _, top = st.headroom(0.0, data_top, rows=2, height=st.TALL_HEIGHT, pad=0.04)
         with self.probability_scales["x"].hold_sync(), self.probability_scales["y"].hold_sync():
             self.probability_scales["x"].min = grid[0]
             self.probability_scales["x"].max = grid[-1]
@@ -497,10 +502,21 @@ class CorrelationStress(Explorer):
                 point.y = np.array([p_now[mode]])
         with self.current_rule.hold_sync():
             self.current_rule.x = np.array([rho, rho])
-            self.current_rule.y = np.array([0.0, self.probability_scales["y"].max])
+            self.current_rule.y = np.array([0.0, data_top * 1.04])  # not through the legend
+        texts = [f"{m} {st.format_percent(p_now[m])}" for m in st.MODES]
+        right = all(st.fits_right(rho, grid[0], grid[-1], t) for t in texts)
+        per_px = top / st.plot_height(st.TALL_HEIGHT)
         with self.current_labels.hold_sync():
-            self.current_labels.x = np.array([rho, rho])
-            self.current_labels.y = np.array([p_now[m] for m in st.MODES])
+            if right:  # next to the points, at least 13 px apart
+                self.current_labels.align, self.current_labels.x_offset = "start", 8
+                self.current_labels.x = np.array([rho, rho])
+                ys = st.spread([p_now[m] for m in st.MODES], 13.0 * per_px)
+            else:  # no room on the right of the points: a value column beside the legend
+                self.current_labels.align, self.current_labels.x_offset = "end", -4
+                self.current_labels.x = np.array([grid[-1], grid[-1]])
+                rows = {"isolated": 1, "cross": 2}  # the legend's order
+                ys = [top - (st.LEGEND_ROW_PX * rows[m] + 5) * per_px for m in st.MODES]
+            self.current_labels.y = np.array(ys)
             self.current_labels.text = np.array(
                 [f"{m} {st.format_percent(p_now[m])}" for m in st.MODES]
             )

@@ -170,6 +170,7 @@ class FundingTimeline(Explorer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._timeline: Timeline | None = None
         self._timeline_key: tuple[Any, ...] = ()
+        self._data_top: dict[int, float] = {}  # top of the data band of each value scale
         super().__init__(*args, **kwargs)
 
     # ------------------------------------------------------------------ building
@@ -242,6 +243,7 @@ class FundingTimeline(Explorer):
             align="end",
             x_offset=-10,
             y_offset=-8,
+            size=st.SMALL_LABEL_SIZE,
         )
         self.liquidation_rule = st.vline(lscales, st.GUIDE_COLOR)
         self.liquidation_figure = self.add_figure(
@@ -257,11 +259,11 @@ class FundingTimeline(Explorer):
                 ],
                 [
                     st.axis(tx, "time (days)", tick_format=".0f"),
-                    st.axis(ly, f"{SYMBOL} liquidation price (USDT)", vertical=True),
+                    st.axis(
+                        ly, f"{SYMBOL} liquidation price (USDT)", vertical=True, tick_format=",.0f"
+                    ),
                 ],
                 f"{SYMBOL} long: liquidation price over time",
-                width="560px",
-                legend_location="bottom-right",
             ),
         )
         self.liquidation_scales = lscales
@@ -288,7 +290,9 @@ class FundingTimeline(Explorer):
                 [*self.paid_lines.values(), self.paid_rule, *self.paid_points.values()],
                 [
                     st.axis(fx, "time (days)", tick_format=".0f"),
-                    st.axis(fy, "cumulative funding paid (USDT)", vertical=True),
+                    st.axis(
+                        fy, "cumulative funding paid (USDT)", vertical=True, tick_format=",.0f"
+                    ),
                 ],
                 "Funding paid, by the wallet that pays it",
             ),
@@ -312,7 +316,9 @@ class FundingTimeline(Explorer):
             )
             for mode in st.MODES
         }
-        self.maintenance_labels = st.labels(wscales, colors=[st.GUIDE_COLOR], size=11.0)
+        self.maintenance_labels = st.labels(
+            wscales, colors=[st.GUIDE_COLOR], y_offset=-9, size=st.SMALL_LABEL_SIZE
+        )
         self.wallet_points = {mode: st.mode_points(wscales, mode, tip=wtip) for mode in st.MODES}
         self.wallet_rule = st.vline(wscales, st.GUIDE_COLOR)
         self.wallet_figure = self.add_figure(
@@ -328,10 +334,9 @@ class FundingTimeline(Explorer):
                 ],
                 [
                     st.axis(wx, "time (days)", tick_format=".0f"),
-                    st.axis(wy, "wallet balance (USDT)", vertical=True),
+                    st.axis(wy, "wallet balance (USDT)", vertical=True, tick_format=",.0f"),
                 ],
                 "Wallet balances vs maintenance margin",
-                legend_location="top-right",
             ),
         )
         self.wallet_scales = wscales
@@ -450,14 +455,20 @@ class FundingTimeline(Explorer):
         ):
             with rule.hold_sync():
                 rule.x = np.array([float(day), float(day)])
-                rule.y = np.array([scales["y"].min, scales["y"].max])
+                rule.y = np.array([scales["y"].min, self._data_top[id(scales["y"])]])
+        shown = [m for m in st.MODES if math.isfinite(now[m])]
+        texts = [f"{m} liq. {st.format_price(now[m])}" for m in shown]
+        x_max = float(self.liquidation_scales["x"].max)
+        # left of the current day when the text fits there, else right of it
+        left = all(st.fits_right(x_max - day, 0.0, x_max, t) for t in texts)
+        y_scale = self.liquidation_scales["y"]
+        gap = 13.0 / st.plot_height() * (y_scale.max - y_scale.min)
         with self.liquidation_labels.hold_sync():
-            shown = [m for m in st.MODES if math.isfinite(now[m])]
+            self.liquidation_labels.align = "end" if left else "start"
+            self.liquidation_labels.x_offset = -10 if left else 10
             self.liquidation_labels.x = np.array([float(day)] * len(shown))
-            self.liquidation_labels.y = np.array([now[m] for m in shown])
-            self.liquidation_labels.text = np.array(
-                [f"{m} liq. {st.format_price(now[m])}" for m in shown]
-            )
+            self.liquidation_labels.y = np.array(st.spread([now[m] for m in shown], gap))
+            self.liquidation_labels.text = np.array(texts)
             self.liquidation_labels.colors = [st.MODE_STYLES[m].color for m in shown]
         self.set_readout(self._readout(t, i, day))
         for mode in st.MODES:
@@ -473,16 +484,15 @@ class FundingTimeline(Explorer):
         entry = BOOK[0][2]
         prices = [p for m in st.MODES for p in t.liquidation[m] if math.isfinite(p)] + [entry]
         low, high = min(prices), max(prices)
-        span = high - low or 0.01 * entry
-        with self.liquidation_scales["y"].hold_sync():  # room for the legend at the bottom
-            self.liquidation_scales["y"].min = low - 0.45 * span
-            self.liquidation_scales["y"].max = high + 0.06 * span
+        if not high > low:
+            low, high = low - 0.01 * entry, high + 0.01 * entry
+        self._set_range(self.liquidation_scales["y"], low, high, rows=3, floor=False)
         paid = [p for m in st.MODES for p in t.paid[m]]
-        self._set_range(self.funding_scales["y"], min(0.0, *paid), max(0.0, *paid))
+        self._set_range(self.funding_scales["y"], min(0.0, *paid), max(0.0, *paid), rows=2)
         amounts = [
             a for m in st.MODES for a in (*t.wallet[m], *t.maintenance[m]) if math.isfinite(a)
         ]
-        self._set_range(self.wallet_scales["y"], 0.0, max(amounts))
+        self._set_range(self.wallet_scales["y"], 0.0, max(amounts), rows=2)
         levels = [a for m in st.MODES for a in t.maintenance[m][:1] if math.isfinite(a)]
         with self.maintenance_labels.hold_sync():
             self.maintenance_labels.x = np.array([0.0] * bool(levels))
@@ -502,13 +512,18 @@ class FundingTimeline(Explorer):
             self.mark_line.x = np.array([0.0, end])
             self.mark_line.y = np.array([entry, entry])
 
-    @staticmethod
-    def _set_range(scale: bq.LinearScale, low: float, high: float) -> None:
-        """Set a value axis with 35 % headroom above the data for the legend."""
-        span = high - low or 1.0
+    def _set_range(
+        self, scale: bq.LinearScale, low: float, high: float, rows: int, floor: bool = True
+    ) -> None:
+        """Set a value axis with room above the data for a legend of ``rows`` entries.
+
+        With ``floor`` a non-negative axis starts at 0 exactly.
+        """
+        bottom, top = st.headroom(low, high, rows)
         with scale.hold_sync():
-            scale.min = low - (0.06 * span if low < 0 else 0.0)
-            scale.max = high + 0.35 * span
+            scale.min = 0.0 if floor and low >= 0 else bottom
+            scale.max = top
+        self._data_top[id(scale)] = high + 0.05 * (high - low)
 
     def _readout(self, t: Timeline, i: int, day: int) -> str:
         parts = []

@@ -35,8 +35,10 @@ __all__ = ["IsolatedMarginAdjuster"]
 SYMBOL = "BTCUSDT"
 SIDE = "long"
 CURVE_POINTS = 201
-_LAYOUT = {"width": "420px"}
-_STYLE = {"description_width": "170px"}
+_LAYOUT = {"width": "440px"}
+_STYLE = {"description_width": "190px"}  # "Margin added so far (USDT)" in full
+#: the buttons grow with their text ("Remove 1,975 USDT")
+_BUTTON_LAYOUT = {"width": "auto", "min_width": "150px"}
 
 
 class IsolatedMarginAdjuster(Explorer):
@@ -161,10 +163,16 @@ class IsolatedMarginAdjuster(Explorer):
             ),
         )
         self.add_button = w.Button(
-            description="Add margin", icon="plus", tooltip="Move the change into the position"
+            description="Add margin",
+            icon="plus",
+            tooltip="Move the change into the position",
+            layout=_BUTTON_LAYOUT,
         )
         self.remove_button = w.Button(
-            description="Remove margin", icon="minus", tooltip="Move the change back to the wallet"
+            description="Remove margin",
+            icon="minus",
+            tooltip="Move the change back to the wallet",
+            layout=_BUTTON_LAYOUT,
         )
         self.add_button.add_class("mw-add-margin")
         self.remove_button.add_class("mw-remove-margin")
@@ -184,15 +192,25 @@ class IsolatedMarginAdjuster(Explorer):
             label="after the change",
             tip=tip,
         )
+        # the guides are named by text labels next to them, not in the legend (3 rows only)
         self.mark_line = st.hline(sc, st.MARK_COLOR, line_style="dash_dotted", width=2)
         self.mark_line.labels = ["mark price"]
-        self.mark_line.display_legend = True
         self.limit_line = st.vline(sc, st.LIMIT_COLOR, line_style="dashed", width=2)
         self.limit_line.labels = ["removal limit"]
-        self.limit_line.display_legend = True
         self.available_line = st.vline(sc, st.GUIDE_COLOR, line_style="dotted")
+        # removal limit: right of its line at the bottom (the curve is high there)
         self.limit_labels = st.labels(
-            sc, colors=["#8a5a00", st.GUIDE_COLOR], y_offset=14, size=11.0
+            sc, colors=[st.LIMIT_TEXT_COLOR], y_offset=-6, size=st.SMALL_LABEL_SIZE
+        )
+        # mark price and everything available: left of the right-hand edge / line, under and
+        # over the mark line (the curve is low there)
+        self.guide_labels = st.labels(
+            sc,
+            colors=[st.MARK_COLOR, st.GUIDE_COLOR],
+            align="end",
+            x_offset=-6,
+            y_offset=-9,
+            size=st.SMALL_LABEL_SIZE,
         )
         self.scales = sc
         fig = st.figure(
@@ -205,14 +223,13 @@ class IsolatedMarginAdjuster(Explorer):
                 self.now_point,
                 self.preview_point,
                 self.limit_labels,
+                self.guide_labels,
             ],
             [
                 st.axis(sx, "isolated margin of the position (USDT)", tick_format=",.0f"),
                 st.axis(sy, "price (USDT)", vertical=True, tick_format=",.0f"),
             ],
             "Liquidation price vs isolated margin",
-            width="560px",
-            legend_location="bottom-right",
         )
         self.add_figure("liquidation_vs_margin", fig)
         controls = w.VBox([*self.controls.values(), w.HBox([self.add_button, self.remove_button])])
@@ -366,6 +383,7 @@ class IsolatedMarginAdjuster(Explorer):
         ):
             set_mark_data(mark, x=empty, y=empty)
         set_mark_data(self.limit_labels, x=empty, y=empty, text=np.array([], dtype=str))
+        set_mark_data(self.guide_labels, x=empty, y=empty, text=np.array([], dtype=str))
 
     def _margin_range(self, account: Account) -> tuple[float, float, float, float]:
         """(x-min, x-max, removal limit, addition limit) of the isolated margin axis."""
@@ -405,22 +423,29 @@ class IsolatedMarginAdjuster(Explorer):
         finite = self.curve.y[np.isfinite(self.curve.y)]
         y_lo = float(min(finite.min(), mark)) if finite.size else mark * 0.9
         y_hi = float(max(finite.max(), mark)) if finite.size else mark * 1.1
-        pad = 0.06 * (y_hi - y_lo) if y_hi > y_lo else 0.05 * mark
-        y_lo, y_hi = y_lo - pad, y_hi + pad
+        if not y_hi > y_lo:
+            y_lo, y_hi = y_lo - 0.05 * mark, y_hi + 0.05 * mark
+        # 3 legend rows and the mark label above the data
+        y_min, y_max = st.headroom(y_lo, y_hi, rows=3, pad=0.06, extra_px=12)
+        data_top = y_hi + 0.06 * (y_hi - y_lo)
         set_mark_data(self.scales["x"], min=float(lo), max=float(hi))
-        set_mark_data(self.scales["y"], min=y_lo, max=y_hi)
+        set_mark_data(self.scales["y"], min=y_min, max=y_max)
         set_mark_data(self.mark_line, x=np.array([lo, hi]), y=np.array([mark, mark]))
-        set_mark_data(self.limit_line, x=np.array([limit, limit]), y=np.array([y_lo, y_hi]))
-        set_mark_data(self.available_line, x=np.array([top, top]), y=np.array([y_lo, y_hi]))
+        set_mark_data(self.limit_line, x=np.array([limit, limit]), y=np.array([y_min, data_top]))
+        set_mark_data(self.available_line, x=np.array([top, top]), y=np.array([y_min, data_top]))
         set_mark_data(
             self.limit_labels,
-            x=np.array([limit, top]),
-            y=np.array([y_hi, y_hi]),
+            x=np.array([limit]),
+            y=np.array([y_min]),
+            text=np.array([f"removal limit {st.format_number(limit)}"]),
+        )
+        set_mark_data(
+            self.guide_labels,
+            x=np.array([hi, top]),
+            # the second label a line's height under the mark line
+            y=np.array([mark, mark - 22.0 / st.plot_height() * (y_max - y_min)]),
             text=np.array(
-                [
-                    f"removal limit {st.format_number(limit)}",
-                    f"all available {st.format_number(top)}",
-                ]
+                [f"mark {st.format_number(mark)}", f"all available {st.format_number(top)}"]
             ),
         )
 

@@ -50,10 +50,18 @@ OTHER_SYMBOL = "ETHUSDT"
 OTHER_ENTRY_PRICE = 3_000.0
 #: Points of the margin-ratio curves.
 RATIO_POINTS = 241
-#: Margin ratios above this (10 = 1,000 %) are not drawn (the curve leaves the plot).
-RATIO_CAP = 10.0
+#: Margin ratios above this (1.5 = 150 %) are not drawn: the curve stops at the top of the
+#: data band, below the legend.
+RATIO_CAP = 1.5
+#: Top of the margin-ratio axis data band, in %.
+RATIO_TOP = RATIO_CAP * 100
 
 _SLIDER_LAYOUT = {"width": "420px"}
+#: px below the top of the leverage plot of the "wallet too small" label: under the 2 legend rows
+_LIMIT_LABEL_OFFSET = 2 * st.LEGEND_ROW_PX + st.LEGEND_GAP_PX
+#: the leverage plot reserves room for 2 legend rows and that label
+_LEV_LEGEND_ROWS = 2
+_LEV_LABEL_PX = 18
 _SLIDER_STYLE = {"description_width": "150px"}
 
 
@@ -141,6 +149,7 @@ class MarginModeExplorer(Explorer):
                 description="BTC side",
                 tooltips=["a long loses when BTC falls", "a short loses when BTC rises"],
                 style={"description_width": "150px", "button_width": "80px"},
+                layout=_SLIDER_LAYOUT,  # the default 300 px puts the buttons under the label
             ),
         )
         add(
@@ -216,12 +225,13 @@ class MarginModeExplorer(Explorer):
             mode: st.mode_line(sc, mode, label=f"{mode} liq. price", tip=lev_tip)
             for mode in st.MODES
         }
-        self.lev_points = {
-            mode: st.mode_points(sc, mode, label=f"{mode}, current", tip=lev_tip)
-            for mode in st.MODES
-        }
+        # the current points are not in the legend: they sit on the lines the legend names
+        self.lev_points = {mode: st.mode_points(sc, mode, tip=lev_tip) for mode in st.MODES}
         self.lev_limit = st.vline(sc, st.LIMIT_COLOR)
-        self.lev_limit_label = st.labels(sc, colors=["#8a5a00"], y_offset=12)
+        # below the two legend rows, in the band the curves never enter (see _draw_leverage_figure)
+        self.lev_limit_label = st.labels(
+            sc, colors=[st.LIMIT_TEXT_COLOR], y_offset=_LIMIT_LABEL_OFFSET, size=st.SMALL_LABEL_SIZE
+        )
         self.lev_scales = sc
         fig_lev = st.figure(
             "liquidation_vs_leverage",
@@ -245,7 +255,7 @@ class MarginModeExplorer(Explorer):
         price_tip = st.tooltip("", "price (USDT)", ".2f", ",.2f")
         self.ladder_entry = st.line(lc, st.ENTRY_COLOR, width=2, tip=price_tip)
         self.ladder_mark = st.points(
-            lc, st.MARK_COLOR, marker="triangle-up", size=90, label="mark", tip=price_tip
+            lc, st.MARK_COLOR, marker="triangle-up", size=70, label="mark", tip=price_tip
         )
         self.ladder_liq = {
             mode: st.line(
@@ -272,13 +282,20 @@ class MarginModeExplorer(Explorer):
         }
         self.ladder_bankruptcy["isolated"].labels = ["bankruptcy"]
         self.ladder_bankruptcy["isolated"].display_legend = True
+        # liquidation labels on the entry side of their line, bankruptcy labels on the far side
+        # (offsets flip with the side, see _draw_ladder)
         self.ladder_liq_labels = st.labels(
             lc, colors=[st.MODE_STYLES[m].color for m in st.MODES], y_offset=-9
         )
         self.ladder_bankruptcy_labels = st.labels(
-            lc, colors=[st.BANKRUPTCY_COLOR, st.BANKRUPTCY_COLOR], y_offset=10, size=11.0
+            lc,
+            colors=[st.BANKRUPTCY_COLOR, st.BANKRUPTCY_COLOR],
+            y_offset=14,
+            size=st.SMALL_LABEL_SIZE,
         )
-        self.ladder_entry_labels = st.labels(lc, colors=[st.ENTRY_COLOR], y_offset=-9)
+        self.ladder_entry_labels = st.labels(
+            lc, colors=[st.ENTRY_COLOR], align="end", x_offset=0, y_offset=-9
+        )
         self.ladder_scales = lc
         fig_ladder = st.figure(
             "price_ladder",
@@ -303,12 +320,12 @@ class MarginModeExplorer(Explorer):
             ],
             "Price ladder",
             legend=False,
-            width="360px",
         )
         self.add_figure("price_ladder", fig_ladder)
 
         # --- margin ratio versus price
-        rx, ry = bq.LinearScale(), bq.LinearScale(min=0.0, max=150.0)
+        ratio_low, ratio_high = st.headroom(0.0, RATIO_TOP, rows=3, pad=0.0)
+        rx, ry = bq.LinearScale(), bq.LinearScale(min=ratio_low, max=ratio_high)
         rc = {"x": rx, "y": ry}
         ratio_tip = st.tooltip("BTC price (USDT)", "margin ratio (%)", ",.2f", ".1f")
         self.ratio_lines = {
@@ -331,7 +348,13 @@ class MarginModeExplorer(Explorer):
             ],
             [
                 st.axis(rx, "BTC price (USDT)", tick_format=",.0f"),
-                st.axis(ry, "margin ratio (%)", vertical=True, tick_format=".0f"),
+                st.axis(
+                    ry,
+                    "margin ratio (%)",
+                    vertical=True,
+                    tick_format=".0f",
+                    tick_values=np.arange(0.0, RATIO_TOP + 1.0, 50.0),
+                ),
             ],
             "Margin ratio vs BTC price",
         )
@@ -575,17 +598,27 @@ class MarginModeExplorer(Explorer):
             lo, hi = float(finite.min()), float(finite.max())
         else:
             lo = hi = float(s["entry_price"])
-        pad = 0.08 * (hi - lo) if hi > lo else 0.05 * s["entry_price"]
-        set_mark_data(self.lev_scales["y"], min=max(0.0, lo - pad), max=hi + pad)
+        if not hi > lo:
+            lo, hi = lo - 0.05 * s["entry_price"], hi + 0.05 * s["entry_price"]
+        # legend (2 rows) and the limit label above the curves, never on them
+        y_min, y_max = st.headroom(lo, hi, _LEV_LEGEND_ROWS, pad=0.06, extra_px=_LEV_LABEL_PX)
+        y_min = max(0.0, y_min)
+        set_mark_data(self.lev_scales["y"], min=y_min, max=y_max)
         low = self._min_leverage["isolated"]
         if low is not None and low > 1:
-            y = np.array([lo - pad, hi + pad])
+            y = np.array([y_min, hi + 0.06 * (hi - lo)])  # stops below the legend band
+            text = f"wallet too small below {low}x"
+            x_max = float(max(grid[-1], 2.0))
+            right = st.fits_right(float(low), 1.0, x_max, text)
             set_mark_data(self.lev_limit, x=np.array([float(low), float(low)]), y=y)
+            with self.lev_limit_label.hold_sync():
+                self.lev_limit_label.align = "start" if right else "end"
+                self.lev_limit_label.x_offset = 6 if right else -6
             set_mark_data(
                 self.lev_limit_label,
                 x=np.array([float(low)]),
-                y=np.array([hi + pad]),
-                text=np.array([f"wallet too small below {low}x"]),
+                y=np.array([y_max]),
+                text=np.array([text]),
             )
         else:
             set_mark_data(self.lev_limit, x=np.zeros(0), y=np.zeros(0))
@@ -598,21 +631,30 @@ class MarginModeExplorer(Explorer):
         if self._stale("ladder_frame", (lo, hi, entry)):
             set_mark_data(self.ladder_scales["y"], min=lo, max=hi)
             set_mark_data(self.ladder_entry, x=np.array([0.02, 0.98]), y=np.array([entry, entry]))
-            set_mark_data(self.ladder_mark, x=np.array([0.5]), y=np.array([entry]))
+            # the mark at the left end, the entry label right-aligned: they never overlap
+            set_mark_data(self.ladder_mark, x=np.array([0.06]), y=np.array([entry]))
             set_mark_data(
                 self.ladder_entry_labels,
-                x=np.array([0.02]),
+                x=np.array([0.98]),
                 y=np.array([entry]),
                 text=np.array([f"entry = mark {st.format_price(entry)}"]),
             )
         columns = {"isolated": (0.05, 0.45), "cross": (0.55, 0.95)}
-        bottom = lo if s["side"] == "long" else hi
+        long = s["side"] == "long"
+        # labels on the entry side of the liquidation line, on the far side of the bankruptcy
+        # line; a missing price is written at the far end of the axis, inside the plot
+        if self._stale("ladder_side", long):
+            with self.ladder_liq_labels.hold_sync():
+                self.ladder_liq_labels.y_offset = -9 if long else 19
+            with self.ladder_bankruptcy_labels.hold_sync():
+                self.ladder_bankruptcy_labels.y_offset = 14 if long else -8
+        far = lo + 0.08 * (hi - lo) if long else hi - 0.06 * (hi - lo)
         liq_y, bank_y = [], []
         for mode in st.MODES:
             x0, x1 = columns[mode]
             lp, bp = self._lp[mode], self._bp[mode]
-            liq_y.append(bottom if lp is None else lp)
-            bank_y.append(bottom if bp is None else bp)
+            liq_y.append(far if lp is None else lp)
+            bank_y.append(far if bp is None else bp)
             if not self._stale(f"ladder_{mode}", (lp, bp)):
                 continue
             xs = np.array([x0, x1])
@@ -639,7 +681,12 @@ class MarginModeExplorer(Explorer):
             check=False,
             x=np.array([0.05, 0.55]),
             y=np.array(bank_y),
-            text=np.array([f"bankr. {st.format_price(self._bp[mode])}" for mode in st.MODES]),
+            text=np.array(
+                [
+                    "" if self._bp[mode] is None else f"bankr. {st.format_price(self._bp[mode])}"
+                    for mode in st.MODES
+                ]
+            ),
         )
 
     def _draw_ratio(self, s: dict[str, Any], lo: float, hi: float) -> None:
@@ -648,7 +695,9 @@ class MarginModeExplorer(Explorer):
         if self._stale("ratio_frame", (lo, hi, entry)):
             set_mark_data(self.ratio_scales["x"], min=lo, max=hi)
             set_mark_data(self.ratio_limit, x=np.array([lo, hi]), y=np.array([100.0, 100.0]))
-            set_mark_data(self.ratio_entry, x=np.array([entry, entry]), y=np.array([0.0, 150.0]))
+            set_mark_data(
+                self.ratio_entry, x=np.array([entry, entry]), y=np.array([0.0, RATIO_TOP])
+            )
             for line in self.ratio_lines.values():
                 if line.y.shape != grid.shape:
                     set_mark_data(line, check=False, x=grid, y=np.full(grid.shape, np.nan))

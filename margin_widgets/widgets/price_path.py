@@ -250,7 +250,7 @@ class PricePathPlayer(Explorer):
                 self.liquidation_markers[mode].append(marker)
                 marks += [lp, marker]
             current = st.points(scales, st.MARK_COLOR, marker="diamond", size=90.0, tip=tip)
-            event_labels = st.labels(scales, x_offset=10, y_offset=14, size=11.0)
+            event_labels = st.labels(scales, x_offset=10, y_offset=14, size=st.SMALL_LABEL_SIZE)
             marks += [current, event_labels]
             self.event_labels.append(event_labels)
             letter = "AB"[index]
@@ -261,10 +261,14 @@ class PricePathPlayer(Explorer):
                     marks,
                     [
                         st.axis(scales["x"], "step", tick_format=".0f"),
-                        st.axis(scales["y"], f"{symbol} mark price (USDT)", vertical=True),
+                        st.axis(
+                            scales["y"],
+                            f"{symbol} mark price (USDT)",
+                            vertical=True,
+                            tick_format=",.0f",
+                        ),
                     ],
                     f"Asset {letter}: {symbol}",
-                    legend_location="top-right",
                 ),
             )
             path_figures.append(fig)
@@ -288,10 +292,11 @@ class PricePathPlayer(Explorer):
                 [*self.equity_lines.values(), *self.equity_points.values()],
                 [
                     st.axis(escales["x"], "step", tick_format=".0f"),
-                    st.axis(escales["y"], "account equity (USDT)", vertical=True),
+                    st.axis(
+                        escales["y"], "account equity (USDT)", vertical=True, tick_format=",.0f"
+                    ),
                 ],
                 "Equity: wallet + isolated margin + unrealised PnL",
-                legend_location="top-right",
             ),
         )
         self.equity_scales = escales
@@ -459,18 +464,21 @@ class PricePathPlayer(Explorer):
                 p for m in st.MODES for p in run.liquidation[m][i] if math.isfinite(p)
             ]
             low, high = min(values), max(values)
-            span = high - low or 0.01 * start
+            if not high > low:
+                low, high = low - 0.01 * start, high + 0.01 * start
+            bottom, top = st.headroom(low, high, rows=3)  # the legend's 3 rows above the data
             scale = self.path_scales[i]["y"]
-            with scale.hold_sync():  # headroom for the legend
-                scale.min, scale.max = max(0.0, low - 0.05 * span), high + 0.4 * span
+            with scale.hold_sync():
+                scale.min, scale.max = max(0.0, bottom), top
             with self.entry_lines[i].hold_sync():
                 self.entry_lines[i].x = np.array([0.0, float(N_STEPS)])
                 self.entry_lines[i].y = np.array([start, start])
         equity = [e for m in st.MODES for e in run.equity[m]]
-        high = max(equity)
+        low, high = min(0.0, min(equity)), max(max(equity), 1.0)
+        bottom, top = st.headroom(low, high, rows=2)  # the legend's 2 rows above the data
         with self.equity_scales["y"].hold_sync():
-            self.equity_scales["y"].min = min(0.0, min(equity))
-            self.equity_scales["y"].max = high * 1.3 if high > 0 else 1.0
+            self.equity_scales["y"].min = bottom if low < 0 else 0.0
+            self.equity_scales["y"].max = top
 
     def _render_log(self, run: PathRun, step: int) -> None:
         parts = []
