@@ -205,6 +205,25 @@ def _solve(
     return float(price) if price > 0 else None
 
 
+def _check_backed_position(
+    side: object,
+    quantity: object,
+    entry_price: object,
+    wallet_balance: object,
+    other_maintenance_margin: object,
+    other_unrealized_pnl: object,
+) -> tuple[int, float, float, float, float, float]:
+    """Checked (s, Q, EP, WB, TMM, UPNL) for the bracketed solvers (WB may be below zero)."""
+    return (
+        _checks.side_sign(side),
+        _checks.positive("quantity", quantity),
+        _checks.positive("entry_price", entry_price),
+        _checks.number("wallet_balance", wallet_balance),
+        _checks.non_negative("other_maintenance_margin", other_maintenance_margin),
+        _checks.number("other_unrealized_pnl", other_unrealized_pnl),
+    )
+
+
 def liquidation_price_in_brackets(
     side: str,
     quantity: float,
@@ -245,14 +264,16 @@ def liquidation_price_in_brackets(
     >>> round(price, 2), bracket.maintenance_margin_rate
     (19678.71, 0.004)
     """
-    s = _checks.side_sign(side)
-    quantity = _checks.positive("quantity", quantity)
-    entry_price = _checks.positive("entry_price", entry_price)
-    wallet_balance = _checks.number("wallet_balance", wallet_balance)
-    other_maintenance_margin = _checks.non_negative(
-        "other_maintenance_margin", other_maintenance_margin
+    s, quantity, entry_price, wallet_balance, other_maintenance_margin, other_unrealized_pnl = (
+        _check_backed_position(
+            side,
+            quantity,
+            entry_price,
+            wallet_balance,
+            other_maintenance_margin,
+            other_unrealized_pnl,
+        )
     )
-    other_unrealized_pnl = _checks.number("other_unrealized_pnl", other_unrealized_pnl)
     return _solve_in_brackets(
         s,
         quantity,
@@ -374,17 +395,19 @@ def margin_ratio_price(
     >>> round(margin_ratio_price("long", 1, 20_000, 1_000, table, 1.0), 2)
     19076.31
     """
-    s = _checks.side_sign(side)
-    quantity = _checks.positive("quantity", quantity)
-    entry_price = _checks.positive("entry_price", entry_price)
-    wallet_balance = _checks.number("wallet_balance", wallet_balance)
+    s, quantity, entry_price, wallet_balance, other_maintenance_margin, other_unrealized_pnl = (
+        _check_backed_position(
+            side,
+            quantity,
+            entry_price,
+            wallet_balance,
+            other_maintenance_margin,
+            other_unrealized_pnl,
+        )
+    )
     ratio = _checks.number("margin_ratio", margin_ratio)
     if not 0 < ratio <= 1:
         raise ValueError(f"margin_ratio must be in (0, 1], got {margin_ratio!r}")
-    other_maintenance_margin = _checks.non_negative(
-        "other_maintenance_margin", other_maintenance_margin
-    )
-    other_unrealized_pnl = _checks.number("other_unrealized_pnl", other_unrealized_pnl)
     price, _ = _solve_in_brackets(
         s,
         quantity,
@@ -465,15 +488,17 @@ def liquidation_price_curve(
     >>> [round(p, 2) for p in curve]
     [50200.8, 50200.8]
     """
-    s = _checks.side_sign(side)
-    quantity = _checks.positive("quantity", quantity)
-    entry_price = _checks.positive("entry_price", entry_price)
-    mode = _checks.margin_mode(margin_mode, "margin_mode")
-    wallet_balance = _checks.number("wallet_balance", wallet_balance)
-    other_maintenance_margin = _checks.non_negative(
-        "other_maintenance_margin", other_maintenance_margin
+    s, quantity, entry_price, wallet_balance, other_maintenance_margin, other_unrealized_pnl = (
+        _check_backed_position(
+            side,
+            quantity,
+            entry_price,
+            wallet_balance,
+            other_maintenance_margin,
+            other_unrealized_pnl,
+        )
     )
-    other_unrealized_pnl = _checks.number("other_unrealized_pnl", other_unrealized_pnl)
+    mode = _checks.margin_mode(margin_mode, "margin_mode")
     value = quantity * entry_price
     top = brackets.bracket_for(value).max_leverage
     checked = [_checks.number("leverages[]", lev) for lev in leverages]
