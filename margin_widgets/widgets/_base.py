@@ -170,6 +170,7 @@ class Explorer(w.VBox):
     ) -> None:
         super().__init__()
         self.controls: dict[str, w.Widget] = {}
+        self._followers: dict[str, list[w.Widget]] = {}
         self.figures: list[bq.Figure] = []
         self.figure_keys: dict[str, bq.Figure] = {}
         self._suspend_depth = 0
@@ -249,11 +250,15 @@ class Explorer(w.VBox):
         return ""
 
     # ------------------------------------------------------------------ building helpers
-    def add_control(self, name: str, control: w.Widget) -> w.Widget:
+    def add_control(
+        self, name: str, control: w.Widget, *, followers: Iterable[w.Widget] = ()
+    ) -> w.Widget:
         """Register a value control under ``name`` (adds CSS class ``mw-control-<name>``).
 
         Sliders get ``continuous_update=True`` left as is; give them a ``description`` with
-        the unit. Returns the control.
+        the unit. ``followers`` are widgets that belong to the control (the Play button of a
+        step slider): they are disabled whenever the control is, and locked, hidden and
+        unlocked with it. Returns the control.
         """
         if name in self.controls:
             raise ValueError(f"control {name!r} is registered twice")
@@ -262,6 +267,9 @@ class Explorer(w.VBox):
         control.add_class(f"mw-control-{name}")
         control.add_class("mw-control")
         self.controls[name] = control
+        for follower in followers:
+            self._followers.setdefault(name, []).append(follower)
+            control.observe(_mirror_disabled(follower), names=["disabled"])
         return control
 
     def add_figure(self, key: str, figure: bq.Figure) -> bq.Figure:
@@ -500,19 +508,19 @@ class Explorer(w.VBox):
 
     # ------------------------------------------------------------------ locking
     def lock(self, *names: str, hide: bool = False) -> None:
-        """Disable the named controls (and hide them when ``hide`` is True)."""
+        """Disable the named controls (and hide them when ``hide`` is True), with followers."""
         for name in self._check_names(names, "lock"):
-            control = self.controls[name]
-            control.disabled = True
-            if hide:
-                control.layout.display = "none"
+            for widget in (self.controls[name], *self._followers.get(name, ())):
+                widget.disabled = True
+                if hide:
+                    widget.layout.display = "none"
 
     def unlock(self, *names: str) -> None:
-        """Enable and show the named controls again."""
+        """Enable and show the named controls again, with their followers."""
         for name in self._check_names(names, "unlock"):
-            control = self.controls[name]
-            control.disabled = False
-            control.layout.display = None
+            for widget in (self.controls[name], *self._followers.get(name, ())):
+                widget.disabled = False
+                widget.layout.display = None
 
     def is_locked(self, name: str) -> bool:
         """Whether control ``name`` is disabled."""
@@ -793,6 +801,15 @@ def _option_values(control: w.Widget) -> list[Any]:
         else:
             out.append(option)
     return out
+
+
+def _mirror_disabled(follower: w.Widget) -> Callable[[dict[str, Any]], None]:
+    """An observer of a control's ``disabled`` that copies it to ``follower``."""
+
+    def mirror(change: dict[str, Any]) -> None:
+        follower.disabled = bool(change["new"])
+
+    return mirror
 
 
 def _from_frontend(change: Mapping[str, Any]) -> bool:

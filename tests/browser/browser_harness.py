@@ -179,6 +179,9 @@ class LabServer:
             "--LabApp.check_for_updates_class="
             "jupyterlab.handlers.announcements.NeverCheckForUpdate",
             "--LabApp.extension_manager=readonly",
+            # window.jupyterapp: the tests read execution counts and error outputs from the
+            # notebook model (in the DOM an error renders like stderr)
+            "--LabApp.expose_app_in_browser=True",
         ]  # fmt: skip
         with self.log.open("wb") as out:
             self.proc = subprocess.Popen(
@@ -314,14 +317,80 @@ def wait_kernel_idle(page: Any, timeout: float = 60_000) -> None:
     page.wait_for_selector("#jp-main-statusbar >> text=Idle", timeout=timeout)
 
 
-def run_all_cells(page: Any) -> None:
-    """Run → Run All Cells through the menu bar, like a learner."""
+def run_all_cells(page: Any, clear: bool = True) -> None:
+    """Run → Run All Cells through the menu bar, like a learner.
+
+    ``clear`` first clears outputs and execution counts (needs ``window.jupyterapp``, which the
+    test server exposes) so a notebook saved with outputs cannot look finished already.
+    """
+    if clear:
+        page.evaluate("() => window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
+        page.wait_for_function(f"() => ({NOTEBOOK_STATE_JS})()?.executed === 0")
     page.click('.lm-MenuBar-itemLabel:text-is("Run")')
     page.click('.lm-Menu-itemLabel:text-is("Run All Cells")')
 
 
-#: true once every code cell of the visible notebook has an execution count and the kernel is idle
-ALL_EXECUTED_JS = """
+#: the current notebook's code cells as the model sees them: how many ran, which raised, kernel
+NOTEBOOK_STATE_JS = """
+() => {
+  const app = window.jupyterapp;
+  const panel = app && app.shell.currentWidget;
+  if (!panel || !panel.content || !panel.content.model || !panel.sessionContext) return null;
+  const code = [...panel.content.model.cells].filter(c => c.type === 'code');
+  const errors = [];
+  code.forEach((c, i) => c.outputs.toJSON().forEach(o => {
+    if (o.output_type === 'error') errors.push(`code cell ${i + 1}: ${o.ename}: ${o.evalue}`);
+  }));
+  const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+  return {
+    total: code.length,
+    executed: code.filter(c => c.executionCount !== null && c.executionCount !== undefined).length,
+    errors,
+    kernel: kernel ? kernel.status : 'none',
+  };
+}
+"""
+
+#: Run All is over: the kernel is idle and every code cell ran, or a cell raised (Run All stops)
+ALL_EXECUTED_JS = f"""
+() => {{
+  const s = ({NOTEBOOK_STATE_JS})();
+  return !!s && s.kernel === 'idle' && (s.executed === s.total || s.errors.length > 0);
+}}
+"""
+
+
+def notebook_state(page: Any) -> dict[str, Any]:
+    return dict(page.evaluate(NOTEBOOK_STATE_JS) or {})
+
+
+def wait_all_executed(page: Any, timeout: float = 120_000) -> dict[str, Any]:
+    """Wait until Run All is over; return the notebook state (see ``NOTEBOOK_STATE_JS``)."""
+    try:
+        page.wait_for_function(ALL_EXECUTED_JS, timeout=timeout)
+    except Exception as exc:
+        state = notebook_state(page)
+        dialogs = [d.inner_text() for d in page.query_selector_all(".jp-Dialog")]
+        raise AssertionError(f"Run All not over after {timeout} ms: {state} {dialogs}") from exc
+    return notebook_state(page)
+
+
+def error_outputs(page: Any) -> list[str]:
+    """Error outputs of the current notebook, from the model and, as a fallback, the DOM (in
+    JupyterLab 4 an error renders as ``application/vnd.jupyter.stderr``, like a warning, so the
+    DOM can only be searched for a traceback)."""
+    errors = list(notebook_state(page).get("errors", []))
+    if not errors:
+        for el in page.query_selector_all(f"{ERROR_OUTPUT}, {STDERR_OUTPUT}"):
+            text = el.inner_text()
+            if "Traceback (most recent call last)" in text:
+                errors.append(text[:2000])
+    return errors
+
+
+#: DOM-only variant of ``ALL_EXECUTED_JS`` (JupyterLite does not expose its app): every code cell
+#: of the visible notebook shows an execution count and the status bar says Idle
+PROMPTS_DONE_JS = """
 () => {
   const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
   if (!panel) return false;
@@ -331,27 +400,6 @@ ALL_EXECUTED_JS = """
   return done && !!status && /Idle/.test(status.textContent);
 }
 """
-
-
-def wait_all_executed(page: Any, timeout: float = 120_000) -> None:
-    """Wait until every code cell has an execution count and the kernel is idle."""
-    try:
-        page.wait_for_function(ALL_EXECUTED_JS, timeout=timeout)
-    except Exception as exc:
-        state = page.evaluate(
-            """() => ({
-              prompts: [...document.querySelectorAll(
-                '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputArea-prompt')]
-                .map(p => p.textContent.trim()),
-              status: (document.querySelector('#jp-main-statusbar') || {}).textContent,
-              dialogs: [...document.querySelectorAll('.jp-Dialog')].map(d => d.textContent),
-            })"""
-        )
-        raise AssertionError(f"cells not all executed after {timeout} ms: {state}") from exc
-
-
-def error_outputs(page: Any) -> list[str]:
-    return [e.inner_text()[:2000] for e in page.query_selector_all(ERROR_OUTPUT)]
 
 
 def widget_failures(page: Any) -> list[str]:
@@ -456,11 +504,11 @@ class EngineOracle:
     def __init__(self) -> None:
         import warnings
 
-        from margin_widgets import MarginModeExplorer
-
         with warnings.catch_warnings():
-            # bqscales/traitlets deprecation noise from third-party constructors
+            # bqscales/traitlets deprecation noise from third-party imports and constructors
             warnings.simplefilter("ignore", DeprecationWarning)
+            from margin_widgets import MarginModeExplorer
+
             self.explorer = MarginModeExplorer()
         self.control = self.explorer.controls["leverage"]
 
@@ -503,13 +551,6 @@ def wait_label(page: Any, kind: str, text: str, timeout: float = 5_000) -> None:
             got.replace(/\\s+/g, ' ').endsWith(want); }}""",
         arg=text,
         timeout=timeout,
-    )
-
-
-def kernel_idle_js() -> str:
-    return (
-        "() => { const s = document.querySelector('#jp-main-statusbar');"
-        " return !!s && /Idle/.test(s.textContent); }"
     )
 
 

@@ -1,4 +1,4 @@
-"""Fixtures for the browser tests: one Chromium, one JupyterLab server per session.
+"""Fixtures for the browser tests: one JupyterLab server per session, one Chromium per module.
 
 Chromium is Debian's (``apt-get install -y chromium fonts-dejavu-core``); without it the browser
 tests are skipped locally and fail on CI (``CI=true``), so CI can never pass by skipping them.
@@ -12,7 +12,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
@@ -32,7 +32,7 @@ def _on_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
-def _unavailable(reason: str) -> None:
+def _unavailable(reason: str) -> NoReturn:
     if _on_ci():
         pytest.fail(f"{reason} (CI=true: browser tests must run on CI)", pytrace=False)
     pytest.skip(reason)
@@ -46,14 +46,21 @@ def chromium_path() -> str:
     return str(path)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium_path: str) -> Iterator[Any]:
+    """One Chromium per test module.
+
+    Not per session: while Playwright's sync API is started, its asyncio loop counts as the
+    thread's running loop, so ``asyncio.run()`` in any later test (the widget tests) would fail
+    with "cannot be called from a running event loop". Module scope stops it after the browser
+    modules (three launches of about a second each).
+    """
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         _unavailable('Python Playwright is missing: pip install -e ".[test]"')
     with sync_playwright() as playwright:
-        # one Chromium for the session; it cannot resolve any host but 127.0.0.1, which proves
+        # it cannot resolve any host but 127.0.0.1, which proves
         # that JupyterLab, Voila and the JupyterLite site need nothing from outside
         browser = h.launch_chromium(playwright, offline=True)
         yield browser

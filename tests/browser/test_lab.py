@@ -1,7 +1,7 @@
 """JupyterLab end to end: every lesson runs clean, the flagship answers the keyboard correctly.
 
-One JupyterLab server (a temp copy of ``notebooks/`` plus ``flagship.ipynb``) and one Chromium
-serve the whole session; see ``conftest.py``. Screenshots go to ``test-artifacts/``.
+One JupyterLab server (a temp copy of ``notebooks/`` plus ``flagship.ipynb``) serves the whole
+session, one Chromium this module; see ``conftest.py``. Screenshots go to ``test-artifacts/``.
 """
 
 from __future__ import annotations
