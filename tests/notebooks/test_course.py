@@ -16,10 +16,18 @@ ALL = sorted(NOTEBOOKS.glob("*.ipynb"))
 LESSONS = [p for p in ALL if not p.name.startswith("00-")]
 INDEX = NOTEBOOKS / "00-index.ipynb"
 
-SETUP_CELL = (
-    "# Setup: in JupyterLite this cell also loads margin_widgets into the browser's Python.\n"
-    "import margin_widgets  # noqa: F401"
-)
+SETUP_CELL = """\
+# Setup. In JupyterLite (the course in a browser tab) this cell loads margin_widgets into the
+# browser's Python, and the charts' numpy and pandas from the internet (about 10 MB, once).
+import sys
+
+import margin_widgets  # noqa: F401
+
+if sys.platform == "emscripten":
+    try:
+        import bqplot  # noqa: F401
+    except ImportError:
+        print("Offline: the engine works, but the charts need numpy and pandas from the internet.")"""
 #: The claims of CONCEPTS.md section 1 that the course must teach.
 CLAIMS = [
     f"{group}{n}"
