@@ -60,9 +60,9 @@ import bqplot as bq
 import ipywidgets as w
 import numpy as np
 
-from margin_widgets.widgets._style import css_kebab, escape
+from margin_widgets.widgets._style import MODES, css_kebab, escape
 
-__all__ = ["Explorer", "parse_preset", "set_mark_data"]
+__all__ = ["Explorer", "check_mode", "nan_for_none", "parse_preset", "set_mark_data"]
 
 #: Updates slower than this (seconds) show the progress indicator on the next update.
 SLOW_UPDATE_SECONDS = 0.3
@@ -779,6 +779,23 @@ def set_mark_data(mark: w.Widget, *, check: bool = True, **traits: Any) -> bool:
         for name, value in changed.items():
             setattr(mark, name, value)
     return True
+
+
+def nan_for_none(value: float | None) -> float:
+    """``value`` as a float, NaN for None (a missing price draws a gap in a line).
+
+    Examples
+    --------
+    >>> nan_for_none(None), nan_for_none(3)
+    (nan, 3.0)
+    """
+    return math.nan if value is None else float(value)
+
+
+def check_mode(mode: str) -> None:
+    """Raise ``ValueError`` unless ``mode`` is ``"isolated"`` or ``"cross"``."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be 'isolated' or 'cross', got {mode!r}")
 
 
 def _plain(value: Any) -> Any:

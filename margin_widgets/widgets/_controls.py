@@ -70,6 +70,26 @@ class ControlLook:
         return self.widget(cls, continuous_update=True, **kwargs)
 
 
+def _float_slider(
+    look: ControlLook,
+    value: float,
+    min: float,
+    max: float,
+    step: float,
+    readout_format: str,
+    description: str,
+) -> w.FloatSlider:
+    return look.slider(
+        w.FloatSlider,
+        value=value,
+        min=min,
+        max=max,
+        step=step,
+        readout_format=readout_format,
+        description=description,
+    )
+
+
 def leverage_slider(
     look: ControlLook, *, value: int, description: str, max: int = 125
 ) -> w.IntSlider:
@@ -87,15 +107,7 @@ def collateral_slider(
     description: str,
 ) -> w.FloatSlider:
     """An amount of USDT (a wallet or each position's margin), shown as ``5,000``."""
-    return look.slider(
-        w.FloatSlider,
-        value=value,
-        min=min,
-        max=max,
-        step=step,
-        readout_format=",.0f",
-        description=description,
-    )
+    return _float_slider(look, value, min, max, step, ",.0f", description)
 
 
 def log_usdt_slider(
@@ -124,15 +136,7 @@ def entry_price_slider(
     step: float = 100.0,
 ) -> w.FloatSlider:
     """An entry price in USDT (default bounds: a BTC price, 1,000 to 200,000)."""
-    return look.slider(
-        w.FloatSlider,
-        value=value,
-        min=min,
-        max=max,
-        step=step,
-        readout_format=",.0f",
-        description=description,
-    )
+    return _float_slider(look, value, min, max, step, ",.0f", description)
 
 
 def quantity_slider(
@@ -145,30 +149,14 @@ def quantity_slider(
     step: float = 0.001,
 ) -> w.FloatSlider:
     """A position size in coins, three decimals (default bounds: 0.001 to 50 BTC)."""
-    return look.slider(
-        w.FloatSlider,
-        value=value,
-        min=min,
-        max=max,
-        step=step,
-        readout_format=",.3f",
-        description=description,
-    )
+    return _float_slider(look, value, min, max, step, ",.3f", description)
 
 
 def correlation_slider(
     look: ControlLook, *, value: float, description: str = "correlation ρ"
 ) -> w.FloatSlider:
     """A correlation from -1 to 1 in steps of 0.05 (explorers may raise the minimum)."""
-    return look.slider(
-        w.FloatSlider,
-        value=value,
-        min=-1.0,
-        max=1.0,
-        step=0.05,
-        description=description,
-        readout_format=".2f",
-    )
+    return _float_slider(look, value, -1.0, 1.0, 0.05, ".2f", description)
 
 
 def seed_box(look: ControlLook, *, value: int, description: str = "seed") -> w.BoundedIntText:
@@ -212,6 +200,13 @@ def leverage_cap(tables: Iterable[BracketTable], margin: float) -> int:
     For each table, the highest leverage ``lev`` (from the first bracket's maximum down to 1)
     whose notional ``margin × lev`` stays within ``table.max_notional_for_leverage(lev)``;
     1 when none does. The smallest of these over ``tables``.
+
+    Examples
+    --------
+    >>> from margin_widgets.engine import load_brackets
+    >>> btc = [load_brackets("BTCUSDT")]
+    >>> leverage_cap(btc, 1_000), leverage_cap(btc, 10_000)
+    (100, 75)
     """
     caps = []
     for table in tables:

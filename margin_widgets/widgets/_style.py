@@ -30,7 +30,7 @@ from __future__ import annotations
 import html
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +44,7 @@ __all__ = [
     "MODES",
     "MODE_STYLES",
     "ModeStyle",
+    "axes",
     "axis",
     "css_kebab",
     "decade_ticks",
@@ -62,6 +63,7 @@ __all__ = [
     "mode_line",
     "mode_points",
     "nice_ticks",
+    "per_mode",
     "plot_height",
     "plot_width",
     "points",
@@ -314,21 +316,11 @@ def line(
     y: Sequence[float] | np.ndarray = (),
 ) -> bq.Lines:
     """A ``Lines`` mark, empty unless ``x``/``y`` are given; NaN in ``y`` draws a gap."""
-    kwargs: dict[str, Any] = {
-        "x": np.asarray(x, dtype=float),
-        "y": np.asarray(y, dtype=float),
-        "scales": scales,
-        "colors": [color],
-        "line_style": line_style,
-        "stroke_width": width,
-        "labels": [label] if label else [],
-        "display_legend": bool(label),
-    }
+    kwargs = _mark_kwargs(scales, color, label, tip, x, y)
+    kwargs.update(line_style=line_style, stroke_width=width)
     if marker is not None:
         kwargs["marker"] = marker
         kwargs["marker_size"] = 24
-    if tip is not None:
-        kwargs["tooltip"] = tip
     return bq.Lines(**kwargs)
 
 
@@ -344,20 +336,31 @@ def points(
     y: Sequence[float] | np.ndarray = (),
 ) -> bq.Scatter:
     """A ``Scatter`` mark (the current point, markers on a ladder)."""
+    kwargs = _mark_kwargs(scales, color, label, tip, x, y)
+    kwargs.update(marker=marker, default_size=size, stroke=COLORS["black"])
+    return bq.Scatter(**kwargs)
+
+
+def _mark_kwargs(
+    scales: dict[str, bq.Scale],
+    color: str,
+    label: str,
+    tip: bq.Tooltip | None,
+    x: Sequence[float] | np.ndarray,
+    y: Sequence[float] | np.ndarray,
+) -> dict[str, Any]:
+    """What every mark of :func:`line` and :func:`points` is made with (data, colour, legend)."""
     kwargs: dict[str, Any] = {
         "x": np.asarray(x, dtype=float),
         "y": np.asarray(y, dtype=float),
         "scales": scales,
         "colors": [color],
-        "marker": marker,
-        "default_size": size,
-        "stroke": COLORS["black"],
         "labels": [label] if label else [],
         "display_legend": bool(label),
     }
     if tip is not None:
         kwargs["tooltip"] = tip
-    return bq.Scatter(**kwargs)
+    return kwargs
 
 
 def mode_line(scales: dict[str, bq.Scale], mode: str, label: str = "", **kwargs: Any) -> bq.Lines:
@@ -374,6 +377,32 @@ def mode_points(
     """Markers in the style of ``mode`` (``"isolated"``: circles, ``"cross"``: squares)."""
     style = MODE_STYLES[mode]
     return points(scales, style.color, marker=style.marker, label=label, **kwargs)
+
+
+def per_mode(
+    make: Callable[..., bq.Mark], scales: dict[str, bq.Scale], label: str = "", **kwargs: Any
+) -> dict[str, bq.Mark]:
+    """One mark per margin mode, ``{"isolated": ..., "cross": ...}``, made by ``make``.
+
+    ``make`` is :func:`mode_line` or :func:`mode_points`; ``label`` may name the mode, as in
+    ``"{mode} liq. price"``; ``kwargs`` (a tooltip, a size) go to every mark.
+    """
+    return {mode: make(scales, mode, label=label.format(mode=mode), **kwargs) for mode in MODES}
+
+
+def axes(
+    scales: dict[str, bq.Scale],
+    x_label: str,
+    y_label: str,
+    *,
+    x_format: str | None = None,
+    y_format: str | None = None,
+) -> list[bq.Axis]:
+    """The horizontal and the vertical :func:`axis` of ``scales["x"]`` and ``scales["y"]``."""
+    return [
+        axis(scales["x"], x_label, tick_format=x_format),
+        axis(scales["y"], y_label, vertical=True, tick_format=y_format),
+    ]
 
 
 def labels(

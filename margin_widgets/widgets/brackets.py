@@ -30,6 +30,7 @@ from margin_widgets.engine import (
 )
 from margin_widgets.widgets import _style as st
 from margin_widgets.widgets._base import Explorer, set_mark_data
+from margin_widgets.widgets._controls import ControlLook, leverage_slider, log_usdt_slider
 
 __all__ = ["BracketExplorer"]
 
@@ -39,16 +40,12 @@ REFERENCE_PRICES: dict[str, float] = {"BTCUSDT": 60_000.0, "ETHUSDT": 3_000.0}
 GRID_POINTS = 400
 MIN_NOTIONAL_EXPONENT = 2.0  # 100 USDT
 SIDE = "long"
-_LAYOUT = {"width": "420px"}
-_STYLE = {"description_width": "150px"}
+#: Size of the controls: box width, description width.
+_LOOK = ControlLook("420px", "150px")
 
 
 def _dates(symbol: str) -> list[str]:
     return [d for s, d in available_bracket_tables() if s == symbol]
-
-
-def _nan(value: float | None) -> float:
-    return math.nan if value is None else float(value)
 
 
 class BracketExplorer(Explorer):
@@ -88,60 +85,32 @@ class BracketExplorer(Explorer):
         add = self.add_control
         add(
             "symbol",
-            w.Dropdown(
-                options=symbols, value="BTCUSDT", description="Symbol", style=_STYLE, layout=_LAYOUT
-            ),
+            _LOOK.widget(w.Dropdown, options=symbols, value="BTCUSDT", description="Symbol"),
         )
         add(
             "date",
-            w.Dropdown(
+            _LOOK.widget(
+                w.Dropdown,
                 options=_dates("BTCUSDT"),
                 value=_dates("BTCUSDT")[-1],
                 description="Bracket table of",
-                style=_STYLE,
-                layout=_LAYOUT,
             ),
         )
         add(
             "notional",
-            w.FloatLogSlider(
+            log_usdt_slider(
+                _LOOK,
                 value=100_000.0,
-                base=10,
                 min=MIN_NOTIONAL_EXPONENT,
                 max=9.3,
-                step=0.01,
-                readout_format=",.0f",
                 description="Position size (USDT)",
-                continuous_update=True,
-                style=_STYLE,
-                layout=_LAYOUT,
             ),
         )
-        add(
-            "leverage",
-            w.IntSlider(
-                value=20,
-                min=1,
-                max=125,
-                description="Leverage (x)",
-                continuous_update=True,
-                style=_STYLE,
-                layout=_LAYOUT,
-            ),
-        )
+        add("leverage", leverage_slider(_LOOK, value=20, max=125, description="Leverage (x)"))
         add(
             "collateral",
-            w.FloatLogSlider(
-                value=10_000.0,
-                base=10,
-                min=1.0,
-                max=9.0,
-                step=0.01,
-                readout_format=",.0f",
-                description="Cross wallet (USDT)",
-                continuous_update=True,
-                style=_STYLE,
-                layout=_LAYOUT,
+            log_usdt_slider(
+                _LOOK, value=10_000.0, min=1.0, max=9.0, description="Cross wallet (USDT)"
             ),
         )
 
@@ -214,7 +183,7 @@ class BracketExplorer(Explorer):
             "isolated": st.mode_line(lc, "isolated", label="isolated at this leverage", tip=tip),
             "cross": st.mode_line(lc, "cross", label="cross with this wallet", tip=tip),
         }
-        self.lp_points = {mode: st.mode_points(lc, mode, tip=tip) for mode in st.MODES}
+        self.lp_points = st.per_mode(st.mode_points, lc, tip=tip)
         self.cap_line = st.vline(lc, st.LIMIT_COLOR, line_style="dashed", width=2)
         # under the 2 legend rows, in the band the curves never enter
         self.cap_label = st.labels(

@@ -35,6 +35,14 @@ from margin_widgets.engine import (
 )
 from margin_widgets.widgets import _style as st
 from margin_widgets.widgets._base import Explorer
+from margin_widgets.widgets._controls import (
+    ControlLook,
+    collateral_slider,
+    correlation_slider,
+    leverage_cap,
+    leverage_slider,
+    seed_box,
+)
 
 __all__ = [
     "CLOUD_POINTS",
@@ -45,6 +53,9 @@ __all__ = [
     "CorrelationStress",
     "correlation_grid",
 ]
+
+#: Size of the controls: box width, description width.
+_LOOK = ControlLook("26em", "11em")
 
 #: At most this many scenarios are drawn in the cloud (probabilities use all of them).
 CLOUD_POINTS = 1_000
@@ -147,82 +158,52 @@ class CorrelationStress(Explorer):
 
     # ------------------------------------------------------------------ building
     def _build(self) -> list[w.Widget]:
-        style = {"description_width": "11em"}
-        wide = {"width": "26em"}
         n_assets = self.add_control(
             "n_assets",
-            w.ToggleButtons(
+            # in the _LOOK's width: the default 300 px would push the buttons under the description
+            _LOOK.widget(
+                w.ToggleButtons,
                 options=[("2 assets", 2), ("3 assets", 3)],
                 value=2,
                 description="assets",
                 tooltip="Number of equal long positions in the book",
-                style={"description_width": "11em", "button_width": "6em"},
-                layout=wide,  # the default 300 px would push the buttons under the description
+                style={"button_width": "6em"},
             ),
         )
-        correlation = self.add_control(
-            "correlation",
-            w.FloatSlider(
-                value=0.5,
-                min=-1.0,
-                max=1.0,
-                step=0.05,
-                description="correlation ρ",
-                readout_format=".2f",
-                style=style,
-                layout=wide,
-            ),
-        )
+        correlation = self.add_control("correlation", correlation_slider(_LOOK, value=0.5))
         leverage = self.add_control(
-            "leverage",
-            w.IntSlider(
-                value=10, min=1, max=100, description="leverage (x)", style=style, layout=wide
-            ),
+            "leverage", leverage_slider(_LOOK, value=10, max=100, description="leverage (x)")
         )
         collateral = self.add_control(
             "collateral",
-            w.FloatSlider(
+            collateral_slider(
+                _LOOK,
                 value=1_000.0,
                 min=100.0,
                 max=10_000.0,
                 step=100.0,
                 description="collateral (USDT/pos.)",
-                readout_format=",.0f",
-                style=style,
-                layout=wide,
             ),
         )
         shock = self.add_control(
             "shock",
-            w.FloatSlider(
+            _LOOK.slider(
+                w.FloatSlider,
                 value=0.08,
                 min=0.01,
                 max=0.3,
                 step=0.005,
                 description="shock σ (log move)",
                 readout_format=".3f",
-                style=style,
-                layout=wide,
             ),
         )
         n_scenarios = self.add_control(
             "n_scenarios",
-            w.IntSlider(
-                value=2_000,
-                min=500,
-                max=20_000,
-                step=500,
-                description="scenarios",
-                style=style,
-                layout=wide,
+            _LOOK.slider(
+                w.IntSlider, value=2_000, min=500, max=20_000, step=500, description="scenarios"
             ),
         )
-        seed = self.add_control(
-            "seed",
-            w.BoundedIntText(
-                value=0, min=0, max=999_999, description="seed", style=style, layout=wide
-            ),
-        )
+        seed = self.add_control("seed", seed_box(_LOOK, value=0))
 
         # --- scenario cloud: move of A vs move of B, one Scatter per outcome
         xs = bq.LinearScale(min=-0.3, max=0.3)
@@ -262,10 +243,13 @@ class CorrelationStress(Explorer):
                     self.isolated_b_line,
                     self.cross_boundary,
                 ],
-                [
-                    st.axis(xs, "move of asset A (%)", tick_format=".0%"),
-                    st.axis(ys, "move of asset B (%)", vertical=True, tick_format=".0%"),
-                ],
+                st.axes(
+                    scales,
+                    "move of asset A (%)",
+                    "move of asset B (%)",
+                    x_format=".0%",
+                    y_format=".0%",
+                ),
                 "Scenarios: move of A vs move of B",
                 height=st.TALL_HEIGHT,
             ),
@@ -286,9 +270,7 @@ class CorrelationStress(Explorer):
             ),
         }
         self.current_rule = st.vline(pscales, st.GUIDE_COLOR)
-        self.current_points = {
-            mode: st.mode_points(pscales, mode, tip=ptip, size=90.0) for mode in st.MODES
-        }
+        self.current_points = st.per_mode(st.mode_points, pscales, tip=ptip, size=90.0)
         self.current_labels = st.labels(
             pscales,
             colors=[st.MODE_STYLES[m].color for m in st.MODES],
@@ -305,10 +287,13 @@ class CorrelationStress(Explorer):
                     *self.current_points.values(),
                     self.current_labels,
                 ],
-                [
-                    st.axis(px, "correlation ρ", tick_format=".1f"),
-                    st.axis(py, "probability of liquidation (%)", vertical=True, tick_format=".0%"),
-                ],
+                st.axes(
+                    pscales,
+                    "correlation ρ",
+                    "probability of liquidation (%)",
+                    x_format=".1f",
+                    y_format=".0%",
+                ),
                 "Probability of liquidation vs correlation",
                 height=st.TALL_HEIGHT,
             ),
@@ -332,19 +317,9 @@ class CorrelationStress(Explorer):
         if correlation.min != low:
             correlation.min = low
         leverage = self.controls["leverage"]
-        cap = self._leverage_cap(float(self.controls["collateral"].value))
+        cap = leverage_cap([load_brackets(SYMBOL)], float(self.controls["collateral"].value))
         if leverage.max != cap:
             leverage.max = cap
-
-    @staticmethod
-    def _leverage_cap(collateral: float) -> int:
-        """Largest whole leverage the bracket of ``collateral × leverage`` allows."""
-        table = load_brackets(SYMBOL)
-        top = int(table.brackets[0].max_leverage)
-        for lev in range(top, 0, -1):
-            if collateral * lev <= table.max_notional_for_leverage(lev):
-                return lev
-        return 1
 
     def _bound_reason(self, name: str) -> str:
         if name == "correlation":

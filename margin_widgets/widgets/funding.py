@@ -23,9 +23,18 @@ import numpy as np
 
 from margin_widgets.engine import Account, LiquidationEvent
 from margin_widgets.widgets import _style as st
-from margin_widgets.widgets._base import Explorer
+from margin_widgets.widgets._base import Explorer, check_mode
+from margin_widgets.widgets._controls import (
+    ControlLook,
+    collateral_slider,
+    leverage_slider,
+    play_slider,
+)
 
 __all__ = ["BOOK", "INTERVALS_PER_DAY", "FundingTimeline", "Timeline", "build_account", "timeline"]
+
+#: Size of the controls: box width, description width.
+_LOOK = ControlLook("26em", "11em")
 
 #: Funding is settled every 8 hours (00:00, 08:00, 16:00 UTC).
 INTERVALS_PER_DAY = 3
@@ -175,68 +184,48 @@ class FundingTimeline(Explorer):
 
     # ------------------------------------------------------------------ building
     def _build(self) -> list[w.Widget]:
-        style = {"description_width": "11em"}
-        wide = {"width": "26em"}
         collateral = self.add_control(
             "collateral",
-            w.FloatSlider(
+            collateral_slider(
+                _LOOK,
                 value=5_000.0,
                 min=500.0,
                 max=50_000.0,
                 step=100.0,
                 description="collateral (USDT)",
-                readout_format=",.0f",
-                style=style,
-                layout=wide,
             ),
         )
         leverage = self.add_control(
-            "leverage",
-            w.IntSlider(
-                value=20, min=1, max=125, description="leverage (x)", style=style, layout=wide
-            ),
+            "leverage", leverage_slider(_LOOK, value=20, max=125, description="leverage (x)")
         )
         rate = self.add_control(
             "funding_rate",
-            w.FloatSlider(
+            _LOOK.slider(
+                w.FloatSlider,
                 value=0.0003,
                 min=-0.003,
                 max=0.003,
                 step=0.0001,
                 description="funding rate (per 8 h)",
                 readout_format=".4f",
-                style=style,
-                layout=wide,
             ),
         )
         days = self.add_control(
-            "days",
-            w.IntSlider(value=30, min=1, max=90, description="days", style=style, layout=wide),
+            "days", _LOOK.slider(w.IntSlider, value=30, min=1, max=90, description="days")
         )
-        day = self.add_control(
-            "day",
-            w.IntSlider(value=30, min=0, max=30, description="day", style=style, layout=wide),
-        )
-        self.play = w.Play(value=30, min=0, max=30, step=1, interval=250, description="play")
-        self.play.add_class("mw-play")
-        w.jslink((self.play, "value"), (day, "value"))
-        day.observe(self._mirror_play, names=["disabled"])
+        day, self.play = play_slider(_LOOK, value=30, max=30, description="day", interval=250)
+        self.add_control("day", day, followers=[self.play])
 
         # --- liquidation price over time
-        tx = bq.LinearScale(min=0.0, max=30.0)
-        ly = bq.LinearScale()
-        lscales = {"x": tx, "y": ly}
+        lscales = _time_scales()
         ltip = st.tooltip("day", "liq. price (USDT)", ".2f", ",.2f")
-        self.liquidation_lines = {
-            mode: st.mode_line(lscales, mode, label=f"{mode} liq. price", tip=ltip)
-            for mode in st.MODES
-        }
+        self.liquidation_lines = st.per_mode(
+            st.mode_line, lscales, label="{mode} liq. price", tip=ltip
+        )
         self.mark_line = st.hline(lscales, st.MARK_COLOR)
         self.mark_line.labels = ["mark (held at entry)"]
         self.mark_line.display_legend = True
-        self.liquidation_points = {
-            mode: st.mode_points(lscales, mode, tip=ltip) for mode in st.MODES
-        }
+        self.liquidation_points = st.per_mode(st.mode_points, lscales, tip=ltip)
         self.liquidation_labels = st.labels(
             lscales,
             colors=[st.MODE_STYLES[m].color for m in st.MODES],
@@ -257,21 +246,14 @@ class FundingTimeline(Explorer):
                     *self.liquidation_points.values(),
                     self.liquidation_labels,
                 ],
-                [
-                    st.axis(tx, "time (days)", tick_format=".0f"),
-                    st.axis(
-                        ly, f"{SYMBOL} liquidation price (USDT)", vertical=True, tick_format=",.0f"
-                    ),
-                ],
+                _time_axes(lscales, f"{SYMBOL} liquidation price (USDT)"),
                 f"{SYMBOL} long: liquidation price over time",
             ),
         )
         self.liquidation_scales = lscales
 
         # --- cumulative funding paid
-        fx = bq.LinearScale(min=0.0, max=30.0)
-        fy = bq.LinearScale()
-        fscales = {"x": fx, "y": fy}
+        fscales = _time_scales()
         ftip = st.tooltip("day", "funding paid (USDT)", ".2f", ",.2f")
         self.paid_lines = {
             "isolated": st.mode_line(
@@ -281,28 +263,21 @@ class FundingTimeline(Explorer):
                 fscales, "cross", label="cross wallet (BTCUSDT + ETHUSDT)", tip=ftip
             ),
         }
-        self.paid_points = {mode: st.mode_points(fscales, mode, tip=ftip) for mode in st.MODES}
+        self.paid_points = st.per_mode(st.mode_points, fscales, tip=ftip)
         self.paid_rule = st.vline(fscales, st.GUIDE_COLOR)
         self.funding_figure = self.add_figure(
             "funding",
             st.figure(
                 "funding",
                 [*self.paid_lines.values(), self.paid_rule, *self.paid_points.values()],
-                [
-                    st.axis(fx, "time (days)", tick_format=".0f"),
-                    st.axis(
-                        fy, "cumulative funding paid (USDT)", vertical=True, tick_format=",.0f"
-                    ),
-                ],
+                _time_axes(fscales, "cumulative funding paid (USDT)"),
                 "Funding paid, by the wallet that pays it",
             ),
         )
         self.funding_scales = fscales
 
         # --- wallet balances and the maintenance margin they must cover
-        wx = bq.LinearScale(min=0.0, max=30.0)
-        wy = bq.LinearScale()
-        wscales = {"x": wx, "y": wy}
+        wscales = _time_scales()
         wtip = st.tooltip("day", "USDT", ".2f", ",.2f")
         self.wallet_lines = {
             "isolated": st.mode_line(
@@ -319,7 +294,7 @@ class FundingTimeline(Explorer):
         self.maintenance_labels = st.labels(
             wscales, colors=[st.GUIDE_COLOR], y_offset=-9, size=st.SMALL_LABEL_SIZE
         )
-        self.wallet_points = {mode: st.mode_points(wscales, mode, tip=wtip) for mode in st.MODES}
+        self.wallet_points = st.per_mode(st.mode_points, wscales, tip=wtip)
         self.wallet_rule = st.vline(wscales, st.GUIDE_COLOR)
         self.wallet_figure = self.add_figure(
             "wallets",
@@ -332,10 +307,7 @@ class FundingTimeline(Explorer):
                     self.wallet_rule,
                     *self.wallet_points.values(),
                 ],
-                [
-                    st.axis(wx, "time (days)", tick_format=".0f"),
-                    st.axis(wy, "wallet balance (USDT)", vertical=True, tick_format=",.0f"),
-                ],
+                _time_axes(wscales, "wallet balance (USDT)"),
                 "Wallet balances vs maintenance margin",
             ),
         )
@@ -350,24 +322,6 @@ class FundingTimeline(Explorer):
             layout={"flex_flow": "row wrap"},
         )
         return [controls, figures]
-
-    def _mirror_play(self, change: dict[str, Any]) -> None:
-        self.play.disabled = bool(change["new"])
-
-    def lock(self, *names: str, hide: bool = False) -> None:
-        """Disable the named controls (and hide them); locking ``day`` also stops the Play."""
-        super().lock(*names, hide=hide)
-        if "day" in names:
-            self.play.disabled = True
-            if hide:
-                self.play.layout.display = "none"
-
-    def unlock(self, *names: str) -> None:
-        """Enable and show the named controls again (``day`` brings its Play back)."""
-        super().unlock(*names)
-        if "day" in names:
-            self.play.disabled = False
-            self.play.layout.display = None
 
     # ------------------------------------------------------------------ bounds
     def _total_notional(self) -> float:
@@ -408,8 +362,7 @@ class FundingTimeline(Explorer):
 
     def account(self, mode: str) -> Account:
         """The engine :class:`Account` of ``mode`` at the end of the timeline."""
-        if mode not in st.MODES:
-            raise ValueError(f"mode must be 'isolated' or 'cross', got {mode!r}")
+        check_mode(mode)
         return self.timeline.accounts[mode]
 
     def liquidation_prices(self, day: float | None = None) -> dict[str, float | None]:
@@ -562,10 +515,10 @@ class FundingTimeline(Explorer):
             f"settled three times a day for {int(v['days'])} days; it is booked to each isolated "
             f"position's own wallet, and to the shared cross wallet in cross mode.",
             f"Liquidation price of the BTCUSDT long over time: isolated (solid) from "
-            f"{st.format_price(_finite(t.liquidation['isolated'][0]))} to "
-            f"{st.format_price(_finite(t.liquidation['isolated'][-1]))}, cross (dashed) from "
-            f"{st.format_price(_finite(t.liquidation['cross'][0]))} to "
-            f"{st.format_price(_finite(t.liquidation['cross'][-1]))}.",
+            f"{st.format_price(t.liquidation['isolated'][0])} to "
+            f"{st.format_price(t.liquidation['isolated'][-1])}, cross (dashed) from "
+            f"{st.format_price(t.liquidation['cross'][0])} to "
+            f"{st.format_price(t.liquidation['cross'][-1])}.",
             f"Marked: {self._readout(t, i, day)}.",
         ]
         for mode in st.MODES:
@@ -574,5 +527,10 @@ class FundingTimeline(Explorer):
         return " ".join(lines)
 
 
-def _finite(value: float) -> float | None:
-    return value if math.isfinite(value) else None
+def _time_scales() -> dict[str, bq.Scale]:
+    """Scales of a timeline figure: days 0..30 until the first draw sets the length."""
+    return {"x": bq.LinearScale(min=0.0, max=30.0), "y": bq.LinearScale()}
+
+
+def _time_axes(scales: dict[str, bq.Scale], y_label: str) -> list[bq.Axis]:
+    return st.axes(scales, "time (days)", y_label, x_format=".0f", y_format=",.0f")

@@ -28,15 +28,23 @@ from margin_widgets.engine import (
     notional,
 )
 from margin_widgets.widgets import _style as st
-from margin_widgets.widgets._base import Explorer, set_mark_data
+from margin_widgets.widgets._base import Explorer, nan_for_none, set_mark_data
+from margin_widgets.widgets._controls import (
+    ControlLook,
+    collateral_slider,
+    entry_price_slider,
+    leverage_slider,
+    quantity_slider,
+    set_bounds,
+)
 
 __all__ = ["IsolatedMarginAdjuster"]
 
 SYMBOL = "BTCUSDT"
 SIDE = "long"
 CURVE_POINTS = 201
-_LAYOUT = {"width": "440px"}
-_STYLE = {"description_width": "190px"}  # "Margin added so far (USDT)" in full
+#: the description width shows "Margin added so far (USDT)" in full
+_LOOK = ControlLook("440px", "190px")
 #: the buttons grow with their text ("Remove 1,975 USDT")
 _BUTTON_LAYOUT = {"width": "auto", "min_width": "150px"}
 
@@ -85,62 +93,37 @@ class IsolatedMarginAdjuster(Explorer):
 
     # ------------------------------------------------------------------ building
     def _build(self) -> list[w.Widget]:
-        def slider(cls: type, **kwargs: Any) -> w.Widget:
-            return cls(continuous_update=True, layout=_LAYOUT, style=_STYLE, **kwargs)
-
         add = self.add_control
         add(
-            "entry_price",
-            slider(
-                w.FloatSlider,
-                value=60_000.0,
-                min=1_000.0,
-                max=200_000.0,
-                step=100.0,
-                readout_format=",.0f",
-                description="BTC entry (USDT)",
-            ),
+            "entry_price", entry_price_slider(_LOOK, value=60_000.0, description="BTC entry (USDT)")
         )
-        add(
-            "quantity",
-            slider(
-                w.FloatSlider,
-                value=0.5,
-                min=0.001,
-                max=50.0,
-                step=0.001,
-                readout_format=",.3f",
-                description="BTC size (BTC)",
-            ),
-        )
-        add("leverage", slider(w.IntSlider, value=20, min=1, max=125, description="Leverage (x)"))
+        add("quantity", quantity_slider(_LOOK, value=0.5, description="BTC size (BTC)"))
+        add("leverage", leverage_slider(_LOOK, value=20, max=125, description="Leverage (x)"))
         add(
             "collateral",
-            slider(
-                w.FloatSlider,
+            collateral_slider(
+                _LOOK,
                 value=3_000.0,
                 min=10.0,
                 max=100_000.0,
                 step=10.0,
-                readout_format=",.0f",
                 description="Wallet at opening (USDT)",
             ),
         )
         add(
             "margin_added",
-            w.BoundedFloatText(
+            _LOOK.widget(
+                w.BoundedFloatText,
                 value=500.0,
                 min=0.0,
                 max=1e12,
                 step=10.0,
                 description="Margin added so far (USDT)",
-                layout=_LAYOUT,
-                style=_STYLE,
             ),
         )
         add(
             "mark_price",
-            slider(
+            _LOOK.slider(
                 w.FloatSlider,
                 value=60_000.0,
                 min=30_000.0,
@@ -152,7 +135,7 @@ class IsolatedMarginAdjuster(Explorer):
         )
         add(
             "margin_change",
-            slider(
+            _LOOK.slider(
                 w.FloatSlider,
                 value=300.0,
                 min=-1e9,
@@ -225,10 +208,13 @@ class IsolatedMarginAdjuster(Explorer):
                 self.limit_labels,
                 self.guide_labels,
             ],
-            [
-                st.axis(sx, "isolated margin of the position (USDT)", tick_format=",.0f"),
-                st.axis(sy, "price (USDT)", vertical=True, tick_format=",.0f"),
-            ],
+            st.axes(
+                sc,
+                "isolated margin of the position (USDT)",
+                "price (USDT)",
+                x_format=",.0f",
+                y_format=",.0f",
+            ),
             "Liquidation price vs isolated margin",
         )
         self.add_figure("liquidation_vs_margin", fig)
@@ -268,12 +254,7 @@ class IsolatedMarginAdjuster(Explorer):
             c["leverage"].max = top
         entry = c["entry_price"].value
         low, high = round(entry * 0.5, 2), round(entry * 1.5, 2)
-        mark = c["mark_price"]
-        if (mark.min, mark.max) != (low, high):
-            if low > mark.max:
-                mark.max, mark.min = high, low
-            else:
-                mark.min, mark.max = low, high
+        set_bounds(c["mark_price"], low, high)
         try:
             opened = self._opened()
         except MarginError:
@@ -294,12 +275,7 @@ class IsolatedMarginAdjuster(Explorer):
         added = c["margin_added"]
         if added.max != added_max:
             added.max = added_max
-        change = c["margin_change"]
-        if (change.min, change.max) != (lo, hi):
-            if lo > change.max:
-                change.max, change.min = hi, lo
-            else:
-                change.min, change.max = lo, hi
+        set_bounds(c["margin_change"], lo, hi)
 
     def _build_account_with(self, opened: Account, added: float) -> Account:
         if added > 0:
@@ -412,13 +388,13 @@ class IsolatedMarginAdjuster(Explorer):
             self._curve_key = key
         wallet = account.positions[SYMBOL].isolated_wallet
         lp = account.liquidation_price(SYMBOL)
-        set_mark_data(self.now_point, x=np.array([wallet]), y=np.array([_nan(lp)]))
+        set_mark_data(self.now_point, x=np.array([wallet]), y=np.array([nan_for_none(lp)]))
         preview = self._preview
         if preview is not None:
             set_mark_data(
                 self.preview_point,
                 x=np.array([preview.positions[SYMBOL].isolated_wallet]),
-                y=np.array([_nan(preview.liquidation_price(SYMBOL))]),
+                y=np.array([nan_for_none(preview.liquidation_price(SYMBOL))]),
             )
         finite = self.curve.y[np.isfinite(self.curve.y)]
         y_lo = float(min(finite.min(), mark)) if finite.size else mark * 0.9
@@ -569,7 +545,3 @@ class IsolatedMarginAdjuster(Explorer):
             f"{st.format_price(self.liquidation_price())}.",
             "info",
         )
-
-
-def _nan(value: float | None) -> float:
-    return np.nan if value is None else float(value)

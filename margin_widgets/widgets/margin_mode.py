@@ -22,7 +22,6 @@ leverage change only re-evaluates what leverage affects.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import bqplot as bq
@@ -40,7 +39,14 @@ from margin_widgets.engine import (
     notional,
 )
 from margin_widgets.widgets import _style as st
-from margin_widgets.widgets._base import Explorer, set_mark_data
+from margin_widgets.widgets._base import Explorer, check_mode, nan_for_none, set_mark_data
+from margin_widgets.widgets._controls import (
+    ControlLook,
+    collateral_slider,
+    entry_price_slider,
+    leverage_slider,
+    quantity_slider,
+)
 
 __all__ = ["MarginModeExplorer"]
 
@@ -56,20 +62,16 @@ RATIO_CAP = 1.5
 #: Top of the margin-ratio axis data band, in %.
 RATIO_TOP = RATIO_CAP * 100
 
-_SLIDER_LAYOUT = {"width": "420px"}
+#: Size of the controls: box width, description width.
+_LOOK = ControlLook("420px", "150px")
 #: px below the top of the leverage plot of the "wallet too small" label: under the 2 legend rows
 _LIMIT_LABEL_OFFSET = 2 * st.LEGEND_ROW_PX + st.LEGEND_GAP_PX
 #: the leverage plot reserves room for 2 legend rows and that label
 _LEV_LEGEND_ROWS = 2
 _LEV_LABEL_PX = 18
-_SLIDER_STYLE = {"description_width": "150px"}
 
 
 _MISSING = object()
-
-
-def _nan(value: float | None) -> float:
-    return math.nan if value is None else float(value)
 
 
 class MarginModeExplorer(Explorer):
@@ -137,64 +139,38 @@ class MarginModeExplorer(Explorer):
 
     # ------------------------------------------------------------------ building
     def _build(self) -> list[w.Widget]:
-        def slider(cls: type, **kwargs: Any) -> w.Widget:
-            return cls(continuous_update=True, layout=_SLIDER_LAYOUT, style=_SLIDER_STYLE, **kwargs)
-
         add = self.add_control
         add(
             "side",
-            w.ToggleButtons(
+            # in the look's width: the default 300 px puts the buttons under the label
+            _LOOK.widget(
+                w.ToggleButtons,
                 options=[("long", "long"), ("short", "short")],
                 value="long",
                 description="BTC side",
                 tooltips=["a long loses when BTC falls", "a short loses when BTC rises"],
-                style={"description_width": "150px", "button_width": "80px"},
-                layout=_SLIDER_LAYOUT,  # the default 300 px puts the buttons under the label
+                style={"button_width": "80px"},
             ),
         )
         add(
-            "entry_price",
-            slider(
-                w.FloatSlider,
-                value=60_000.0,
-                min=1_000.0,
-                max=200_000.0,
-                step=100.0,
-                readout_format=",.0f",
-                description="BTC entry (USDT)",
-            ),
+            "entry_price", entry_price_slider(_LOOK, value=60_000.0, description="BTC entry (USDT)")
         )
-        add(
-            "quantity",
-            slider(
-                w.FloatSlider,
-                value=0.5,
-                min=0.001,
-                max=50.0,
-                step=0.001,
-                readout_format=",.3f",
-                description="BTC size (BTC)",
-            ),
-        )
-        add(
-            "leverage",
-            slider(w.IntSlider, value=20, min=1, max=125, step=1, description="Leverage (x)"),
-        )
+        add("quantity", quantity_slider(_LOOK, value=0.5, description="BTC size (BTC)"))
+        add("leverage", leverage_slider(_LOOK, value=20, max=125, description="Leverage (x)"))
         add(
             "collateral",
-            slider(
-                w.FloatSlider,
+            collateral_slider(
+                _LOOK,
                 value=5_000.0,
                 min=10.0,
                 max=100_000.0,
                 step=10.0,
-                readout_format=",.0f",
                 description="Wallet (USDT)",
             ),
         )
         add(
             "other_quantity",
-            slider(
+            _LOOK.slider(
                 w.FloatSlider,
                 value=5.0,
                 min=0.0,
@@ -206,7 +182,7 @@ class MarginModeExplorer(Explorer):
         )
         add(
             "other_move",
-            slider(
+            _LOOK.slider(
                 w.FloatSlider,
                 value=0.0,
                 min=-0.5,
@@ -221,12 +197,9 @@ class MarginModeExplorer(Explorer):
         sx, sy = bq.LinearScale(min=1.0, max=125.0), bq.LinearScale()
         sc = {"x": sx, "y": sy}
         lev_tip = st.tooltip("leverage (x)", "liq. price (USDT)", ".0f", ",.2f")
-        self.lev_lines = {
-            mode: st.mode_line(sc, mode, label=f"{mode} liq. price", tip=lev_tip)
-            for mode in st.MODES
-        }
+        self.lev_lines = st.per_mode(st.mode_line, sc, label="{mode} liq. price", tip=lev_tip)
         # the current points are not in the legend: they sit on the lines the legend names
-        self.lev_points = {mode: st.mode_points(sc, mode, tip=lev_tip) for mode in st.MODES}
+        self.lev_points = st.per_mode(st.mode_points, sc, tip=lev_tip)
         self.lev_limit = st.vline(sc, st.LIMIT_COLOR)
         # below the two legend rows, in the band the curves never enter (see _draw_leverage_figure)
         self.lev_limit_label = st.labels(
@@ -241,10 +214,9 @@ class MarginModeExplorer(Explorer):
                 *self.lev_points.values(),
                 self.lev_limit_label,
             ],
-            [
-                st.axis(sx, "leverage (x)", tick_format=".0f"),
-                st.axis(sy, "liquidation price (USDT)", vertical=True, tick_format=",.0f"),
-            ],
+            st.axes(
+                sc, "leverage (x)", "liquidation price (USDT)", x_format=".0f", y_format=",.0f"
+            ),
             "Liquidation price vs leverage",
         )
         self.add_figure("liquidation_vs_leverage", fig_lev)
@@ -328,11 +300,8 @@ class MarginModeExplorer(Explorer):
         rx, ry = bq.LinearScale(), bq.LinearScale(min=ratio_low, max=ratio_high)
         rc = {"x": rx, "y": ry}
         ratio_tip = st.tooltip("BTC price (USDT)", "margin ratio (%)", ",.2f", ".1f")
-        self.ratio_lines = {
-            mode: st.mode_line(rc, mode, label=f"{mode} margin ratio", tip=ratio_tip)
-            for mode in st.MODES
-        }
-        self.ratio_points = {mode: st.mode_points(rc, mode, tip=ratio_tip) for mode in st.MODES}
+        self.ratio_lines = st.per_mode(st.mode_line, rc, label="{mode} margin ratio", tip=ratio_tip)
+        self.ratio_points = st.per_mode(st.mode_points, rc, tip=ratio_tip)
         self.ratio_limit = st.hline(rc, st.LIMIT_COLOR, line_style="dash_dotted")
         self.ratio_limit.labels = ["liquidation at 100 %"]
         self.ratio_limit.display_legend = True
@@ -453,9 +422,11 @@ class MarginModeExplorer(Explorer):
                 lp, _ = liquidation_price_in_brackets(
                     s["side"], s["quantity"], s["entry_price"], margin, self.table
                 )
-                lps.append(_nan(lp))
+                lps.append(nan_for_none(lp))
                 bps.append(
-                    _nan(bankruptcy_price(s["side"], s["quantity"], s["entry_price"], margin))
+                    nan_for_none(
+                        bankruptcy_price(s["side"], s["quantity"], s["entry_price"], margin)
+                    )
                 )
             self._lev_grid = grid
             self._iso_curve = np.array(lps)
@@ -589,7 +560,7 @@ class MarginModeExplorer(Explorer):
             return
         grid = self._lev_grid
         iso = np.where(self._feasible_mask("isolated"), self._iso_curve, np.nan)
-        cross = np.where(self._feasible_mask("cross"), _nan(cross_lp), np.nan)
+        cross = np.where(self._feasible_mask("cross"), nan_for_none(cross_lp), np.nan)
         set_mark_data(self.lev_scales["x"], min=1.0, max=float(max(grid[-1], 2.0)))
         set_mark_data(self.lev_lines["isolated"], x=grid, y=iso)
         set_mark_data(self.lev_lines["cross"], x=grid, y=cross)
@@ -833,8 +804,7 @@ class MarginModeExplorer(Explorer):
             For an unknown mode, or when the exchange refuses to open the trade in that mode at
             the current settings (the message says why).
         """
-        if mode not in st.MODES:
-            raise ValueError(f"mode must be 'isolated' or 'cross', got {mode!r}")
+        check_mode(mode)
         self.flush()
         account = self._accounts[mode]
         if account is None:

@@ -23,9 +23,21 @@ import numpy as np
 
 from margin_widgets.engine import Account, LiquidationEvent, dip_path, load_brackets, price_paths
 from margin_widgets.widgets import _style as st
-from margin_widgets.widgets._base import Explorer
+from margin_widgets.widgets._base import Explorer, check_mode
+from margin_widgets.widgets._controls import (
+    ControlLook,
+    collateral_slider,
+    correlation_slider,
+    leverage_cap,
+    leverage_slider,
+    play_slider,
+    seed_box,
+)
 
 __all__ = ["ASSETS", "N_STEPS", "SCENARIOS", "PathRun", "PricePathPlayer", "make_paths", "simulate"]
+
+#: Size of the controls: box width, description width.
+_LOOK = ControlLook("26em", "11em")
 
 #: The assets: (symbol, start price in USDT). Asset A is the first.
 ASSETS: tuple[tuple[str, float], ...] = (("BTCUSDT", 60_000.0), ("ETHUSDT", 3_000.0))
@@ -145,88 +157,59 @@ class PricePathPlayer(Explorer):
 
     # ------------------------------------------------------------------ building
     def _build(self) -> list[w.Widget]:
-        style = {"description_width": "11em"}
-        wide = {"width": "26em"}
         scenario = self.add_control(
             "scenario",
             w.Dropdown(
-                options=list(SCENARIOS), value="random", description="scenario", style=style
+                options=list(SCENARIOS),
+                value="random",
+                description="scenario",
+                style={"description_width": _LOOK.description_width},
             ),
         )
         collateral = self.add_control(
             "collateral",
-            w.FloatSlider(
+            collateral_slider(
+                _LOOK,
                 value=1_000.0,
                 min=100.0,
                 max=10_000.0,
                 step=100.0,
                 description="collateral (USDT/pos.)",
-                readout_format=",.0f",
-                style=style,
-                layout=wide,
             ),
         )
         leverage = self.add_control(
-            "leverage",
-            w.IntSlider(
-                value=10, min=1, max=100, description="leverage (x)", style=style, layout=wide
-            ),
+            "leverage", leverage_slider(_LOOK, value=10, max=100, description="leverage (x)")
         )
-        correlation = self.add_control(
-            "correlation",
-            w.FloatSlider(
-                value=0.8,
-                min=-1.0,
-                max=1.0,
-                step=0.05,
-                description="correlation ρ",
-                readout_format=".2f",
-                style=style,
-                layout=wide,
-            ),
-        )
+        correlation = self.add_control("correlation", correlation_slider(_LOOK, value=0.8))
         volatility = self.add_control(
             "volatility",
-            w.FloatSlider(
+            _LOOK.slider(
+                w.FloatSlider,
                 value=0.01,
                 min=0.002,
                 max=0.03,
                 step=0.001,
                 description="volatility σ (per step)",
                 readout_format=".3f",
-                style=style,
-                layout=wide,
             ),
         )
-        seed = self.add_control(
-            "seed",
-            w.BoundedIntText(
-                value=9, min=0, max=999_999, description="seed", style=style, layout=wide
-            ),
-        )
+        seed = self.add_control("seed", seed_box(_LOOK, value=9))
         dip = self.add_control(
             "dip",
-            w.FloatSlider(
+            _LOOK.slider(
+                w.FloatSlider,
                 value=0.15,
                 min=0.02,
                 max=0.6,
                 step=0.01,
                 description="dip of A (fraction)",
                 readout_format=".2f",
-                style=style,
-                layout=wide,
             ),
         )
-        step = self.add_control(
-            "step",
-            w.IntSlider(
-                value=N_STEPS, min=0, max=N_STEPS, description="step", style=style, layout=wide
-            ),
+        step, self.play = play_slider(
+            _LOOK, value=N_STEPS, max=N_STEPS, description="step", interval=150
         )
-        self.play = w.Play(value=N_STEPS, min=0, max=N_STEPS, step=1, interval=150)
-        self.play.description = "play"
-        self.play.add_class("mw-play")
-        w.jslink((self.play, "value"), (step, "value"))
+        self.add_control("step", step, followers=[self.play])
 
         # --- one price figure per asset
         self.path_lines: list[bq.Lines] = []
@@ -238,7 +221,7 @@ class PricePathPlayer(Explorer):
         self.path_scales: list[dict[str, bq.Scale]] = []
         path_figures = []
         for index, (symbol, _) in enumerate(ASSETS):
-            scales = {"x": bq.LinearScale(min=0.0, max=float(N_STEPS)), "y": bq.LinearScale()}
+            scales = _step_scales()
             tip = st.tooltip("step", f"{symbol} (USDT)", ".0f", ",.2f")
             path = st.line(scales, PATH_COLOR, label="mark price", tip=tip)
             entry = st.hline(scales, st.GUIDE_COLOR)
@@ -259,15 +242,7 @@ class PricePathPlayer(Explorer):
                 st.figure(
                     f"path_{letter.lower()}",
                     marks,
-                    [
-                        st.axis(scales["x"], "step", tick_format=".0f"),
-                        st.axis(
-                            scales["y"],
-                            f"{symbol} mark price (USDT)",
-                            vertical=True,
-                            tick_format=",.0f",
-                        ),
-                    ],
+                    _step_axes(scales, f"{symbol} mark price (USDT)"),
                     f"Asset {letter}: {symbol}",
                 ),
             )
@@ -278,24 +253,16 @@ class PricePathPlayer(Explorer):
             self.path_scales.append(scales)
 
         # --- equity of each account
-        escales = {"x": bq.LinearScale(min=0.0, max=float(N_STEPS)), "y": bq.LinearScale()}
+        escales = _step_scales()
         etip = st.tooltip("step", "equity (USDT)", ".0f", ",.2f")
-        self.equity_lines = {
-            mode: st.mode_line(escales, mode, label=f"{mode} account", tip=etip)
-            for mode in st.MODES
-        }
-        self.equity_points = {mode: st.mode_points(escales, mode, tip=etip) for mode in st.MODES}
+        self.equity_lines = st.per_mode(st.mode_line, escales, label="{mode} account", tip=etip)
+        self.equity_points = st.per_mode(st.mode_points, escales, tip=etip)
         self.equity_figure = self.add_figure(
             "equity",
             st.figure(
                 "equity",
                 [*self.equity_lines.values(), *self.equity_points.values()],
-                [
-                    st.axis(escales["x"], "step", tick_format=".0f"),
-                    st.axis(
-                        escales["y"], "account equity (USDT)", vertical=True, tick_format=",.0f"
-                    ),
-                ],
+                _step_axes(escales, "account equity (USDT)"),
                 "Equity: wallet + isolated margin + unrealised PnL",
             ),
         )
@@ -317,46 +284,18 @@ class PricePathPlayer(Explorer):
             ],
             layout={"padding": "0 0 6px 0"},
         )
-        step.observe(self._mirror_play, names=["disabled"])
         figures = w.HBox([*path_figures, self.equity_figure], layout={"flex_flow": "row wrap"})
         return [controls, figures, self.event_log]
-
-    def _mirror_play(self, change: dict[str, Any]) -> None:
-        self.play.disabled = bool(change["new"])
-
-    def lock(self, *names: str, hide: bool = False) -> None:
-        """Disable the named controls (and hide them); locking ``step`` also stops the Play."""
-        super().lock(*names, hide=hide)
-        if "step" in names:
-            self.play.disabled = True
-            if hide:
-                self.play.layout.display = "none"
-
-    def unlock(self, *names: str) -> None:
-        """Enable and show the named controls again (``step`` brings its Play back)."""
-        super().unlock(*names)
-        if "step" in names:
-            self.play.disabled = False
-            self.play.layout.display = None
 
     # ------------------------------------------------------------------ bounds
     def _sync_bounds(self) -> None:
         leverage = self.controls["leverage"]
-        cap = self._leverage_cap(float(self.controls["collateral"].value))
+        cap = leverage_cap(
+            [load_brackets(symbol) for symbol, _ in ASSETS],
+            float(self.controls["collateral"].value),
+        )
         if leverage.max != cap:
             leverage.max = cap
-
-    @staticmethod
-    def _leverage_cap(collateral: float) -> int:
-        """Largest whole leverage every asset's bracket allows for ``collateral × leverage``."""
-        caps = []
-        for symbol, _ in ASSETS:
-            table = load_brackets(symbol)
-            lev = int(table.brackets[0].max_leverage)
-            while lev > 1 and collateral * lev > table.max_notional_for_leverage(lev):
-                lev -= 1
-            caps.append(lev)
-        return min(caps)
 
     def _bound_reason(self, name: str) -> str:
         if name == "leverage":
@@ -377,14 +316,12 @@ class PricePathPlayer(Explorer):
 
     def account(self, mode: str) -> Account:
         """The engine :class:`Account` of ``mode`` at the end of the path."""
-        if mode not in st.MODES:
-            raise ValueError(f"mode must be 'isolated' or 'cross', got {mode!r}")
+        check_mode(mode)
         return self.run.accounts[mode]
 
     def events(self, mode: str, up_to_step: int | None = None) -> list[LiquidationEvent]:
         """Liquidation events of ``mode`` up to ``up_to_step`` (default: the whole path)."""
-        if mode not in st.MODES:
-            raise ValueError(f"mode must be 'isolated' or 'cross', got {mode!r}")
+        check_mode(mode)
         last = N_STEPS if up_to_step is None else up_to_step
         return [e for e in self.run.events[mode] if e.step <= last]
 
@@ -545,12 +482,17 @@ class PricePathPlayer(Explorer):
             now = {m: run.liquidation[m][i][step] for m in st.MODES}
             lines.append(
                 f"{symbol} at step {step}: mark {st.format_price(run.paths[i][step])}, "
-                f"isolated liq. {st.format_price(_finite(now['isolated']))}, "
-                f"cross liq. {st.format_price(_finite(now['cross']))}."
+                f"isolated liq. {st.format_price(now['isolated'])}, "
+                f"cross liq. {st.format_price(now['cross'])}."
             )
         lines.append(self._readout(run, step) + ".")
         return " ".join(lines)
 
 
-def _finite(value: float) -> float | None:
-    return value if math.isfinite(value) else None
+def _step_scales() -> dict[str, bq.Scale]:
+    """Scales of a figure over the steps of the path."""
+    return {"x": bq.LinearScale(min=0.0, max=float(N_STEPS)), "y": bq.LinearScale()}
+
+
+def _step_axes(scales: dict[str, bq.Scale], y_label: str) -> list[bq.Axis]:
+    return st.axes(scales, "step", y_label, x_format=".0f", y_format=",.0f")
