@@ -155,6 +155,24 @@ class BracketTable:
             )
         return max(allowed)
 
+    def max_leverage_for_margin(self, margin: float) -> int:
+        """Highest whole leverage at which ``margin`` USDT may open a position.
+
+        The notional ``margin × leverage`` must stay within the notional the bracket table allows
+        at that leverage (:meth:`max_notional_for_leverage`); 1 when no higher leverage fits.
+
+        Examples
+        --------
+        >>> table = load_brackets("BTCUSDT", "2024-10-24")
+        >>> table.max_leverage_for_margin(1_000), table.max_leverage_for_margin(10_000)
+        (100, 75)
+        """
+        margin = _checks.positive("margin", margin)
+        lev = int(self.brackets[0].max_leverage)
+        while lev > 1 and margin * lev > self.max_notional_for_leverage(lev):
+            lev -= 1
+        return lev
+
     def to_dict(self) -> dict[str, Any]:
         """The table as plain JSON-ready data (the shape of the files in ``data/brackets``)."""
         return {

@@ -195,11 +195,9 @@ def set_bounds(control: w.Widget, low: float, high: float) -> None:
 
 
 def leverage_cap(tables: Iterable[BracketTable], margin: float) -> int:
-    """Largest whole leverage every table allows for a position of ``margin × leverage``.
+    """Largest whole leverage every table allows for ``margin`` USDT (1 with no table).
 
-    For each table, the highest leverage ``lev`` (from the first bracket's maximum down to 1)
-    whose notional ``margin × lev`` stays within ``table.max_notional_for_leverage(lev)``;
-    1 when none does. The smallest of these over ``tables``.
+    The smallest of the engine's :meth:`BracketTable.max_leverage_for_margin` over ``tables``.
 
     Examples
     --------
@@ -208,10 +206,4 @@ def leverage_cap(tables: Iterable[BracketTable], margin: float) -> int:
     >>> leverage_cap(btc, 1_000), leverage_cap(btc, 10_000)
     (100, 75)
     """
-    caps = []
-    for table in tables:
-        lev = int(table.brackets[0].max_leverage)
-        while lev > 1 and margin * lev > table.max_notional_for_leverage(lev):
-            lev -= 1
-        caps.append(lev)
-    return min(caps) if caps else 1
+    return min((table.max_leverage_for_margin(margin) for table in tables), default=1)

@@ -291,3 +291,16 @@ def test_maintenance_margin_is_the_largest_bracket_piece(data: st.DataObject) ->
     n = data.draw(st.floats(0.0, table.max_notional))
     largest = max(b.maintenance_margin(n) for b in table.brackets)
     assert table.maintenance_margin(n) == pytest.approx(largest, rel=1e-12, abs=1e-6)
+
+
+@pytest.mark.parametrize("margin", [1.0, 400.0, 1_000.0, 4_800.0, 10_000.0, 1e6, 1e8])
+def test_max_leverage_for_margin_is_the_highest_allowed(shipped_table, margin):
+    cap = shipped_table.max_leverage_for_margin(margin)
+    # the brute-force definition: every leverage whose notional the bracket of that notional allows
+    allowed = [
+        lev
+        for lev in range(1, int(shipped_table.brackets[0].max_leverage) + 1)
+        if shipped_table.bracket_for(margin * lev).max_leverage >= lev
+        and margin * lev <= shipped_table.max_notional
+    ]
+    assert cap == max(allowed, default=1)
