@@ -20,9 +20,8 @@ The site needs no server and no CDN for the kernel itself:
 
 Downloads are cached in ``build/lite-cache/`` (gitignored). Usage::
 
-    .venv/bin/python scripts/build_lite.py                  # -> _output/lite/
-    .venv/bin/python scripts/build_lite.py --if-stale --output-dir build/lite-test \
-        --extra-contents tests/browser/lite_engine.ipynb   # what the browser test builds
+    .venv/bin/python scripts/build_lite.py            # -> _output/lite/
+    .venv/bin/python scripts/build_lite.py --if-stale --output-dir build/lite-test  # tests
 """
 
 from __future__ import annotations
@@ -40,6 +39,7 @@ import zipfile
 from email.parser import Parser
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "build" / "lite-cache"
@@ -93,7 +93,7 @@ def run(cmd: list[str], **kwargs: object) -> None:
 
 def pyodide_version() -> str:
     """The Pyodide version jupyterlite-pyodide-kernel was built for."""
-    from jupyterlite_pyodide_kernel.constants import PYODIDE_VERSION
+    from jupyterlite_pyodide_kernel.constants import PYODIDE_VERSION  # type: ignore[import-untyped]
 
     return str(PYODIDE_VERSION)
 
@@ -221,7 +221,7 @@ def wheel_metadata(path: Path) -> tuple[str, str, list[str], list[str]]:
 # --------------------------------------------------------------------------- lock
 
 
-def closure(packages: dict[str, dict], roots: list[str]) -> set[str]:
+def closure(packages: dict[str, dict[str, Any]], roots: list[str]) -> set[str]:
     """Lock keys of ``roots`` and everything they depend on."""
     index = {canonical(k): k for k in packages}
     seen: set[str] = set()
@@ -235,7 +235,7 @@ def closure(packages: dict[str, dict], roots: list[str]) -> set[str]:
     return seen
 
 
-def is_pure(entry: dict) -> bool:
+def is_pure(entry: dict[str, Any]) -> bool:
     """True for a pure-Python wheel entry of the lock."""
     return entry.get("package_type") == "package" and str(entry["file_name"]).endswith(
         "-none-any.whl"
@@ -245,7 +245,7 @@ def is_pure(entry: dict) -> bool:
 def write_lock(core: Path, dest: Path, version: str, own_wheel: Path) -> dict[str, str]:
     """Assemble ``static/pyodide/`` in the staging dir; return {package: version} added."""
     lock = json.loads((core / "pyodide-lock.json").read_text())
-    packages: dict[str, dict] = lock["packages"]
+    packages: dict[str, dict[str, Any]] = lock["packages"]
     py_version = ".".join(lock["info"]["python"].split(".")[:2])
 
     dest.mkdir(parents=True, exist_ok=True)
@@ -264,7 +264,7 @@ def write_lock(core: Path, dest: Path, version: str, own_wheel: Path) -> dict[st
     extra_wheels["margin_widgets"] = own_wheel
 
     added: dict[str, str] = {}
-    new_entries: dict[str, dict] = {}
+    new_entries: dict[str, dict[str, Any]] = {}
     lock_names = {canonical(k) for k in packages}
     for wheel in extra_wheels.values():
         name, ver, imports, requires = wheel_metadata(wheel)
@@ -406,10 +406,15 @@ def input_digest(extra: list[Path]) -> str:
         inputs.extend(sorted(path.rglob("*")) if path.is_dir() else [path])
     for path in inputs:
         if path.is_file() and "__pycache__" not in path.parts:
-            name = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
-            digest.update(str(name).encode())
+            shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+            digest.update(str(shown).encode())
             digest.update(path.read_bytes())
-    for name in ("jupyterlite-core", "jupyterlite-pyodide-kernel", *EXTRA_PACKAGES):
+    for name in (
+        "jupyterlite-core",
+        "jupyterlite-pyodide-kernel",
+        "jupyterlab_widgets",  # ships the widget front-end copied into the site
+        *EXTRA_PACKAGES,
+    ):
         digest.update(f"{name}=={metadata.version(name)}".encode())
     return digest.hexdigest()
 

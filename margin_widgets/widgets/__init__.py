@@ -3,16 +3,37 @@
 Every explorer is an :class:`~margin_widgets.widgets._base.Explorer` (an ``ipywidgets.VBox``)
 with named ``controls``, bqplot ``figures``, a readout, a text description, a status line,
 presets, locking and export (see ``_base.py``). Styles and formats live in ``_style.py``.
+
+Names are loaded on first access (PEP 562): ``from margin_widgets.widgets.exercise import
+AnswerCheck`` needs only ipywidgets, so a lesson's exercises also work where bqplot's numpy is
+not available (JupyterLite offline).
 """
 
-from margin_widgets.widgets._base import Explorer
-from margin_widgets.widgets.brackets import BracketExplorer
-from margin_widgets.widgets.correlation import CorrelationStress
-from margin_widgets.widgets.exercise import AnswerCheck
-from margin_widgets.widgets.funding import FundingTimeline
-from margin_widgets.widgets.isolated_adjuster import IsolatedMarginAdjuster
-from margin_widgets.widgets.margin_mode import MarginModeExplorer
-from margin_widgets.widgets.price_path import PricePathPlayer
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from margin_widgets.widgets._base import Explorer
+    from margin_widgets.widgets.brackets import BracketExplorer
+    from margin_widgets.widgets.correlation import CorrelationStress
+    from margin_widgets.widgets.exercise import AnswerCheck
+    from margin_widgets.widgets.funding import FundingTimeline
+    from margin_widgets.widgets.isolated_adjuster import IsolatedMarginAdjuster
+    from margin_widgets.widgets.margin_mode import MarginModeExplorer
+    from margin_widgets.widgets.price_path import PricePathPlayer
+
+_MODULES = {
+    "AnswerCheck": "exercise",
+    "BracketExplorer": "brackets",
+    "CorrelationStress": "correlation",
+    "Explorer": "_base",
+    "FundingTimeline": "funding",
+    "IsolatedMarginAdjuster": "isolated_adjuster",
+    "MarginModeExplorer": "margin_mode",
+    "PricePathPlayer": "price_path",
+}
 
 __all__ = [
     "AnswerCheck",
@@ -24,3 +45,14 @@ __all__ = [
     "MarginModeExplorer",
     "PricePathPlayer",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        module = importlib.import_module(f"margin_widgets.widgets.{_MODULES[name]}")
+        return getattr(module, name)
+    raise AttributeError(f"module 'margin_widgets.widgets' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_MODULES])

@@ -483,8 +483,10 @@ class MarginModeExplorer(Explorer):
         # cross curve: flat in leverage where the account can open the trade
         cross_lp = self._cross_flat_value(s)
         lo, hi = self._price_range(s, cross_lp)
-        self._draw_leverage_figure(s, cross_lp)
+        # the price ladder first: it carries the numbers a learner reads, so it reaches the
+        # browser first (each figure's marks are one message batch, sent in this order)
         self._draw_ladder(s, lo, hi)
+        self._draw_leverage_figure(s, cross_lp)
         self._draw_ratio(s, lo, hi)
         self.set_readout(self._readout_text(s))
         if self._refusals:

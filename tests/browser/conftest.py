@@ -24,7 +24,8 @@ import browser_harness as h
 collect_ignore_glob = ["*.ipynb"]
 
 FLAGSHIP = h.HERE / "flagship.ipynb"
-LITE_NOTEBOOK = h.HERE / "lite_engine.ipynb"
+#: the course's own site (what ``make lite`` builds into ``_output/lite``), built apart so a test
+#: run never rewrites a site being served or published
 LITE_TEST_SITE = h.ROOT / "build" / "lite-test"
 
 
@@ -89,7 +90,9 @@ def page(browser: Any) -> Iterator[Any]:
 
 @pytest.fixture(scope="session")
 def lite_site() -> Path:
-    """The JupyterLite site with the smoke-test notebook, rebuilt only when inputs changed."""
+    """The JupyterLite site of the course, exactly as published (lessons only, nothing added for
+    the tests); rebuilt whenever an input changed (the lessons, the package, ``lite/``, the build
+    script, the Jupyter package versions: see ``scripts/build_lite.py --if-stale``)."""
     if not (h.VENV_BIN / "jupyter-lite").exists():
         _unavailable('jupyterlite-core is not installed: pip install -e ".[lite]"')
     cached_core = any((h.ROOT / "build" / "lite-cache").glob("pyodide-*/pyodide.mjs"))
@@ -97,7 +100,7 @@ def lite_site() -> Path:
         _unavailable("npm is needed once to fetch the Pyodide core for the JupyterLite site")
     cmd = [
         sys.executable, str(h.ROOT / "scripts" / "build_lite.py"), "--if-stale",
-        "--output-dir", str(LITE_TEST_SITE), "--extra-contents", str(LITE_NOTEBOOK),
+        "--output-dir", str(LITE_TEST_SITE),
     ]  # fmt: skip
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=h.ROOT)
     if proc.returncode != 0:
