@@ -760,8 +760,11 @@ class MarginModeExplorer(Explorer):
         cross_account = self._accounts["cross"]
         if cross_account is not None:
             if SYMBOL in cross_account.positions:
+                backs = (
+                    "both positions" if OTHER_SYMBOL in cross_account.positions else "the position"
+                )
                 parts.append(
-                    "Cross: the whole wallet backs both positions; liquidation price "
+                    f"Cross: the whole wallet backs {backs}; liquidation price "
                     f"{st.format_price(self._lp['cross'])} at every leverage the wallet "
                     f"allows, bankruptcy price {st.format_price(self._bp['cross'])}."
                 )
