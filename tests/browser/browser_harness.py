@@ -144,10 +144,18 @@ def _stop(proc: subprocess.Popen[bytes], timeout: float = 10) -> None:
             proc.wait(timeout)
 
 
+#: the kernel websocket connection `make lab` serves with (no Nagle delay, see its module)
+NODELAY_CONNECTION = "margin_widgets.server.NoDelayKernelWebsocketConnection"
+
+
 class LabServer:
     """``jupyter lab`` on a free port, serving a temp copy of ``sources`` as its root dir."""
 
-    def __init__(self, sources: list[Path], workdir: Path | None = None) -> None:
+    def __init__(
+        self, sources: list[Path], workdir: Path | None = None, stock: bool = False
+    ) -> None:
+        # stock=False serves kernel websockets as `make lab` does (margin_widgets.server)
+        self.stock = stock
         self._tmp = None if workdir else tempfile.TemporaryDirectory(prefix="mw-lab-")
         self.home = Path(workdir or self._tmp.name)  # type: ignore[union-attr]
         self.root_dir = self.home / "root"
@@ -183,6 +191,8 @@ class LabServer:
             # notebook model (in the DOM an error renders like stderr)
             "--LabApp.expose_app_in_browser=True",
         ]  # fmt: skip
+        if not self.stock:
+            cmd.append(f"--ServerApp.kernel_websocket_connection_class={NODELAY_CONNECTION}")
         with self.log.open("wb") as out:
             self.proc = subprocess.Popen(
                 cmd,
