@@ -8,6 +8,8 @@ from typing import Any
 import browser_harness as h
 import pytest
 
+from .conftest import _unavailable
+
 pytestmark = pytest.mark.browser
 
 DASHBOARD = h.DASHBOARDS / "margin-modes.ipynb"
@@ -16,7 +18,7 @@ DASHBOARD = h.DASHBOARDS / "margin-modes.ipynb"
 @pytest.fixture(scope="module")
 def voila_server() -> Iterator[h.VoilaServer]:
     if not (h.VENV_BIN / "voila").exists():
-        pytest.skip('voila is not installed: pip install -e ".[voila]"')
+        _unavailable('voila is not installed: pip install -e ".[voila]"')
     with h.VoilaServer(DASHBOARD) as server:
         yield server
 
