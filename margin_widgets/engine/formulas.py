@@ -205,22 +205,26 @@ def _solve(
     return float(price) if price > 0 else None
 
 
-def _check_backed_position(
+def _bracketed(
     side: object,
     quantity: object,
     entry_price: object,
     wallet_balance: object,
+    brackets: BracketTable,
     other_maintenance_margin: object,
     other_unrealized_pnl: object,
-) -> tuple[int, float, float, float, float, float]:
-    """Checked (s, Q, EP, WB, TMM, UPNL) for the bracketed solvers (WB may be below zero)."""
-    return (
+    ratio: float,
+) -> tuple[float | None, Bracket]:
+    """Check the arguments of the bracketed solvers (WB may be below zero), then solve."""
+    return _solve_in_brackets(
         _checks.side_sign(side),
         _checks.positive("quantity", quantity),
         _checks.positive("entry_price", entry_price),
         _checks.number("wallet_balance", wallet_balance),
+        brackets,
         _checks.non_negative("other_maintenance_margin", other_maintenance_margin),
         _checks.number("other_unrealized_pnl", other_unrealized_pnl),
+        ratio,
     )
 
 
@@ -264,24 +268,15 @@ def liquidation_price_in_brackets(
     >>> round(price, 2), bracket.maintenance_margin_rate
     (19678.71, 0.004)
     """
-    s, quantity, entry_price, wallet_balance, other_maintenance_margin, other_unrealized_pnl = (
-        _check_backed_position(
-            side,
-            quantity,
-            entry_price,
-            wallet_balance,
-            other_maintenance_margin,
-            other_unrealized_pnl,
-        )
-    )
-    return _solve_in_brackets(
-        s,
+    return _bracketed(
+        side,
         quantity,
         entry_price,
         wallet_balance,
         brackets,
         other_maintenance_margin,
         other_unrealized_pnl,
+        1.0,
     )
 
 
@@ -395,21 +390,11 @@ def margin_ratio_price(
     >>> round(margin_ratio_price("long", 1, 20_000, 1_000, table, 1.0), 2)
     19076.31
     """
-    s, quantity, entry_price, wallet_balance, other_maintenance_margin, other_unrealized_pnl = (
-        _check_backed_position(
-            side,
-            quantity,
-            entry_price,
-            wallet_balance,
-            other_maintenance_margin,
-            other_unrealized_pnl,
-        )
-    )
     ratio = _checks.number("margin_ratio", margin_ratio)
     if not 0 < ratio <= 1:
         raise ValueError(f"margin_ratio must be in (0, 1], got {margin_ratio!r}")
-    price, _ = _solve_in_brackets(
-        s,
+    price, _ = _bracketed(
+        side,
         quantity,
         entry_price,
         wallet_balance,
@@ -488,16 +473,9 @@ def liquidation_price_curve(
     >>> [round(p, 2) for p in curve]
     [50200.8, 50200.8]
     """
-    s, quantity, entry_price, wallet_balance, other_maintenance_margin, other_unrealized_pnl = (
-        _check_backed_position(
-            side,
-            quantity,
-            entry_price,
-            wallet_balance,
-            other_maintenance_margin,
-            other_unrealized_pnl,
-        )
-    )
+    s = _checks.side_sign(side)
+    quantity = _checks.positive("quantity", quantity)
+    entry_price = _checks.positive("entry_price", entry_price)
     mode = _checks.margin_mode(margin_mode, "margin_mode")
     value = quantity * entry_price
     top = brackets.bracket_for(value).max_leverage
@@ -509,14 +487,15 @@ def liquidation_price_curve(
                 f"({brackets.symbol} {brackets.effective_date}), got {leverages[index]!r}"
             )
     if mode == "cross":
-        price, _ = _solve_in_brackets(
-            s,
+        price, _ = _bracketed(
+            side,
             quantity,
             entry_price,
             wallet_balance,
             brackets,
             other_maintenance_margin,
             other_unrealized_pnl,
+            1.0,
         )
         return [price] * len(checked)
     for name, extra in (
@@ -524,7 +503,7 @@ def liquidation_price_curve(
         ("other_maintenance_margin", other_maintenance_margin),
         ("other_unrealized_pnl", other_unrealized_pnl),
     ):
-        if extra != 0:
+        if _checks.number(name, extra) != 0:
             raise ValueError(f"{name} must be 0 in isolated mode (cross mode only), got {extra!r}")
     return [
         _solve_in_brackets(s, quantity, entry_price, value / lev, brackets, 0.0, 0.0)[0]
