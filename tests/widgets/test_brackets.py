@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 
 import pytest
-from tests.widgets.marks import mark_arrays, same_marks, snapshot_marks
 
 from margin_widgets import BracketExplorer
 from margin_widgets.engine import initial_margin, liquidation_price_in_brackets, load_brackets
+from tests.widgets.marks import mark_arrays, same_marks, snapshot_marks
 
 
 def test_defaults_and_engine_numbers() -> None:

@@ -6,10 +6,10 @@ import math
 
 import numpy as np
 import pytest
-from tests.widgets.marks import mark_arrays, same_marks, snapshot_marks
 
 from margin_widgets import IsolatedMarginAdjuster
 from margin_widgets.engine import Account, liquidation_price_in_brackets, load_brackets
+from tests.widgets.marks import mark_arrays, same_marks, snapshot_marks
 
 BTC = load_brackets("BTCUSDT")
 

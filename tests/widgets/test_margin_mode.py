@@ -8,7 +8,6 @@ import math
 import bqplot as bq
 import numpy as np
 import pytest
-from tests.widgets.marks import mark_arrays, same_marks, snapshot_marks
 
 from margin_widgets import MarginModeExplorer
 from margin_widgets.engine import (
@@ -19,6 +18,7 @@ from margin_widgets.engine import (
     load_brackets,
 )
 from margin_widgets.widgets import margin_mode
+from tests.widgets.marks import mark_arrays, same_marks, snapshot_marks
 
 BTC = load_brackets("BTCUSDT")
 ETH = load_brackets("ETHUSDT")
