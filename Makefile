@@ -24,7 +24,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check margin_widgets tests benchmarks
+	$(BIN)/ruff check margin_widgets tests benchmarks scripts
+	$(BIN)/ruff format --check margin_widgets tests benchmarks scripts
 	$(BIN)/mypy
 
 bench: $(STAMP)
