@@ -32,6 +32,7 @@ from margin_widgets.engine import (
     load_brackets,
     shock_returns,
     stress_test,
+    unrealized_pnl,
 )
 from margin_widgets.widgets import _style as st
 from margin_widgets.widgets._base import Explorer
@@ -529,7 +530,7 @@ class CorrelationStress(Explorer):
             if price_a <= 0:
                 continue
             other_mm = table.maintenance_margin(a.quantity * price_a) + rest_mm
-            other_pnl = a.quantity * (price_a - a.entry_price)
+            other_pnl = unrealized_pnl(a.side, a.quantity, a.entry_price, price_a)
             price_b, _ = liquidation_price_in_brackets(
                 b.side, b.quantity, b.entry_price, wallet, table, other_mm, other_pnl
             )

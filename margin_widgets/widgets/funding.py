@@ -21,7 +21,7 @@ import bqplot as bq
 import ipywidgets as w
 import numpy as np
 
-from margin_widgets.engine import Account, LiquidationEvent
+from margin_widgets.engine import Account, LiquidationEvent, notional
 from margin_widgets.widgets import _style as st
 from margin_widgets.widgets._base import Explorer, check_mode
 from margin_widgets.widgets._controls import (
@@ -325,7 +325,7 @@ class FundingTimeline(Explorer):
 
     # ------------------------------------------------------------------ bounds
     def _total_notional(self) -> float:
-        return sum(q * p for _, q, p in BOOK)
+        return sum(notional(q, p) for _, q, p in BOOK)
 
     def _sync_bounds(self) -> None:
         collateral = float(self.controls["collateral"].value)

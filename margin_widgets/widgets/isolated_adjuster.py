@@ -459,7 +459,7 @@ class IsolatedMarginAdjuster(Explorer):
             return f"{head} At this mark the position is liquidated."
         p = account.positions[SYMBOL]
         removable = account.max_removable_margin(SYMBOL)
-        initial = p.quantity * account.marks[SYMBOL] / p.leverage
+        initial = account.position_summary(SYMBOL).initial_margin
         return (
             f"{head} Now: margin {st.format_usdt(p.isolated_wallet)}, liquidation price "
             f"{st.format_price(account.liquidation_price(SYMBOL))}. Removal limit: at most "

@@ -21,7 +21,14 @@ import bqplot as bq
 import ipywidgets as w
 import numpy as np
 
-from margin_widgets.engine import Account, LiquidationEvent, dip_path, load_brackets, price_paths
+from margin_widgets.engine import (
+    Account,
+    LiquidationEvent,
+    dip_path,
+    equal_legs,
+    load_brackets,
+    price_paths,
+)
 from margin_widgets.widgets import _style as st
 from margin_widgets.widgets._base import Explorer, check_mode
 from margin_widgets.widgets._controls import (
@@ -101,10 +108,14 @@ def simulate(paths: list[list[float]], leverage: float, collateral: float) -> Pa
     symbols = [symbol for symbol, _ in ASSETS]
     for mode in st.MODES:
         account = Account(wallet_balance=collateral * len(ASSETS))
-        for (symbol, _), path in zip(ASSETS, paths, strict=True):
-            account.set_margin_mode(mode, symbol)
-            quantity = collateral * leverage / path[0]
-            account.open_position(symbol, "long", quantity, price=path[0], leverage=leverage)
+        legs = equal_legs(
+            len(ASSETS), leverage, collateral, [path[0] for path in paths], symbols=symbols
+        )
+        for leg in legs:
+            account.set_margin_mode(mode, leg.symbol)
+            account.open_position(
+                leg.symbol, leg.side, leg.quantity, price=leg.entry_price, leverage=leverage
+            )
         run.accounts[mode] = account
         run.liquidation[mode] = [[] for _ in symbols]
         run.equity[mode] = []
