@@ -487,7 +487,7 @@ def liquidation_price_curve(
                 f"({brackets.symbol} {brackets.effective_date}), got {leverages[index]!r}"
             )
     if mode == "cross":
-        price, _ = _bracketed(
+        price, _ = liquidation_price_in_brackets(
             side,
             quantity,
             entry_price,
@@ -495,7 +495,6 @@ def liquidation_price_curve(
             brackets,
             other_maintenance_margin,
             other_unrealized_pnl,
-            1.0,
         )
         return [price] * len(checked)
     for name, extra in (
