@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from margin_widgets.engine import bankruptcy_price, liquidation_price
-from margin_widgets.widgets.exercise import AnswerCheck, parse_answer
+from margin_widgets.widgets.exercise import (
+    AmbiguousAnswerError,
+    AnswerCheck,
+    ChoiceCheck,
+    Constraint,
+    DesignField,
+    DesignTask,
+    parse_answer,
+)
 
 LP = liquidation_price("long", 1, 20_000, 400, 0.005, 0)
 BP = bankruptcy_price("long", 1, 20_000, 400)
@@ -135,3 +143,181 @@ def test_explanation_is_shown_with_a_correct_answer() -> None:
     check = AnswerCheck("?", 3_700.0, explanation="500,000 × 1 % − 1,300")
     check.check(3_700)
     assert "500,000 × 1 % − 1,300" in check.feedback.value
+
+
+# ---------------------------------------------------------------- forgiving answers and slips
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("19,600", 19_600.0), ("1,234,567.5", 1_234_567.5), ("-1,000", -1_000.0)],
+)
+def test_a_comma_before_three_digits_is_a_thousands_separator(text: str, value: float) -> None:
+    assert parse_answer(text) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "suggestion"), [("4,97", 4.97), ("16,3", 16.3), ("19,6000", 19.6), ("1,2,3", None)]
+)
+def test_any_other_comma_is_asked_about_never_read_silently(
+    text: str, suggestion: float | None
+) -> None:
+    with pytest.raises(AmbiguousAnswerError) as caught:
+        parse_answer(text)
+    assert caught.value.suggestion == suggestion
+
+
+def test_an_ambiguous_comma_gets_a_did_you_mean_question() -> None:
+    check = AnswerCheck("MMR in %?", 4.97, unit="%")
+    correct, text = check.check("4,97")
+    assert not correct and text.startswith("Did you mean 4.97?")
+    assert check.check("4.97")[0]
+
+
+def test_common_slips_are_named() -> None:
+    check = AnswerCheck("PnL?", -200.0)
+    assert "sign" in check.check("200")[1]
+    ratio = AnswerCheck("Margin ratio, in %?", 49.5, unit="%")
+    assert "multiply by 100" in ratio.check("0.495")[1]
+    fraction = AnswerCheck("Margin ratio as a fraction?", 0.495, unit="", tolerance=0.001)
+    assert "divide by 100" in fraction.check("49.5")[1]
+
+
+def test_a_rounding_slip_is_named_not_called_wrong() -> None:
+    check = AnswerCheck("Liquidation price?", LP)  # 19,698.49 to 2 decimals
+    correct, text = check.check("19698")  # right to the 0 decimals typed
+    assert not correct and "rounding" in text and "give 2 decimals" in text
+    correct, text = check.check("19698.42")  # 0.07 off: close, but not within 0.01
+    assert not correct and "check your rounding" in text
+    assert "too low" in check.check("19690")[1]
+
+
+def test_word_answers_accept_synonyms() -> None:
+    check = AnswerCheck("Which mode?", "isolated", unit="", accept=["isolated position"])
+    for typed in ("Isolated margin", '"isolated".', "iso", "isolated position"):
+        assert check.check(typed)[0], typed
+    assert not check.check("cross margin")[0]
+
+
+def test_show_answer_only_after_a_first_attempt() -> None:
+    check = worked_example()
+    assert check.show_button.disabled
+    assert "Try once first" in check.reveal()
+    assert "19,698.49" not in check.feedback.value
+    check.check("1")
+    assert not check.show_button.disabled
+    assert check.reveal() == "Answer: 19,698.49 USDT."
+
+
+def test_a_correct_answer_shows_the_working_with_the_learners_numbers() -> None:
+    check = AnswerCheck(
+        "Initial margin?",
+        1_500.0,
+        working="IM = 0.5 × 60,000 / 20 = 1,500 USDT; you typed {answer}.",
+    )
+    check.check("1,500")
+    assert "IM = 0.5 × 60,000 / 20 = 1,500 USDT; you typed 1,500." in check.feedback.value
+
+    def derivation(answer: object) -> str:
+        return f"PnL = 0.5 × (58,500 − 60,000) = −750; ROE = −750 / 1,500 → {answer}"
+
+    roe = AnswerCheck("ROE in %?", -50.0, unit="%", working=derivation)
+    roe.check("-50")
+    assert "ROE = −750 / 1,500 → -50.0" in roe.feedback.value
+
+
+# ---------------------------------------------------------------- conceptual choices
+def choice() -> ChoiceCheck:
+    return ChoiceCheck(
+        "ETH falls 20 % in cross. Which liquidation price moves?",
+        [
+            ("only ETH's", "No: ETH's loss comes out of the shared wallet that backs BTC too."),
+            ("both", "Yes: one wallet backs both positions."),
+            ("neither", "No: the wallet falls with ETH's loss."),
+        ],
+        correct="both",
+    )
+
+
+def test_a_wrong_choice_explains_itself() -> None:
+    check = choice()
+    assert check.choices.value is None
+    correct, text = check.check("only ETH's")
+    assert not correct and "shared wallet that backs BTC" in text
+
+
+def test_the_right_choice_also_explains_the_others() -> None:
+    check = choice()
+    assert check.check("both")[0]
+    assert "Why not the others" in check.feedback.value
+    assert "the wallet falls with ETH" in check.feedback.value
+
+
+def test_choice_needs_a_pick_and_valid_options() -> None:
+    check = choice()
+    assert check.check()[1] == "Pick one of the options first."
+    with pytest.raises(ValueError, match="correct must be one of"):
+        ChoiceCheck("?", [("a", "x"), ("b", "y")], correct="c")
+    with pytest.raises(ValueError, match="explanation"):
+        ChoiceCheck("?", [("a", "x"), ("b", " ")], correct="a")
+
+
+# ---------------------------------------------------------------- design tasks
+def design() -> DesignTask:
+    # risk at most 300 USDT on a 0.5 BTC long at 60,000 and survive a dip to 48,000 (−20 %)
+    def survives(d: dict[str, object]) -> bool:
+        wallet = float(d["margin"])  # type: ignore[arg-type]
+        lp = liquidation_price("long", 0.5, 60_000, wallet, 0.004, 0)
+        return lp is None or lp < 48_000
+
+    return DesignTask(
+        "Risk at most 300 USDT and survive a dip to 48,000.",
+        [
+            DesignField("mode", "margin mode", options=("cross", "isolated")),
+            DesignField("margin", "margin", unit="USDT", minimum=1, maximum=100_000),
+        ],
+        [
+            Constraint(
+                "risk at most 300 USDT",
+                lambda d: d["mode"] == "isolated" and float(d["margin"]) <= 300,
+                lambda d: f"{d['mode']} with {float(d['margin']):,.0f} USDT can lose more.",
+            ),
+            Constraint("survive the dip to 48,000", survives, "The liquidation price is above."),
+        ],
+    )
+
+
+def test_design_feedback_names_every_broken_constraint() -> None:
+    task = design()
+    ok, text = task.check({"mode": "cross", "margin": 5_000})
+    assert not ok and "risk at most 300 USDT" in text and "cross with 5,000 USDT" in text
+    ok, text = task.check({"mode": "isolated", "margin": 200})
+    # 200 USDT behind 0.5 BTC: LP = (200 − 30,000) / (0.5 × 0.004 − 0.5) ≈ 59,839 > 48,000
+    assert not ok and "survive the dip" in text and "risk at most" not in text
+
+
+def test_a_design_that_meets_all_constraints_passes() -> None:
+    # 0.5 BTC at 60,000 with 300 USDT cannot survive −20 %: this task has no solution,
+    # and the checker says so for every margin allowed by the first constraint
+    task = design()
+    for margin in (1, 150, 300):
+        assert not task.check({"mode": "isolated", "margin": margin})[0]
+    easy = DesignTask(
+        "Margin of at least 6,100 USDT in isolated.",
+        [DesignField("margin", "margin", unit="USDT", minimum=0)],
+        [Constraint("survive 48,000", lambda d: float(d["margin"]) >= 6_100, "Add margin.")],
+        example={"margin": 6_500},
+    )
+    assert easy.check({"margin": "6,100"})[0]
+    assert "6,500" in easy.reveal()
+
+
+def test_design_refuses_bad_fields_and_bad_examples() -> None:
+    task = design()
+    assert "Choose the margin mode" in task.check({"mode": None, "margin": 1})[1]
+    assert "between 1 and 100000" in task.check({"mode": "cross", "margin": 0})[1]
+    with pytest.raises(ValueError, match="example does not meet"):
+        DesignTask(
+            "?",
+            [DesignField("x", "x")],
+            [Constraint("x > 1", lambda d: float(d["x"]) > 1, "bigger")],
+            example={"x": 0},
+        )
