@@ -2,7 +2,9 @@
 
 ``margin_widgets.engine`` is the exact, standard-library margin engine. The explorers
 (``MarginModeExplorer`` and friends) are loaded lazily on first access (PEP 562), so importing
-the engine never loads ipywidgets, bqplot or numpy.
+the engine never loads ipywidgets, bqplot or numpy. Where numpy, pandas or bqplot cannot be
+imported (JupyterLite offline), an explorer's name resolves to a placeholder widget that says
+what is missing, why and what to do; :func:`charts_status` says it once, in a lesson's setup.
 """
 
 from __future__ import annotations
@@ -21,7 +23,18 @@ _WIDGETS = (
     "PricePathPlayer",
 )
 
-__all__ = ["__version__", *_WIDGETS]
+__all__ = ["__version__", "charts_status", *_WIDGETS]
+
+
+def charts_status() -> str | None:
+    """Print why the explorers' charts cannot load here and return it; ``None`` when they can.
+
+    A lesson's setup cell calls it: silent where numpy, pandas and bqplot import, a short
+    message (what is missing, why, what to do) where they do not, e.g. JupyterLite offline.
+    """
+    from margin_widgets.widgets._fallback import charts_status as status
+
+    return status()
 
 
 def __getattr__(name: str) -> Any:

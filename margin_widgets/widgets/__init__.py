@@ -6,7 +6,9 @@ presets, locking and export (see ``_base.py``). Styles and formats live in ``_st
 
 Names are loaded on first access (PEP 562): ``from margin_widgets.widgets.exercise import
 AnswerCheck`` needs only ipywidgets, so a lesson's exercises also work where bqplot's numpy is
-not available (JupyterLite offline).
+not available (JupyterLite offline). Where an explorer's chart libraries (numpy, pandas,
+bqplot) cannot be imported, its name resolves to a placeholder widget that says what is missing,
+why and what to do (see ``_fallback.py``), so a lesson's imports never fail on them.
 """
 
 from __future__ import annotations
@@ -23,6 +25,18 @@ if TYPE_CHECKING:
     from margin_widgets.widgets.isolated_adjuster import IsolatedMarginAdjuster
     from margin_widgets.widgets.margin_mode import MarginModeExplorer
     from margin_widgets.widgets.price_path import PricePathPlayer
+
+#: the explorers: names that fall back to a placeholder when their chart libraries are missing
+EXPLORERS = frozenset(
+    {
+        "BracketExplorer",
+        "CorrelationStress",
+        "FundingTimeline",
+        "IsolatedMarginAdjuster",
+        "MarginModeExplorer",
+        "PricePathPlayer",
+    }
+)
 
 _MODULES = {
     "AnswerCheck": "exercise",
@@ -49,7 +63,15 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name in _MODULES:
-        module = importlib.import_module(f"margin_widgets.widgets.{_MODULES[name]}")
+        try:
+            module = importlib.import_module(f"margin_widgets.widgets.{_MODULES[name]}")
+        except ImportError as exc:
+            from margin_widgets.widgets._fallback import missing_chart_module, placeholder_class
+
+            missing = missing_chart_module(exc)
+            if name not in EXPLORERS or missing is None:
+                raise
+            return placeholder_class(name, missing)
         return getattr(module, name)
     raise AttributeError(f"module 'margin_widgets.widgets' has no attribute {name!r}")
 

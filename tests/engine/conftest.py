@@ -38,7 +38,7 @@ def shipped_table(request: pytest.FixtureRequest) -> BracketTable:
 
 @pytest.fixture
 def btc_2024() -> BracketTable:
-    """BTCUSDT brackets as served on 2024-10-24 (CONCEPTS.md §2)."""
+    """BTCUSDT brackets as served on 2024-10-24 (the exchange's bracket endpoint)."""
     return load_brackets("BTCUSDT", "2024-10-24")
 
 

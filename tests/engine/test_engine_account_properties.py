@@ -208,7 +208,7 @@ def test_one_cross_position_equals_isolated_with_the_same_wallet(
 def test_funding_shifts_an_isolated_liquidation_price_by_payment_over_q_one_minus_mmr(
     trade: dict[str, Any], rate: float
 ) -> None:
-    """CONCEPTS §2: an isolated long's LP moves by payment / (Q·(1 − MMR)); the short's by
+    """Funding: an isolated long's LP moves by payment / (Q·(1 − MMR)); the short's by
     payment / (Q·(1 + MMR)) the other way (while the bracket at LP stays the same)."""
     account = Account(wallet_balance=trade["quantity"] * trade["price"])
     account.set_margin_mode("isolated", "BTCUSDT")

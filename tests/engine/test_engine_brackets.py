@@ -1,4 +1,4 @@
-"""Bracket tables: the shipped data against CONCEPTS.md, date look-up, validation, continuity."""
+"""Bracket tables: shipped data against the published ones, date look-up, validation, continuity."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from margin_widgets.engine import (
 
 PROPERTY = settings(settings.get_profile("margin-engine"), max_examples=500, deadline=None)
 
-# CONCEPTS.md §2, "BTCUSDT brackets (as served by the exchange's bracket endpoint, 2024-10-24)",
+# "BTCUSDT brackets (as served by the exchange's bracket endpoint, 2024-10-24)",
 # transcribed row by row: (bracket, floor, cap, max leverage, MMR in %, cum).
 BTCUSDT_2024_10_24 = [
     (1, 0, 50_000, 125, "0.40", 0),
@@ -38,7 +38,7 @@ BTCUSDT_2024_10_24 = [
     (12, 1_200_000_000, 1_800_000_000, 1, "50.0", 421_481_450),
 ]
 
-# CONCEPTS.md §2, the 2021-03-18 table: floors, max leverage and MMR in %; cum follows from the
+# The 2021-03-18 table: floors, max leverage and MMR in %; cum follows from the
 # recurrence, worked here in exact decimals:
 #   cum2 = 50,000·(0.5 − 0.4) %          = 50
 #   cum3 = 250,000·(1 − 0.5) % + 50      = 1,300      (the public worked example)

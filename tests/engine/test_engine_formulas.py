@@ -47,7 +47,7 @@ def approx_fraction(expected: F, rel: float = 1e-12) -> Any:
 
 # --------------------------------------------------------------------------- worked examples
 def test_binance_worked_example_one_btc_long_at_20000() -> None:
-    # CONCEPTS.md §2: 1 BTC long at 20,000 with 50x (WB = 20,000 / 50 = 400), MMR 0.5 %, cum 0.
+    # Worked example: 1 BTC long at 20,000 with 50x (WB = 20,000 / 50 = 400), MMR 0.5 %, cum 0.
     # LP = (400 − 20,000) / (1·0.005 − 1) = −19,600 / −0.995 = 3,920,000 / 199 = 19,698.4924...
     price = liquidation_price("long", 1, 20_000, 400, 0.005, 0)
     assert price is not None

@@ -1,4 +1,4 @@
-"""Spot margin accounts (CONCEPTS §3): margin level, thresholds, liquidation prices, interest."""
+"""Spot margin accounts (exchange rules): margin level, thresholds, liquidation prices, interest."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from margin_widgets.engine import (
 PROPERTY = settings(settings.get_profile("margin-engine"), max_examples=500, deadline=None)
 
 
-# (mode, max leverage, liquidation level, margin-call level), CONCEPTS §3
+# (mode, max leverage, liquidation level, margin-call level), from the exchange's spot margin rules
 THRESHOLDS = [
     ("cross", 3, 1.1, 1.3),
     ("cross", 5, 1.1, 1.16),

@@ -16,19 +16,27 @@ ALL = sorted(NOTEBOOKS.glob("*.ipynb"))
 LESSONS = [p for p in ALL if not p.name.startswith("00-")]
 INDEX = NOTEBOOKS / "00-index.ipynb"
 
+ROOT = NOTEBOOKS.parent
+CLAIMS_DOC = ROOT / "docs" / "claims.md"
+
 SETUP_CELL = """\
-# Setup. In JupyterLite (the course in a browser tab) this cell loads margin_widgets into the
-# browser's Python, and the charts' numpy and pandas from the internet (about 10 MB, once).
-import sys
+# Setup: run this cell first (Shift+Enter); nothing here needs reading. In JupyterLite it
+# loads margin_widgets into the browser's Python and says whether the charts can load.
+import margin_widgets
 
-import margin_widgets  # noqa: F401
+charts_problem = margin_widgets.charts_status()  # None when the charts work"""
+#: A row of a claims table in docs/claims.md: ``| C1 | statement | [04](../notebooks/04-…) |``
+CLAIM_ROW = re.compile(r"^\| ([CISF][1-9]) \| (.+) \| (.+) \|$", re.MULTILINE)
+LESSON_LINK = re.compile(r"\]\(\.\./notebooks/(\d\d-[\w-]+\.ipynb)\)")
 
-if sys.platform == "emscripten":
-    try:
-        import bqplot  # noqa: F401
-    except ImportError:
-        print("Offline: the engine works, but the charts need numpy and pandas from the internet.")"""
-#: The claims of CONCEPTS.md section 1 that the course must teach.
+
+def _claims_doc() -> dict[str, tuple[str, set[str]]]:
+    """docs/claims.md: claim id -> (statement, lesson files named in its row)."""
+    rows = CLAIM_ROW.findall(CLAIMS_DOC.read_text(encoding="utf-8"))
+    return {cid: (text.strip(), set(LESSON_LINK.findall(link))) for cid, text, link in rows}
+
+
+#: Every claim of docs/claims.md: C1–C5, I1–I5, S1–S5, F1–F4.
 CLAIMS = [
     f"{group}{n}"
     for group, count in (("C", 5), ("I", 5), ("S", 5), ("F", 4))
@@ -72,6 +80,64 @@ def test_first_code_cell_is_the_setup_cell(path: Path) -> None:
     assert _sources(path, "code")[0].strip() == SETUP_CELL
 
 
+@pytest.mark.parametrize("path", ALL, ids=_ids(ALL))
+def test_starts_with_title_how_to_and_folded_setup(path: Path) -> None:
+    """Title and a one-line "how to work through it" first; then one folded setup cell."""
+    first, second = _read(path).cells[:2]
+    assert first.cell_type == "markdown"
+    lines = first.source.splitlines()
+    assert lines[0].startswith("# "), f"{path.name}: the first line is not the title"
+    how_to = next((ln for ln in lines[1:4] if ln.startswith("*How to")), None)
+    assert how_to, f"{path.name}: no one-line 'how to' right under the title"
+    assert "one at a time" in how_to and "not Run All" in how_to, how_to
+    assert second.cell_type == "code" and second.source.strip() == SETUP_CELL
+    assert second.metadata.get("jupyter", {}).get("source_hidden") is True, (
+        f"{path.name}: the setup cell should be folded"
+    )
+    assert len(second.source.splitlines()) <= 6
+
+
+def test_index_has_the_disclaimer() -> None:
+    text = " ".join(" ".join(_sources(INDEX, "markdown")).split())
+    assert "**Disclaimer.**" in text
+    for words in ("educational", "not trading or financial advice", "dated snapshots"):
+        assert words in text, words
+
+
+def test_claims_document_lists_every_claim() -> None:
+    claims = _claims_doc()
+    assert sorted(claims) == sorted(CLAIMS)
+    for cid, (statement, lessons) in claims.items():
+        assert len(statement) > 40, cid
+        assert lessons and all((NOTEBOOKS / name).exists() for name in lessons), cid
+
+
+def test_claims_document_names_the_lessons_that_tag_each_claim() -> None:
+    tagged: dict[str, set[str]] = {}
+    for path in LESSONS:
+        for source in _sources(path, "markdown"):
+            for claim in CLAIM_TAG.findall(source):
+                tagged.setdefault(claim, set()).add(path.name)
+    assert {cid: lessons for cid, (_, lessons) in _claims_doc().items()} == tagged
+
+
+#: text that would point outside the repository (files of the machine, not of the course)
+OUTSIDE = re.compile(r"/work/|/tmp/|/home/|CONCEPTS(\.md)?|STYLE\.md|BROWSER_TESTING")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [*ALL, *sorted((ROOT / "tests").rglob("*.py")), *sorted((ROOT / "docs").rglob("*.md"))],
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_refers_to_nothing_outside_the_repository(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    if path == Path(__file__).resolve():
+        text = text.replace(OUTSIDE.pattern, "")
+    found = sorted({m.group(0) for m in OUTSIDE.finditer(text)})
+    assert not found, f"{path.relative_to(ROOT)} refers to {found}"
+
+
 @pytest.mark.parametrize("path", LESSONS, ids=_ids(LESSONS))
 def test_lesson_structure(path: Path) -> None:
     markdown = _sources(path, "markdown")
@@ -101,7 +167,9 @@ def test_every_claim_is_tagged_in_some_lesson() -> None:
         for source in _sources(path, "markdown"):
             tagged.update(CLAIM_TAG.findall(source))
     missing = [claim for claim in CLAIMS if claim not in tagged]
-    assert not missing, f"claims not tagged (**Claim XX**) in any lesson: {missing}"
+    assert not missing, (
+        f"claims of docs/claims.md not tagged (**Claim XX**) in any lesson: {missing}"
+    )
 
 
 def test_index_links_every_lesson() -> None:

@@ -1,4 +1,4 @@
-"""FundingTimeline: funding booked to the isolated wallet vs the cross wallet (CONCEPTS F4)."""
+"""FundingTimeline: funding booked to the isolated wallet vs the cross wallet (claim F4)."""
 
 from __future__ import annotations
 
@@ -130,7 +130,7 @@ def test_setting_values_updates_every_mark_synchronously(changes: dict[str, Any]
 
 
 def test_isolated_shift_is_payment_over_q_times_one_minus_mmr(explorer: FundingTimeline) -> None:
-    """CONCEPTS F4: the isolated long's LP moves by payment / (Q × (1 − MMR)) per interval."""
+    """Claim F4: the isolated long's LP moves by payment / (Q × (1 − MMR)) per interval."""
     t = explorer.timeline
     mmr = load_brackets("BTCUSDT").bracket_for(0.5 * 60_000).maintenance_margin_rate
     lp = t.liquidation["isolated"]

@@ -152,7 +152,7 @@ def test_setting_values_updates_every_mark_synchronously(changes: dict[str, Any]
 
 
 def test_dip_in_a_isolated_is_liquidated_cross_survives() -> None:
-    """CONCEPTS C4: a temporary dip that isolated margin does not survive, cross absorbs."""
+    """Claim C4: a temporary dip that isolated margin does not survive, cross absorbs."""
     player = PricePathPlayer(scenario="dip in A")
     assert [e.symbols for e in player.events("isolated")] == [("BTCUSDT",)]
     assert player.events("cross") == []
