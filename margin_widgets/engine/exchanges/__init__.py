@@ -1,0 +1,490 @@
+"""Exchange conventions: one small protocol, one module per exchange, tier tables as data.
+
+Exchanges agree on the idea of isolated and cross margin but not on the arithmetic. Each
+convention here answers the same six questions for a linear (USDT-margined) perpetual:
+
+* :meth:`~ExchangeConvention.maintenance_margin` of a position,
+* :meth:`~ExchangeConvention.bankruptcy_price` (margin balance zero),
+* :meth:`~ExchangeConvention.liquidation_price` (one tier given),
+* :meth:`~ExchangeConvention.margin_ratio` in the exchange's own orientation,
+* :meth:`~ExchangeConvention.is_liquidated`, the test behind that ratio,
+* :meth:`~ExchangeConvention.tier_table`, the exchange's dated tier table, validated on load.
+
+Shipped conventions: ``"binance"`` (USDⓈ-M, the formulas of :mod:`margin_widgets.engine.formulas`,
+the default), ``"bybit"`` (USDT perpetual, classic account) and ``"okx"`` (USDT-margined swaps).
+
+Adding an exchange is one module in this package that defines ``CONVENTION`` (an object with the
+protocol's attributes), one data folder ``margin_widgets/data/<name>/`` with its tables, and its
+tests: modules are discovered on first use, nothing here needs editing.
+
+Units: amounts in USDT, quantities in base units (BTC, ETH), prices in USDT per base unit, rates
+as fractions.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime
+import importlib
+import json
+import math
+import pkgutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any, Protocol, runtime_checkable
+
+from margin_widgets.engine import _checks
+
+__all__ = [
+    "ExchangeConvention",
+    "ExchangeConventionError",
+    "Tier",
+    "TierTable",
+    "TierTableError",
+    "available_exchanges",
+    "available_tier_tables",
+    "get_exchange",
+    "isolated_liquidation_price",
+    "load_tier_table",
+]
+
+DEFAULT_EXCHANGE = "binance"
+"""The convention used when none is named (today's formulas)."""
+
+TIER_BASES: tuple[str, ...] = ("notional", "quantity")
+"""What selects a tier: the position's notional in USDT, or its size in base units."""
+
+
+class TierTableError(ValueError):
+    """A tier table breaks its exchange's invariants (gaps, falling rates, a wrong deduction)."""
+
+
+class ExchangeConventionError(ValueError):
+    """An argument the named exchange's convention does not have (e.g. a deduction on OKX)."""
+
+
+@dataclass(frozen=True)
+class Tier:
+    """One tier (bracket, risk limit) of an exchange's table.
+
+    Attributes
+    ----------
+    number : int
+        Tier number, from 1.
+    floor : float
+        Lower edge (exclusive, except 0 for tier 1), in the table's basis: USDT of notional or
+        base units of size.
+    cap : float
+        Upper edge (inclusive), same unit.
+    max_leverage : float
+        Highest leverage allowed in this tier.
+    maintenance_margin_rate : float
+        MMR as a fraction.
+    maintenance_amount : float
+        Deduction in USDT (Binance ``cum``, Bybit "maintenance margin deduction"; 0 on OKX).
+    """
+
+    number: int
+    floor: float
+    cap: float
+    max_leverage: float
+    maintenance_margin_rate: float
+    maintenance_amount: float
+
+
+@dataclass(frozen=True)
+class TierTable:
+    """The dated tier table of one symbol on one exchange.
+
+    Attributes
+    ----------
+    exchange : str
+        Convention name, e.g. ``"bybit"``.
+    symbol : str
+        Symbol, e.g. ``"BTCUSDT"``.
+    effective_date : str
+        ISO date from which the table applied (see ``source`` for how it is dated).
+    source : str
+        Where the numbers come from.
+    basis : {"notional", "quantity"}
+        What selects the tier.
+    tiers : tuple of Tier
+        In increasing order.
+    """
+
+    exchange: str
+    symbol: str
+    effective_date: str
+    source: str
+    basis: str
+    tiers: tuple[Tier, ...]
+    _caps: tuple[float, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.basis not in TIER_BASES:
+            raise TierTableError(f"basis must be one of {TIER_BASES}, got {self.basis!r}")
+        if not self.tiers:
+            raise TierTableError(f"tier table {self.exchange} {self.symbol}: has no tiers")
+        object.__setattr__(self, "_caps", tuple(t.cap for t in self.tiers))
+
+    def tier_for(self, quantity: float, price: float) -> Tier:
+        """Tier of a position of ``quantity`` base units valued at ``price`` USDT.
+
+        The notional ``quantity × price`` selects it on a notional basis, the size alone on a
+        quantity basis. Beyond the last cap the last tier applies.
+
+        Examples
+        --------
+        >>> table = load_tier_table("bybit", "BTCUSDT")
+        >>> table.tier_for(100, 30_000).maintenance_margin_rate  # 3,000,000 USDT: tier 3
+        0.0063
+        """
+        quantity = _checks.non_negative("quantity", quantity)
+        price = _checks.positive("price", price)
+        value = quantity * price if self.basis == "notional" else quantity
+        index = bisect.bisect_left(self._caps, value)
+        return self.tiers[min(index, len(self.tiers) - 1)]
+
+
+@runtime_checkable
+class ExchangeConvention(Protocol):
+    """What an exchange module provides (its ``CONVENTION`` object).
+
+    An account delegates to it: ``maintenance_margin`` and ``margin_ratio`` for its summary,
+    ``is_liquidated`` for its liquidation check, ``liquidation_price`` and ``bankruptcy_price``
+    for its isolated positions, ``tier_table`` for the tier of a position.
+    """
+
+    name: str
+    """Registry name, lower case."""
+
+    title: str
+    """Human name of the product, e.g. ``"Bybit USDT perpetual (classic account)"``."""
+
+    margin_ratio_orientation: str
+    """``"maintenance/balance"`` (liquidation when it rises to 1) or ``"balance/maintenance"``
+    (liquidation when it falls to 1)."""
+
+    def tier_table(self, symbol: str = "BTCUSDT", date: str | None = None) -> TierTable:
+        """The symbol's validated tier table in force on ``date`` (default: the newest)."""
+        ...
+
+    def maintenance_margin(
+        self,
+        quantity: float,
+        entry_price: float,
+        mark_price: float,
+        maintenance_margin_rate: float,
+        maintenance_amount: float = 0.0,
+        fee_rate: float = 0.0,
+    ) -> float:
+        """Maintenance requirement in USDT that the margin balance is compared with."""
+        ...
+
+    def bankruptcy_price(
+        self, side: str, quantity: float, entry_price: float, margin: float
+    ) -> float | None:
+        """Price at which an isolated margin of ``margin`` USDT is exactly lost."""
+        ...
+
+    def liquidation_price(
+        self,
+        side: str,
+        quantity: float,
+        entry_price: float,
+        margin: float,
+        maintenance_margin_rate: float,
+        maintenance_amount: float = 0.0,
+        fee_rate: float = 0.0,
+    ) -> float | None:
+        """Isolated liquidation price with ``margin`` USDT in the position and one tier."""
+        ...
+
+    def margin_ratio(self, margin_balance: float, maintenance_margin: float) -> float:
+        """The exchange's margin ratio, in its own orientation."""
+        ...
+
+    def is_liquidated(self, margin_balance: float, maintenance_margin: float) -> bool:
+        """Whether the exchange liquidates at this margin balance and requirement."""
+        ...
+
+
+# --------------------------------------------------------------------------- registry
+@cache
+def _registry() -> dict[str, ExchangeConvention]:
+    """Every module of this package that defines ``CONVENTION``, by its name (first use)."""
+    found: dict[str, ExchangeConvention] = {}
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        convention = getattr(module, "CONVENTION", None)
+        if convention is not None:
+            found[convention.name] = convention
+    return found
+
+
+def available_exchanges() -> list[str]:
+    """Names of the shipped conventions, sorted.
+
+    Examples
+    --------
+    >>> available_exchanges()
+    ['binance', 'bybit', 'okx']
+    """
+    return sorted(_registry())
+
+
+def get_exchange(name: str = DEFAULT_EXCHANGE) -> ExchangeConvention:
+    """The convention registered as ``name``.
+
+    Raises
+    ------
+    ValueError
+        Naming the allowed exchanges when ``name`` is not one of them.
+
+    Examples
+    --------
+    >>> get_exchange("okx").margin_ratio_orientation
+    'balance/maintenance'
+    """
+    conventions = _registry()
+    convention = conventions.get(name) if isinstance(name, str) else None
+    if convention is None:
+        raise ValueError(f"exchange must be one of {sorted(conventions)}, got {name!r}")
+    return convention
+
+
+# --------------------------------------------------------------------------- tier tables
+def _data_folder(exchange: str) -> Any:
+    return resources.files("margin_widgets") / "data" / exchange
+
+
+def available_tier_tables(exchange: str) -> list[tuple[str, str]]:
+    """Shipped ``(symbol, effective_date)`` tables of a data folder ``data/<exchange>/``.
+
+    Examples
+    --------
+    >>> available_tier_tables("okx")
+    [('ETHUSDT', '2021-06-11')]
+    """
+    folder = _data_folder(exchange)
+    if not folder.is_dir():
+        return []
+    out = []
+    for entry in folder.iterdir():
+        name = entry.name
+        if name.endswith(".json") and "_" in name:
+            symbol, date = name[: -len(".json")].split("_", 1)
+            out.append((symbol, date))
+    return sorted(out)
+
+
+def read_table_file(exchange: str, symbol: str, date: str | None) -> dict[str, Any]:
+    """The JSON data of ``data/<exchange>/<symbol>_<date>.json`` in force on ``date``.
+
+    Raises
+    ------
+    ValueError
+        If the exchange ships no table for the symbol, or none was in force on ``date``.
+    """
+    tables = available_tier_tables(exchange)
+    dates = sorted(d for s, d in tables if s == symbol)
+    if not dates:
+        symbols = sorted({s for s, _ in tables})
+        raise ValueError(f"symbol must be one of {symbols} for {exchange}, got {symbol!r}")
+    if date is None:
+        chosen = dates[-1]
+    else:
+        eligible = [d for d in dates if d <= _checks_iso_date(date)]
+        if not eligible:
+            raise ValueError(
+                f"date must be on or after {dates[0]} for {exchange} {symbol}, got {date!r}"
+            )
+        chosen = eligible[-1]
+    text = (_data_folder(exchange) / f"{symbol}_{chosen}.json").read_text(encoding="utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def _checks_iso_date(value: object) -> str:
+    try:
+        return datetime.date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise ValueError(f"date must be an ISO date 'YYYY-MM-DD', got {value!r}") from None
+
+
+def load_tier_table(exchange: str, symbol: str = "BTCUSDT", date: str | None = None) -> TierTable:
+    """Load an exchange's tier table, validated by that exchange's own rules.
+
+    Parameters
+    ----------
+    exchange : str
+        A name from :func:`available_exchanges`.
+    symbol : str, default "BTCUSDT"
+        Symbol of the table.
+    date : str, optional
+        ISO date: the table in force then (default the newest).
+
+    Returns
+    -------
+    TierTable
+
+    Raises
+    ------
+    ValueError
+        For an unknown exchange, symbol or date; :class:`TierTableError` for a table that
+        breaks its exchange's invariants.
+
+    Examples
+    --------
+    >>> load_tier_table("bybit", "BTCUSDT").tiers[1].maintenance_amount
+    1200.0
+    """
+    return get_exchange(exchange).tier_table(symbol, date)
+
+
+# --------------------------------------------------------------------------- the contract
+def _checked_leverage(leverage: object) -> float:
+    value = _checks.number("leverage", leverage)
+    if value < 1:
+        raise ValueError(f"leverage must be >= 1, got {leverage!r}")
+    return value
+
+
+def isolated_liquidation_price(
+    exchange: str,
+    side: str,
+    quantity: float,
+    entry_price: float,
+    leverage: float,
+    maintenance_margin_rate: float,
+    maintenance_amount: float = 0.0,
+    extra_margin: float = 0.0,
+    fee_rate: float = 0.0,
+) -> float | None:
+    """Isolated liquidation price of a position opened at ``leverage``, in one exchange's rules.
+
+    The position's margin is ``M = Q·EP / leverage + extra_margin``; with it and one tier's rate
+    and deduction the exchange's own formula gives:
+
+    ==========  =====================================================================
+    binance     ``LP = (M + cum − s·Q·EP) / (Q·MMR − s·Q)`` (:func:`liquidation_price`)
+    bybit       ``LP = EP − s·(M − MM)/Q``, ``MM = Q·EP·MMR − deduction`` (entry value)
+    okx         long ``(Q·EP − M)/(Q·(1 − MMR − fee))``, short ``(Q·EP + M)/(Q·(1 + MMR + fee))``
+    ==========  =====================================================================
+
+    Parameters
+    ----------
+    exchange : {"binance", "bybit", "okx"}
+        The convention.
+    side : {"long", "short"}
+        Direction.
+    quantity : float
+        Size Q in base units, > 0.
+    entry_price : float
+        Entry price EP in USDT, > 0.
+    leverage : float
+        Leverage the position was opened at, >= 1.
+    maintenance_margin_rate : float
+        The tier's MMR, in [0, 1).
+    maintenance_amount : float, default 0.0
+        The tier's deduction in USDT, >= 0 (Binance ``cum``, Bybit deduction); must be 0 for OKX.
+    extra_margin : float, default 0.0
+        Margin added to the position after opening, USDT, >= 0.
+    fee_rate : float, default 0.0
+        Liquidation (taker) fee rate in [0, 1) where the formula has one (OKX); ignored by
+        Binance and by Bybit's classic formula.
+
+    Returns
+    -------
+    float or None
+        The price, not rounded; None when no positive price solves the equation.
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter, the value and what is allowed; :class:`ExchangeConventionError`
+        (a ValueError) for a non-zero ``maintenance_amount`` on OKX.
+
+    References
+    ----------
+    Binance, "How to Calculate Liquidation Price of USDⓈ-M Futures Contracts"; Bybit,
+    "Liquidation Price (USDT Contract)"; OKX, "Tiered maintenance margin ratio rules".
+
+    Examples
+    --------
+    Bybit's documented example, 1 BTC long at 20,000 with 50x and MMR 0.5 %: 19,700.
+    Binance's formula on the same inputs gives 19,698.49; OKX's (no fee) the same as Binance.
+
+    >>> isolated_liquidation_price("bybit", "long", 1, 20_000, 50, 0.005)
+    19700.0
+    >>> round(isolated_liquidation_price("binance", "long", 1, 20_000, 50, 0.005), 2)
+    19698.49
+    >>> round(isolated_liquidation_price("okx", "long", 1, 20_000, 50, 0.005), 2)
+    19698.49
+    """
+    convention = get_exchange(exchange)
+    _checks.side_sign(side)
+    quantity = _checks.positive("quantity", quantity)
+    entry_price = _checks.positive("entry_price", entry_price)
+    lev = _checked_leverage(leverage)
+    extra = _checks.non_negative("extra_margin", extra_margin)
+    margin = quantity * entry_price / lev + extra
+    return convention.liquidation_price(
+        side,
+        quantity,
+        entry_price,
+        margin,
+        maintenance_margin_rate,
+        maintenance_amount,
+        fee_rate,
+    )
+
+
+# --------------------------------------------------------------------------- shared helpers
+def ratio_maintenance_over_balance(margin_balance: float, maintenance_margin: float) -> float:
+    """``MM / MB`` (Binance, Bybit): ``inf`` when the balance is at or below zero."""
+    maintenance_margin = _checks.non_negative("maintenance_margin", maintenance_margin)
+    margin_balance = _checks.number("margin_balance", margin_balance)
+    if margin_balance <= 0:
+        return math.inf
+    return maintenance_margin / margin_balance
+
+
+def validate_rows(
+    table: TierTable,
+    extra: Callable[[Tier, Tier | None, str], None] | None = None,
+) -> None:
+    """Checks every exchange shares: numbered from 1, contiguous, rates in [0, 1), leverage >= 1.
+
+    ``extra(tier, previous, label)`` adds the exchange's own rule and raises
+    :class:`TierTableError`.
+    """
+    where = f"tier table {table.exchange} {table.symbol} {table.effective_date}"
+    previous: Tier | None = None
+    for index, tier in enumerate(table.tiers):
+        label = f"{where}, tier {tier.number}"
+        if tier.number != index + 1:
+            raise TierTableError(f"{label}: expected tier number {index + 1}")
+        if not 0 <= tier.maintenance_margin_rate < 1:
+            raise TierTableError(f"{label}: maintenance_margin_rate must be in [0, 1)")
+        if not tier.cap > tier.floor >= 0:
+            raise TierTableError(f"{label}: cap must exceed its floor (>= 0)")
+        if tier.max_leverage < 1:
+            raise TierTableError(f"{label}: max_leverage must be >= 1")
+        if previous is None:
+            if tier.floor != 0:
+                raise TierTableError(f"{label}: the first tier must start at 0")
+        else:
+            if tier.floor != previous.cap:
+                raise TierTableError(
+                    f"{label}: floor {tier.floor:g} does not meet the previous cap {previous.cap:g}"
+                )
+            if tier.max_leverage > previous.max_leverage:
+                raise TierTableError(f"{label}: max_leverage rises")
+        if extra is not None:
+            extra(tier, previous, label)
+        previous = tier

@@ -1,0 +1,151 @@
+"""Binance USDⓈ-M perpetuals, one-way mode: the formulas of :mod:`margin_widgets.engine.formulas`.
+
+The default convention. Maintenance margin on the **mark** notional with the bracket's ``cum``;
+margin ratio = maintenance margin / margin balance, liquidation when it reaches 100 %; brackets
+chosen by notional, their ``cum`` on the recurrence ``cum_n = floor_n·(MMR_n − MMR_(n−1)) +
+cum_(n−1)`` (validated by :func:`margin_widgets.engine.brackets.load_brackets`).
+
+References
+----------
+Binance, "How to Calculate Liquidation Price of USDⓈ-M Futures Contracts"; Binance, "Leverage and
+Margin of USDⓈ-M Futures" (brackets).
+"""
+
+from __future__ import annotations
+
+from margin_widgets.engine import _checks, formulas
+from margin_widgets.engine.brackets import load_brackets
+from margin_widgets.engine.exchanges import (
+    Tier,
+    TierTable,
+    ratio_maintenance_over_balance,
+)
+
+__all__ = ["CONVENTION", "BinanceConvention"]
+
+
+class BinanceConvention:
+    """Binance USDⓈ-M, one-way mode (see the module docstring).
+
+    Examples
+    --------
+    1 BTC long at 20,000 with 400 USDT isolated, MMR 0.5 %, cum 0 (the FAQ's numbers):
+
+    >>> round(CONVENTION.liquidation_price("long", 1, 20_000, 400, 0.005), 2)
+    19698.49
+    """
+
+    name = "binance"
+    title = "Binance USDⓈ-M perpetual (one-way mode)"
+    margin_ratio_orientation = "maintenance/balance"
+
+    def tier_table(self, symbol: str = "BTCUSDT", date: str | None = None) -> TierTable:
+        """The bracket table of :func:`load_brackets` as a :class:`TierTable` (notional basis).
+
+        Examples
+        --------
+        >>> CONVENTION.tier_table("BTCUSDT", "2021-03-18").tiers[2].maintenance_amount
+        1300.0
+        """
+        table = load_brackets(symbol, date)
+        return TierTable(
+            exchange=self.name,
+            symbol=table.symbol,
+            effective_date=table.effective_date,
+            source=table.source,
+            basis="notional",
+            tiers=tuple(
+                Tier(
+                    b.number,
+                    b.min_notional,
+                    b.max_notional,
+                    b.max_leverage,
+                    b.maintenance_margin_rate,
+                    b.maintenance_amount,
+                )
+                for b in table.brackets
+            ),
+        )
+
+    def maintenance_margin(
+        self,
+        quantity: float,
+        entry_price: float,
+        mark_price: float,
+        maintenance_margin_rate: float,
+        maintenance_amount: float = 0.0,
+        fee_rate: float = 0.0,
+    ) -> float:
+        """``max(Q·mark·MMR − cum, 0)`` in USDT; ``entry_price`` and ``fee_rate`` are unused.
+
+        Examples
+        --------
+        >>> CONVENTION.maintenance_margin(1, 20_000, 19_000, 0.005)
+        95.0
+        """
+        _checks.positive("entry_price", entry_price)
+        _checks.rate("fee_rate", fee_rate)
+        notional = _checks.non_negative("quantity", quantity) * _checks.positive(
+            "mark_price", mark_price
+        )
+        return formulas.maintenance_margin(notional, maintenance_margin_rate, maintenance_amount)
+
+    def bankruptcy_price(
+        self, side: str, quantity: float, entry_price: float, margin: float
+    ) -> float | None:
+        """``EP − M/(s·Q)``: :func:`margin_widgets.engine.formulas.bankruptcy_price`.
+
+        Examples
+        --------
+        >>> CONVENTION.bankruptcy_price("short", 1, 20_000, 400)
+        20400.0
+        """
+        return formulas.bankruptcy_price(side, quantity, entry_price, margin)
+
+    def liquidation_price(
+        self,
+        side: str,
+        quantity: float,
+        entry_price: float,
+        margin: float,
+        maintenance_margin_rate: float,
+        maintenance_amount: float = 0.0,
+        fee_rate: float = 0.0,
+    ) -> float | None:
+        """:func:`margin_widgets.engine.formulas.liquidation_price` with ``WB = margin``.
+
+        ``fee_rate`` is checked and ignored: Binance's formula has no fee term.
+
+        Examples
+        --------
+        >>> round(CONVENTION.liquidation_price("short", 1, 20_000, 400, 0.005), 2)
+        20298.51
+        """
+        _checks.rate("fee_rate", fee_rate)
+        return formulas.liquidation_price(
+            side, quantity, entry_price, margin, maintenance_margin_rate, maintenance_amount
+        )
+
+    def margin_ratio(self, margin_balance: float, maintenance_margin: float) -> float:
+        """``MM / MB``; liquidation when it reaches 1 (``inf`` at a balance <= 0).
+
+        Examples
+        --------
+        >>> CONVENTION.margin_ratio(400, 100)
+        0.25
+        """
+        return ratio_maintenance_over_balance(margin_balance, maintenance_margin)
+
+    def is_liquidated(self, margin_balance: float, maintenance_margin: float) -> bool:
+        """Margin ratio at or above 100 %, i.e. ``MB <= MM``.
+
+        Examples
+        --------
+        >>> CONVENTION.is_liquidated(100, 100), CONVENTION.is_liquidated(101, 100)
+        (True, False)
+        """
+        return self.margin_ratio(margin_balance, maintenance_margin) >= 1
+
+
+CONVENTION = BinanceConvention()
+"""The registered Binance convention."""
