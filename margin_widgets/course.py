@@ -158,7 +158,7 @@ class ProgressBook:
 
 
 def start_lesson(
-    lesson: str, *, directory: str | os.PathLike[str] = ".", learner: str = ""
+    lesson: str, *, directory: str | os.PathLike[str] | None = None, learner: str = ""
 ) -> ProgressBook:
     """Start (or resume) recording the checks of ``lesson``; returns its :class:`ProgressBook`.
 
@@ -166,8 +166,10 @@ def start_lesson(
     ----------
     lesson : str
         The lesson's name, usually its file name without ``.ipynb``.
-    directory : str or Path, default "."
-        Where ``<lesson>.progress.json`` is kept.
+    directory : str or Path, optional
+        Where ``<lesson>.progress.json`` is kept: by default the folder named by the
+        environment variable ``MARGIN_WIDGETS_PROGRESS_DIR``, else the current folder (the
+        lesson's own, when the kernel starts there).
     learner : str, optional
         The learner's name, for the teacher's report.
 
@@ -176,6 +178,8 @@ def start_lesson(
     ProgressBook
     """
     global _current
+    if directory is None:
+        directory = os.environ.get("MARGIN_WIDGETS_PROGRESS_DIR") or "."
     _current = ProgressBook(lesson, directory=directory, learner=learner)
     return _current
 

@@ -87,6 +87,24 @@ def test_explained_wrong_answers_are_refused_with_their_explanation(number: str,
 
 def test_lesson01_bankruptcy_price_is_explained() -> None:
     check: AnswerCheck = run_lesson("01")["check_1"]
-    correct, feedback = check.check("57,000")
+    correct, feedback = check.check("57,600")  # BP = 60,000 − 1,200 / 0.5
     assert not correct
     assert "bankruptcy price" in feedback and "maintenance margin" in feedback
+
+
+#: Hand-worked answers (the derivation is in each solution's docstring), independent of the
+#: engine: a solution that agrees with the engine but not with the hand-worked number fails.
+HAND_WORKED: dict[str, dict[int, float]] = {
+    # 01: LP = (1,200 − 30,000) / (0.002 − 0.5); ROE = −750 / 1,200; 117 / 450; 8,000 − 1,300
+    "01": {1: 57_831.33, 2: -62.5, 3: 26.0, 4: 6_700.0},
+}
+HAND_CASES = [(number, n, value) for number, d in HAND_WORKED.items() for n, value in d.items()]
+
+
+@pytest.mark.parametrize(
+    ("number", "n", "value"), HAND_CASES, ids=[f"lesson{a}-ex{b}" for a, b, _ in HAND_CASES]
+)
+def test_solution_matches_the_hand_worked_value(number: str, n: int, value: float) -> None:
+    answer = getattr(solutions(number), f"exercise_{n}")()
+    assert round(answer, 2) == value
+    assert run_lesson(number)[f"check_{n}"].is_correct(value)
