@@ -11,12 +11,33 @@ Rules implemented (Binance USDⓈ-M, one-way mode):
   position;
 * an isolated position has its own wallet (its collateral); a cross position shares the cross
   wallet with every other cross position;
-* isolated margin may be removed only while the position's margin still covers its initial
-  margin (unrealised profit cannot be taken out);
+* isolated margin may be removed down to what the position needs (its maintenance margin in its
+  wallet, its initial margin in its margin balance); a position in profit may remove more
+  (:meth:`Account.max_removable_margin`);
+* three balances govern the cross wallet: the available balance (new orders, counts cross
+  unrealised PnL), the addable margin (isolated top-ups) and the withdrawable amount (what may
+  leave the futures wallet; unrealised profit never leaves);
+* the leverage of an open isolated position can only be raised (API error -4161 refuses a
+  reduction); a new leverage applies to the open position at once, and adding to a position
+  needs the position's leverage;
 * funding is booked to the isolated wallet in isolated mode and to the cross wallet in cross mode;
 * an isolated liquidation loses only that position's collateral (a deficit beyond it is absorbed
   by the insurance fund); a cross liquidation closes every cross position and takes the cross
-  wallet.
+  wallet; a wallet left below zero is brought back to zero by the insurance fund.
+
+Argument order: a method CCXT also has keeps CCXT's order (``set_leverage(leverage, symbol)``,
+``set_margin_mode(mode, symbol)``, ``add_margin(symbol, amount)``, ``reduce_margin(symbol,
+amount)``, ``transfer(amount, source, destination)``); every other method takes the symbol
+first. Parameters added later are keyword-only.
+
+References
+----------
+Binance FAQ, "How to Adjust Margin Balance in Cross/Isolated Margin Mode?" (formerly "How to
+Adjust Margin Balance in Isolated Margin Mode"): maximum addable and removable isolated margin,
+maximum withdrawal in cross mode.
+Binance FAQ, "How to Check Futures Wallet Balance": Available for Order.
+Binance USDⓈ-M Futures API, "Error Codes": -4161 ``LEVERAGE_REDUCTION_NOT_SUPPORTED``.
+Binance FAQ, "How to Use the Binance Futures Calculator": initial margin and ROE at the entry.
 """
 
 from __future__ import annotations
@@ -29,7 +50,16 @@ from typing import Any
 
 from margin_widgets.engine import _checks
 from margin_widgets.engine.brackets import BracketTable, load_brackets
-from margin_widgets.engine.formulas import _solve_in_brackets, funding_payment
+from margin_widgets.engine.formulas import (
+    _solve_in_brackets,
+    bankruptcy_price,
+    effective_leverage,
+    funding_payment,
+    initial_margin,
+    margin_ratio,
+    return_on_equity,
+    unrealized_pnl,
+)
 
 __all__ = [
     "Account",
@@ -42,7 +72,46 @@ __all__ = [
     "NoPositionError",
     "Position",
     "PositionSummary",
+    "account_is_liquidated",
 ]
+
+
+def account_is_liquidated(maintenance_margin_value: float, margin_balance: float) -> bool:
+    """Whether a margin balance is at or past liquidation: ``margin balance <= maintenance margin``.
+
+    The one liquidation test of the package (margin ratio ``>= 100 %``, and any margin balance at
+    or below zero). Used by :meth:`Account.is_liquidated`, by :meth:`Account.check_liquidations`
+    and by the scenarios.
+
+    Parameters
+    ----------
+    maintenance_margin_value : float
+        Maintenance margin in USDT, >= 0 (of one isolated position, or of every cross position).
+    margin_balance : float
+        Wallet balance plus unrealised PnL in USDT (any sign).
+
+    Returns
+    -------
+    bool
+        True when the position (isolated) or the account (cross) is liquidated.
+
+    References
+    ----------
+    Binance FAQ, "How to Check Futures Wallet Balance": positions are liquidated once the margin
+    balance is at or below the maintenance margin.
+
+    Examples
+    --------
+    >>> account_is_liquidated(79.2, 200)  # margin ratio 39.6 %
+    False
+    >>> account_is_liquidated(80, 80), account_is_liquidated(0, -1)
+    (True, True)
+    """
+    maintenance_margin_value = _checks.non_negative(
+        "maintenance_margin_value", maintenance_margin_value
+    )
+    margin_balance = _checks.number("margin_balance", margin_balance)
+    return margin_balance <= maintenance_margin_value
 
 
 class MarginError(ValueError):
@@ -102,8 +171,12 @@ class Position:
         return _checks.SIDES[self.side]
 
     def unrealized_pnl(self, mark_price: float) -> float:
-        """Unrealised PnL ``s·Q·(mark − EP)`` in USDT."""
-        return self.sign * self.quantity * (mark_price - self.entry_price)
+        """Unrealised PnL ``s·Q·(mark − EP)`` in USDT (:func:`~.formulas.unrealized_pnl`)."""
+        return unrealized_pnl(self.side, self.quantity, self.entry_price, mark_price)
+
+    def initial_margin_at_entry(self) -> float:
+        """Initial margin at the entry price, ``Q·EP / leverage`` in USDT (the ROE divisor)."""
+        return initial_margin(self.quantity * self.entry_price, self.leverage)
 
 
 @dataclass(frozen=True)
@@ -112,6 +185,13 @@ class PositionSummary:
 
     ``margin_ratio`` and ``margin_balance`` are account-wide for a cross position and the
     position's own for an isolated one; ``collateral`` is the isolated wallet or the cross wallet.
+
+    Two initial margins are shown. ``initial_margin`` is at the **mark** (``notional / leverage``,
+    what the position needs now; it sets the removable margin and the available balance).
+    ``initial_margin_at_entry`` is at the **entry** (``Q·EP / leverage``, what opening cost);
+    ``return_on_equity`` divides the unrealised PnL by it, as the exchange's calculator does
+    (Binance FAQ "How to Use the Binance Futures Calculator": ROE = PnL / initial margin,
+    initial margin = quantity × entry price × IMR).
     """
 
     symbol: str
@@ -134,6 +214,7 @@ class PositionSummary:
     return_on_equity: float
     liquidation_price: float | None
     bankruptcy_price: float | None
+    initial_margin_at_entry: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -173,13 +254,24 @@ class LiquidationEvent:
     realized_pnl : tuple of float
         PnL of each closed position at its mark, USDT.
     collateral_lost : float
-        What the trader lost: the isolated wallet, or the cross wallet (USDT).
+        What the trader lost: the isolated wallet, or the cross wallet (USDT, >= 0; a wallet
+        already below zero loses nothing more).
     deficit_absorbed : float
-        Loss beyond the collateral, absorbed by the insurance fund (USDT, >= 0).
+        What the insurance fund paid to bring the closed margin back to zero (USDT, >= 0): the
+        loss beyond the collateral, plus a wallet already below zero. Same as
+        ``insurance_fund_cover``.
     surplus_to_insurance_fund : float
         Margin left at liquidation that goes to the insurance fund (USDT, >= 0).
     margin_ratio : float
         Margin ratio that triggered the liquidation (>= 1).
+    wallet_overdraft : float
+        How far below zero the wallet stood before the liquidation (USDT, >= 0; funding or a
+        realised loss can overdraw it while other positions carry unrealised profit).
+    insurance_fund_cover : float
+        What the insurance fund paid (USDT, >= 0); equal to ``deficit_absorbed``.
+
+    The fields add up: ``collateral_lost − wallet_overdraft + sum(realized_pnl) +
+    insurance_fund_cover = surplus_to_insurance_fund`` (see :meth:`balance_error`).
     """
 
     sequence: int
@@ -192,6 +284,23 @@ class LiquidationEvent:
     deficit_absorbed: float
     surplus_to_insurance_fund: float
     margin_ratio: float
+    wallet_overdraft: float = 0.0
+    insurance_fund_cover: float = 0.0
+
+    def balance_error(self) -> float:
+        """What the fields fail to add up by, USDT (0 up to rounding).
+
+        ``collateral_lost − wallet_overdraft + sum(realized_pnl) + insurance_fund_cover −
+        surplus_to_insurance_fund``: the margin that was there, plus what the fund paid, minus
+        what the fund received.
+        """
+        return (
+            self.collateral_lost
+            - self.wallet_overdraft
+            + math.fsum(self.realized_pnl)
+            + self.insurance_fund_cover
+            - self.surplus_to_insurance_fund
+        )
 
     def describe(self) -> str:
         """One line for an event log, e.g. ``"#0 isolated BTCUSDT liquidated at 19,650.00 ..."``."""
@@ -289,7 +398,11 @@ class Account:
         )
 
     def _initial_margin(self, position: Position) -> float:
-        return position.quantity * self.marks[position.symbol] / position.leverage
+        """Initial margin of a position at its mark, ``Q·mark / leverage`` (USDT)."""
+        return initial_margin(position.quantity * self.marks[position.symbol], position.leverage)
+
+    def _cross_initial_margin(self) -> float:
+        return sum((self._initial_margin(p) for p in self._cross_positions()), 0.0)
 
     # ------------------------------------------------------------------ account figures
     def cross_unrealized_pnl(self) -> float:
@@ -310,15 +423,112 @@ class Account:
         0 when there is no cross position; ``inf`` when the margin balance is at or below 0.
         """
         maintenance = self.cross_maintenance_margin()
-        balance = self.cross_margin_balance()
         if maintenance == 0:
             return 0.0
-        return maintenance / balance if balance > 0 else math.inf
+        return margin_ratio(maintenance, self.cross_margin_balance())
 
     def available_balance(self) -> float:
-        """Cross margin balance minus the initial margin of cross positions (never negative)."""
-        initial = sum((self._initial_margin(p) for p in self._cross_positions()), 0.0)
-        return max(0.0, min(self.wallet_balance, self.cross_margin_balance()) - initial)
+        """What a new order (and an isolated top-up) may use: Binance's "Available for Order".
+
+        ``max(0, cross wallet + Σ cross unrealised PnL − Σ cross initial margin)``, with the
+        cross initial margin at the marks. Cross unrealised profit counts (and a loss reduces
+        it); isolated margin is already outside the cross wallet. Open orders are not modelled,
+        so their initial-margin term is zero.
+
+        Returns
+        -------
+        float
+            USDT, >= 0.
+
+        References
+        ----------
+        Binance FAQ, "How to Check Futures Wallet Balance" (Available for Order); the
+        ``availableBalance`` field of the USDⓈ-M "Account Information" endpoint.
+
+        Examples
+        --------
+        5,000 USDT, 1 BTC long at 20,000 with 10x (cross), mark 21,000: 5,000 + 1,000 − 2,100:
+
+        >>> account = Account(wallet_balance=5_000)
+        >>> account.open_position("BTCUSDT", "long", 1, price=20_000, leverage=10)
+        []
+        >>> account.update_mark("BTCUSDT", 21_000)
+        []
+        >>> account.available_balance()
+        3900.0
+        """
+        available = self.wallet_balance + self.cross_unrealized_pnl() - self._cross_initial_margin()
+        return max(0.0, available)
+
+    def max_withdrawable(self) -> float:
+        """Most USDT that may leave the futures wallet (Binance's ``maxWithdrawAmount``).
+
+        ``max(0, min(cross wallet − Σ cross maintenance margin, cross wallet + Σ cross
+        unrealised PnL − Σ cross initial margin))``. The second term is the available balance;
+        the first keeps the result within the wallet itself, so unrealised profit may cover the
+        initial margin but is never withdrawn.
+
+        Returns
+        -------
+        float
+            USDT, >= 0.
+
+        References
+        ----------
+        Binance FAQ, "How to Adjust Margin Balance in Cross/Isolated Margin Mode?" (maximum
+        withdrawal amount in cross margin mode).
+
+        Examples
+        --------
+        1,000 USDT, 1 BTC long at 20,000 with 20x (cross), mark 24,000: available 1,000 + 4,000
+        − 1,200 = 3,800, but the wallet less the maintenance margin 24,000 × 0.4 % = 96 caps
+        the withdrawal at 904:
+
+        >>> account = Account(wallet_balance=1_000)
+        >>> account.open_position("BTCUSDT", "long", 1, price=20_000, leverage=20)
+        []
+        >>> account.update_mark("BTCUSDT", 24_000)
+        []
+        >>> account.available_balance(), round(account.max_withdrawable(), 2)
+        (3800.0, 904.0)
+        """
+        within_wallet = self.wallet_balance - self.cross_maintenance_margin()
+        return max(0.0, min(within_wallet, self.available_balance()))
+
+    def max_addable_margin(self, symbol: str) -> float:
+        """Most USDT that may be added to the isolated position on ``symbol``.
+
+        ``max(0, min(cross wallet − Σ cross maintenance margin, available balance))``: a
+        top-up may neither use more than a new order could nor leave the cross positions
+        without their maintenance margin in the wallet.
+
+        Returns
+        -------
+        float
+            USDT, >= 0.
+
+        Raises
+        ------
+        NoPositionError, MarginError
+            If ``symbol`` has no open position, or it is in cross mode.
+
+        References
+        ----------
+        Binance FAQ, "How to Adjust Margin Balance in Cross/Isolated Margin Mode?" (max addable
+        amount to isolated position).
+
+        Examples
+        --------
+        >>> account = Account(wallet_balance=1_000)
+        >>> account.set_margin_mode("isolated", "BTCUSDT")
+        >>> account.open_position("BTCUSDT", "long", 1, price=20_000, leverage=50)
+        []
+        >>> account.max_addable_margin("BTCUSDT")
+        600.0
+        """
+        self._isolated(symbol)
+        within_wallet = self.wallet_balance - self.cross_maintenance_margin()
+        return max(0.0, min(within_wallet, self.available_balance()))
 
     def isolated_margin_balance(self, symbol: str) -> float:
         """Isolated wallet + unrealised PnL of an isolated position, USDT."""
@@ -328,9 +538,7 @@ class Account:
     def isolated_margin_ratio(self, symbol: str) -> float:
         """Margin ratio of one isolated position (its maintenance margin / its margin balance)."""
         p = self._isolated(symbol)
-        balance = self.isolated_margin_balance(symbol)
-        maintenance = self._maintenance(p)[0]
-        return maintenance / balance if balance > 0 else math.inf
+        return margin_ratio(self._maintenance(p)[0], self.isolated_margin_balance(symbol))
 
     def margin_ratio(self, symbol: str) -> float:
         """The margin ratio that governs ``symbol``: its own if isolated, the account's if cross."""
@@ -342,21 +550,83 @@ class Account:
     def effective_leverage(self) -> float:
         """Cross notional / cross margin balance: the leverage the shared wallet carries."""
         total = sum((p.quantity * self.marks[p.symbol] for p in self._cross_positions()), 0.0)
-        balance = self.cross_margin_balance()
         if total == 0:
             return 0.0
-        return total / balance if balance > 0 else math.inf
+        return effective_leverage(total, self.cross_margin_balance())
 
     def max_removable_margin(self, symbol: str) -> float:
         """Largest amount of isolated margin that may be removed from ``symbol`` (USDT).
 
-        The position must keep margin for its initial-margin requirement (notional at the mark
-        over its leverage), and unrealised profit cannot be taken out.
+        ``max(0, min(isolated wallet − maintenance margin, isolated wallet + size·(mark − entry)
+        − mark·|size| / leverage))``: the wallet must keep the position's maintenance margin,
+        and the margin balance (wallet + unrealised PnL) must keep its initial margin at the
+        mark. Unrealised profit counts in the second term, so a position in profit may remove
+        more than its initial-margin surplus (but never its maintenance margin).
+
+        Returns
+        -------
+        float
+            USDT, >= 0.
+
+        Raises
+        ------
+        NoPositionError, MarginError
+            If ``symbol`` has no open position, or it is in cross mode.
+
+        References
+        ----------
+        Binance FAQ, "How to Adjust Margin Balance in Cross/Isolated Margin Mode?" (max
+        removable amount from isolated position; the page's current wording, whose first term
+        subtracts the position's maintenance margin from the isolated wallet).
+
+        Examples
+        --------
+        1 BTC long at 20,000, 10x, 2,000 USDT isolated. At the entry: min(2,000 − 80, 2,000 −
+        2,000) = 0. At a mark of 21,000: min(2,000 − 84, 2,000 + 1,000 − 2,100) = 900:
+
+        >>> account = Account(wallet_balance=5_000)
+        >>> account.set_margin_mode("isolated", "BTCUSDT")
+        >>> account.open_position("BTCUSDT", "long", 1, price=20_000, leverage=10)
+        []
+        >>> account.max_removable_margin("BTCUSDT")
+        0.0
+        >>> account.update_mark("BTCUSDT", 21_000)
+        []
+        >>> account.max_removable_margin("BTCUSDT")
+        900.0
         """
         p = self._isolated(symbol)
         upnl = p.unrealized_pnl(self.marks[symbol])
-        usable = p.isolated_wallet + min(0.0, upnl)
-        return max(0.0, usable - self._initial_margin(p))
+        keep_maintenance = p.isolated_wallet - self._maintenance(p)[0]
+        keep_initial = p.isolated_wallet + upnl - self._initial_margin(p)
+        return max(0.0, min(keep_maintenance, keep_initial))
+
+    def is_liquidated(self, symbol: str | None = None) -> bool:
+        """Whether ``symbol`` (or, without a symbol, any position) is at or past liquidation.
+
+        An isolated position is tested on its own margin balance and maintenance margin; a
+        cross position on the account's (:func:`account_is_liquidated`). Marks are those of the
+        account; :meth:`update_mark` liquidates what this reports, so it is True only between
+        a change and :meth:`check_liquidations`, or for a copy whose marks were set directly.
+
+        Examples
+        --------
+        >>> account = Account(wallet_balance=1_000)
+        >>> account.open_position("BTCUSDT", "long", 1, price=20_000, leverage=50)
+        []
+        >>> account.is_liquidated("BTCUSDT"), account.is_liquidated()
+        (False, False)
+        """
+        if symbol is not None:
+            p = self.position(symbol)
+            if p.margin_mode == "isolated":
+                return account_is_liquidated(
+                    self._maintenance(p)[0], self.isolated_margin_balance(symbol)
+                )
+            return account_is_liquidated(
+                self.cross_maintenance_margin(), self.cross_margin_balance()
+            )
+        return any(self.is_liquidated(s) for s in self.positions)
 
     def liquidation_price(self, symbol: str) -> float | None:
         """Liquidation price of the position on ``symbol`` (None if no positive price).
@@ -434,30 +704,25 @@ class Account:
         p = self.position(symbol)
         prices = [_checks.positive("mark_prices[]", price) for price in mark_prices]
         wallet, other_mm, other_pnl = self._backing(p)
-        bracket_for = self.table(symbol).bracket_for
+        table = self.table(symbol)
         backing = wallet + other_pnl
-        s, q, ep = p.sign, p.quantity, p.entry_price
-        ratios = []
-        for price in prices:
-            value = q * price
-            maintenance = bracket_for(value).maintenance_margin(value) + other_mm
-            balance = backing + s * q * (price - ep)
-            ratios.append(maintenance / balance if balance > 0 else math.inf)
-        return ratios
+        return [
+            margin_ratio(
+                table.maintenance_margin(p.quantity * price) + other_mm,
+                backing + p.unrealized_pnl(price),
+            )
+            for price in prices
+        ]
 
     def bankruptcy_price(self, symbol: str) -> float | None:
         """Price at which the margin behind ``symbol`` is exactly used up (None if <= 0)."""
         p = self.position(symbol)
-        if p.margin_mode == "isolated":
-            balance = p.isolated_wallet
-        else:
-            balance = self.wallet_balance + sum(
-                o.unrealized_pnl(self.marks[o.symbol])
-                for o in self._cross_positions()
-                if o.symbol != symbol
-            )
-        price = p.entry_price - balance / (p.sign * p.quantity)
-        return price if price > 0 else None
+        wallet, _, other_pnl = self._backing(p)
+        # A wallet overdrawn by funding or a realised loss is carried as a negative amount
+        # beside the other positions' PnL (the formula's wallet is >= 0; only the sum matters).
+        return bankruptcy_price(
+            p.side, p.quantity, p.entry_price, max(wallet, 0.0), other_pnl + min(wallet, 0.0)
+        )
 
     def position_summary(self, symbol: str) -> PositionSummary:
         """All figures of the position on ``symbol`` (see :class:`PositionSummary`)."""
@@ -466,12 +731,13 @@ class Account:
         value = p.quantity * mark
         maintenance, rate, amount = self._maintenance(p)
         upnl = p.unrealized_pnl(mark)
-        initial = value / p.leverage
+        initial = self._initial_margin(p)
+        at_entry = p.initial_margin_at_entry()
         if p.margin_mode == "isolated":
             collateral = p.isolated_wallet
             balance = p.isolated_wallet + upnl
-            ratio = maintenance / balance if balance > 0 else math.inf
-            leverage = value / balance if balance > 0 else math.inf
+            ratio = margin_ratio(maintenance, balance)
+            leverage = effective_leverage(value, balance)
         else:
             collateral = self.wallet_balance
             balance = self.cross_margin_balance()
@@ -495,9 +761,10 @@ class Account:
             margin_balance=balance,
             margin_ratio=ratio,
             effective_leverage=leverage,
-            return_on_equity=upnl / (p.quantity * p.entry_price / p.leverage),
+            return_on_equity=return_on_equity(upnl, at_entry),
             liquidation_price=self._liquidation(p),
             bankruptcy_price=self.bankruptcy_price(symbol),
+            initial_margin_at_entry=at_entry,
         )
 
     def summary(self) -> AccountSummary:
@@ -516,9 +783,7 @@ class Account:
             cross_unrealized_pnl=self.cross_unrealized_pnl(),
             cross_margin_balance=self.cross_margin_balance(),
             cross_maintenance_margin=self.cross_maintenance_margin(),
-            cross_initial_margin=sum(
-                (self._initial_margin(p) for p in self._cross_positions()), 0.0
-            ),
+            cross_initial_margin=self._cross_initial_margin(),
             cross_margin_ratio=self.cross_margin_ratio(),
             cross_notional=sum(
                 (p.quantity * self.marks[p.symbol] for p in self._cross_positions()), 0.0
@@ -550,15 +815,71 @@ class Account:
         self.margin_modes[symbol] = mode
 
     def set_leverage(self, leverage: float, symbol: str) -> None:
-        """Set the leverage of ``symbol`` for new orders (CCXT's ``set_leverage``).
+        """Set the leverage of ``symbol`` (CCXT's ``set_leverage(leverage, symbol)``).
+
+        Without an open position it applies to the next order. With one, it applies to the
+        position **at once**: its initial margin becomes ``notional at the mark / leverage``
+        (an isolated wallet keeps its amount, so raising the leverage frees removable margin; a
+        cross position's larger initial margin is taken from the available balance now).
+
+        Parameters
+        ----------
+        leverage : float
+            New leverage, from 1 to the maximum of the bracket of the open notional.
+        symbol : str
+            Exchange symbol.
 
         Raises
         ------
         LeverageError
-            If ``leverage`` is below 1 or above the bracket's maximum for the open notional.
+            If ``leverage`` is below 1 or above the bracket's maximum for the open notional, or
+            it is lower than the leverage of an open isolated position (Binance refuses this
+            with API error -4161, "Leverage reduction is not supported in Isolated Margin Mode
+            with open positions"; add margin instead).
+        InsufficientMarginError
+            If a lower leverage on an open cross position needs more initial margin than the
+            available balance.
+
+        References
+        ----------
+        Binance USDⓈ-M Futures API, "Error Codes" (-4161 LEVERAGE_REDUCTION_NOT_SUPPORTED).
+
+        Examples
+        --------
+        >>> account = Account(wallet_balance=1_000)
+        >>> account.set_margin_mode("isolated", "BTCUSDT")
+        >>> account.open_position("BTCUSDT", "long", 1, price=20_000, leverage=20)
+        []
+        >>> account.set_leverage(40, "BTCUSDT")  # initial margin 1,000 -> 500 at once
+        >>> account.position_summary("BTCUSDT").initial_margin
+        500.0
+        >>> try:
+        ...     account.set_leverage(10, "BTCUSDT")
+        ... except LeverageError as error:
+        ...     print(str(error).split(" (")[0], "-4161" in str(error))
+        leverage must be >= 40 for the open isolated BTCUSDT position, got 10 True
         """
-        leverage = self._check_leverage(symbol, leverage, self._open_notional(symbol))
-        self.leverages[symbol] = leverage
+        value = self._check_leverage(symbol, leverage, self._open_notional(symbol))
+        p = self.positions.get(symbol)
+        if p is not None and value < p.leverage:
+            if p.margin_mode == "isolated":
+                raise LeverageError(
+                    f"leverage must be >= {p.leverage:g} for the open isolated {symbol} "
+                    f"position, got {leverage!r} (Binance API error -4161: Leverage reduction "
+                    "is not supported in Isolated Margin Mode with open positions); add margin "
+                    "to lower its effective leverage"
+                )
+            extra = initial_margin(self._open_notional(symbol), value) - self._initial_margin(p)
+            available = self.available_balance()
+            if extra > available + 1e-9:
+                raise InsufficientMarginError(
+                    f"leverage {leverage!r} for the open cross {symbol} position needs "
+                    f"{extra:,.2f} USDT more initial margin; the available balance is "
+                    f"{available:,.2f} USDT"
+                )
+        self.leverages[symbol] = value
+        if p is not None:
+            self.positions[symbol] = replace(p, leverage=value)
 
     def _open_notional(self, symbol: str) -> float:
         p = self.positions.get(symbol)
@@ -582,12 +903,20 @@ class Account:
         self.wallet_balance += _checks.positive("amount", amount)
 
     def withdraw(self, amount: float) -> None:
-        """Take ``amount`` USDT out of the cross wallet (at most the available balance)."""
+        """Take ``amount`` USDT out of the cross wallet (at most :meth:`max_withdrawable`).
+
+        Raises
+        ------
+        InsufficientMarginError
+            If ``amount`` exceeds :meth:`max_withdrawable` (unrealised profit never leaves).
+        """
         amount = _checks.positive("amount", amount)
-        available = self.available_balance()
-        if amount > available + 1e-9:
+        limit = self.max_withdrawable()
+        if amount > limit + 1e-9:
             raise InsufficientMarginError(
-                f"amount must be <= the available balance {available:,.2f} USDT, got {amount!r}"
+                f"amount must be <= the withdrawable {limit:,.2f} USDT (the available balance "
+                f"{self.available_balance():,.2f}, within the wallet less the cross maintenance "
+                f"margin), got {amount!r}"
             )
         self.wallet_balance -= amount
 
@@ -625,8 +954,9 @@ class Account:
         ------
         MarginError
             If the side is opposite to the open position (reduce or close it instead), the
-            leverage is not allowed for the new notional, or the available balance does not
-            cover the initial margin.
+            leverage is not allowed for the new notional or differs from the open position's
+            (:class:`LeverageError`: change it with :meth:`set_leverage` first), or the
+            available balance does not cover the initial margin.
         """
         sign = _checks.side_sign(side)
         quantity = _checks.positive("quantity", quantity)
@@ -645,7 +975,13 @@ class Account:
             leverage = existing.leverage if existing else self.leverage(symbol)
         total_quantity = quantity + (existing.quantity if existing else 0.0)
         lev = self._check_leverage(symbol, leverage, total_quantity * fill)
-        margin = quantity * fill / lev
+        if existing is not None and lev != existing.leverage:
+            raise LeverageError(
+                f"leverage must be the open {symbol} position's {existing.leverage:g}x to add to "
+                f"it, got {leverage!r}; change the leverage first with "
+                f"set_leverage({lev:g}, {symbol!r})"
+            )
+        margin = initial_margin(quantity * fill, lev)
         previous_mark = self.marks.get(symbol)
         self.marks[symbol] = fill
         try:
@@ -688,7 +1024,7 @@ class Account:
             )
         quantity = min(quantity, p.quantity)
         mark = self.marks[symbol]
-        realized = p.sign * quantity * (mark - p.entry_price)
+        realized = unrealized_pnl(p.side, quantity, p.entry_price, mark)
         fraction = quantity / p.quantity
         released = p.isolated_wallet * fraction
         remaining = p.quantity - quantity
@@ -712,13 +1048,21 @@ class Account:
         return p
 
     def add_margin(self, symbol: str, amount: float) -> None:
-        """Move ``amount`` USDT from the cross wallet into an isolated position's margin."""
+        """Move ``amount`` USDT from the cross wallet into an isolated position's margin.
+
+        Raises
+        ------
+        InsufficientMarginError
+            If ``amount`` exceeds :meth:`max_addable_margin`.
+        """
         p = self._isolated(symbol)
         amount = _checks.positive("amount", amount)
-        available = self.available_balance()
-        if amount > available + 1e-9:
+        limit = self.max_addable_margin(symbol)
+        if amount > limit + 1e-9:
             raise InsufficientMarginError(
-                f"amount must be <= the available balance {available:,.2f} USDT, got {amount!r}"
+                f"amount must be <= the addable {limit:,.2f} USDT for {symbol} (the available "
+                f"balance {self.available_balance():,.2f}, within the cross wallet less the "
+                f"cross maintenance margin), got {amount!r}"
             )
         self.wallet_balance -= amount
         self.positions[symbol] = replace(p, isolated_wallet=p.isolated_wallet + amount)
@@ -729,8 +1073,8 @@ class Account:
         Raises
         ------
         InsufficientMarginError
-            If ``amount`` exceeds :meth:`max_removable_margin`: the position must still meet
-            its initial-margin requirement.
+            If ``amount`` exceeds :meth:`max_removable_margin`: the wallet must keep the
+            position's maintenance margin and the margin balance its initial margin.
         """
         p = self._isolated(symbol)
         amount = _checks.positive("amount", amount)
@@ -738,7 +1082,9 @@ class Account:
         if amount > limit + 1e-9:
             raise InsufficientMarginError(
                 f"amount must be <= {limit:,.2f} USDT for {symbol}: the position must keep its "
-                f"initial margin of {self._initial_margin(p):,.2f} USDT, got {amount!r}"
+                f"maintenance margin of {self._maintenance(p)[0]:,.2f} USDT in its wallet and "
+                f"its initial margin of {self._initial_margin(p):,.2f} USDT in its margin "
+                f"balance, got {amount!r}"
             )
         self.wallet_balance += amount
         self.positions[symbol] = replace(p, isolated_wallet=p.isolated_wallet - amount)
@@ -792,7 +1138,7 @@ class Account:
             pnl = p.unrealized_pnl(mark)
             balance = p.isolated_wallet + pnl
             maintenance = self._maintenance(p)[0]
-            if (balance <= maintenance and maintenance > 0) or balance <= 0:
+            if account_is_liquidated(maintenance, balance):
                 new.append(
                     self._record(
                         step,
@@ -801,7 +1147,7 @@ class Account:
                         [pnl],
                         collateral=p.isolated_wallet,
                         balance=balance,
-                        ratio=maintenance / balance if balance > 0 else math.inf,
+                        ratio=margin_ratio(maintenance, balance),
                     )
                 )
                 del self.positions[symbol]
@@ -811,7 +1157,7 @@ class Account:
         if cross:
             maintenance = self.cross_maintenance_margin()
             balance = self.cross_margin_balance()
-            if (balance <= maintenance and maintenance > 0) or balance <= 0:
+            if account_is_liquidated(maintenance, balance):
                 pnls = [q.unrealized_pnl(self.marks[q.symbol]) for q in cross]
                 new.append(
                     self._record(
@@ -821,7 +1167,7 @@ class Account:
                         pnls,
                         collateral=self.wallet_balance,
                         balance=balance,
-                        ratio=maintenance / balance if balance > 0 else math.inf,
+                        ratio=margin_ratio(maintenance, balance),
                     )
                 )
                 for q in cross:
@@ -846,10 +1192,12 @@ class Account:
             symbols=tuple(p.symbol for p in closed),
             mark_prices=tuple(self.marks[p.symbol] for p in closed),
             realized_pnl=tuple(pnls),
-            collateral_lost=collateral,
+            collateral_lost=max(0.0, collateral),
             deficit_absorbed=max(0.0, -balance),
             surplus_to_insurance_fund=max(0.0, balance),
             margin_ratio=ratio,
+            wallet_overdraft=max(0.0, -collateral),
+            insurance_fund_cover=max(0.0, -balance),
         )
         self.insurance_fund_absorbed += event.deficit_absorbed
         self.insurance_fund_received += event.surplus_to_insurance_fund

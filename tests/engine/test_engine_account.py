@@ -148,7 +148,8 @@ def test_trading_refusals() -> None:
     # 600 available; 1 ETH at 3,000 with 2x needs 1,500
     with pytest.raises(InsufficientMarginError, match=r"needs 1,500\.00 USDT of initial margin"):
         account.open_position("ETHUSDT", "long", 1, price=3_000, leverage=2)
-    with pytest.raises(InsufficientMarginError, match="amount must be <= the available balance"):
+    # max withdrawable = min(600 − 0 cross MM, 600 available) = 600
+    with pytest.raises(InsufficientMarginError, match=r"must be <= the withdrawable 600\.00"):
         account.withdraw(600.01)
     account.withdraw(600)
     assert account.wallet_balance == 0
@@ -199,21 +200,23 @@ def test_add_and_reduce_isolated_margin_with_the_initial_margin_limit() -> None:
     assert (account.wallet_balance, account.position("BTCUSDT").isolated_wallet) == (2_500, 2_500)
     assert before == pytest.approx(18_000 / 0.996)
     assert account.liquidation_price("BTCUSDT") == pytest.approx(17_500 / 0.996)  # I4: at once
-    # at the entry: removable = 2,500 − initial margin 2,000 = 500
+    # removable = max(0, min(wallet − MM, wallet + UPNL − IM at the mark)) (Binance FAQ)
+    # at the entry: min(2,500 − 80, 2,500 + 0 − 2,000) = 500
     assert account.max_removable_margin("BTCUSDT") == pytest.approx(500)
     # at 19,000: UPNL −1,000 counts, 2,500 − 1,000 − 1,900 < 0 -> nothing removable
     account.update_mark("BTCUSDT", 19_000)
     assert account.max_removable_margin("BTCUSDT") == 0
-    # at 21,000: unrealised profit does not count, 2,500 − 2,100 = 400
+    # at 21,000: unrealised profit counts, min(2,500 − 84, 2,500 + 1,000 − 2,100) = 1,400
     account.update_mark("BTCUSDT", 21_000)
-    assert account.max_removable_margin("BTCUSDT") == pytest.approx(400)
-    with pytest.raises(InsufficientMarginError, match="must keep its initial margin of 2,100"):
-        account.reduce_margin("BTCUSDT", 400.01)
-    account.reduce_margin("BTCUSDT", 400)
-    assert account.position("BTCUSDT").isolated_wallet == pytest.approx(2_100)
-    assert account.wallet_balance == pytest.approx(2_900)
-    with pytest.raises(InsufficientMarginError, match="available balance"):
-        account.add_margin("BTCUSDT", 3_000)
+    assert account.max_removable_margin("BTCUSDT") == pytest.approx(1_400)
+    with pytest.raises(InsufficientMarginError, match=r"its initial margin of 2,100\.00 USDT"):
+        account.reduce_margin("BTCUSDT", 1_400.01)
+    account.reduce_margin("BTCUSDT", 1_400)
+    assert account.position("BTCUSDT").isolated_wallet == pytest.approx(1_100)
+    assert account.wallet_balance == pytest.approx(3_900)
+    # addable = min(3,900 − 0 cross MM, available 3,900) = 3,900
+    with pytest.raises(InsufficientMarginError, match=r"the available balance 3,900\.00"):
+        account.add_margin("BTCUSDT", 3_900.01)
 
 
 def test_margin_cannot_be_added_to_a_cross_position() -> None:
@@ -310,7 +313,7 @@ def test_funding_to_isolated_wallet_moves_only_that_liquidation_price() -> None:
     assert events == []
     assert account.position("BTCUSDT").isolated_wallet == pytest.approx(1_998)
     assert account.wallet_balance == 7_400
-    # CONCEPTS §2: the isolated long's LP rises by payment / (Q·(1 − MMR)) = 2 / 0.996
+    # Funding on an isolated long: its's LP rises by payment / (Q·(1 − MMR)) = 2 / 0.996
     shift = lp(account, "BTCUSDT") - btc_before
     assert shift == pytest.approx(2 / (1 * (1 - 0.004)), rel=1e-9)
     assert account.liquidation_price("ETHUSDT") == eth_before
