@@ -20,6 +20,7 @@ from margin_widgets.engine.account import (
     NoPositionError,
     Position,
     PositionSummary,
+    account_is_liquidated,
 )
 from margin_widgets.engine.brackets import (
     Bracket,
@@ -117,6 +118,7 @@ __all__ = [
     "Tier",
     "TierTable",
     "TierTableError",
+    "account_is_liquidated",
     "available_bracket_tables",
     "available_exchanges",
     "available_tier_tables",
