@@ -20,14 +20,10 @@ from margin_widgets.engine import (
     dip_path,
     equal_legs,
     funding_payment,
-    hourly_interest,
     liquidation_price,
     liquidation_price_in_brackets,
     liquidation_probability,
     load_brackets,
-    long_liquidation_price,
-    short_liquidation_price,
-    spot_threshold,
 )
 from margin_widgets.widgets.exercise import AnswerCheck
 
@@ -169,23 +165,11 @@ CASES: dict[str, tuple[Callable[[], object], Callable[[], object], float]] = {
     "08-1": (lesson08.exercise_1, _alert_price, 0.01),
     "08-2": (lesson08.exercise_2, _speculative_cross_loss, 0.01),
     "08-3": (lesson08.exercise_3, _capstone_loss, 0.01),
-    "09-1": (lesson09.exercise_1, lambda: 20_000 * 0.00001 * 11, 0.01),
-    "09-2": (
-        lesson09.exercise_2,
-        lambda: long_liquidation_price(
-            1,
-            0,
-            20_000,
-            hourly_interest(20_000, 0.00001, 11),
-            spot_threshold("isolated", 10).liquidation,
-        ),
-        0.01,
-    ),
-    "09-3": (
-        lesson09.exercise_3,
-        lambda: short_liquidation_price(40_000, 1, 0, spot_threshold("cross", 3).liquidation),
-        0.01,
-    ),
+    # hand-worked: 8 started hours × 30,000 × 0.00002; 1.05 × (20,000 + 4.80);
+    # 45,000 / (1.1 × 1.2)
+    "09-1": (lesson09.exercise_1, lambda: 4.80, 0.01),
+    "09-2": (lesson09.exercise_2, lambda: 21_005.04, 0.01),
+    "09-3": (lesson09.exercise_3, lambda: 34_090.909090909, 0.01),
     "10-1": (
         lesson10.exercise_1,
         lambda: liquidation_price("short", 1, 20_000, 400, 0.005, 0),
