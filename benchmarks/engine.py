@@ -14,6 +14,12 @@ adds on top of the bare work.
 3. 10,000 two-asset stress scenarios (``liquidation_probability``: correlated draws, shocks,
    cross and isolated verdicts), against drawing the same 20,000 random normals alone.
    Goal: <= 0.1 s.
+
+Exchange conventions and Multi-Assets mode: ``isolated_liquidation_price`` for the three
+exchanges against the three formulas inline (goal <= 15 µs for the three); two Multi-Assets
+books (``multi_assets_liquidation_prices``, one and two roots) against
+``liquidation_price_in_brackets`` with the same value in USDT (goal <= 2 ms); 10,000 Multi-Assets
+stress scenarios against drawing the normals alone (goal <= 0.1 s).
 """
 
 from __future__ import annotations
@@ -25,11 +31,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from margin_widgets.engine import (
+    Collateral,
     equal_legs,
+    isolated_liquidation_price,
     liquidation_price,
     liquidation_price_curve,
+    liquidation_price_in_brackets,
     liquidation_probability,
     load_brackets,
+    multi_assets_liquidation_prices,
+    multi_assets_stress,
 )
 
 REPEATS = 7
@@ -161,6 +172,94 @@ def stress_scenarios(n_scenarios: int = 10_000) -> Figure:
     )
 
 
+def exchange_contract() -> Figure:
+    """``isolated_liquidation_price`` for Binance, Bybit and OKX (three calls, 1 BTC at 20,000)."""
+    namespace: dict[str, object] = {"f": isolated_liquidation_price}
+    statement = (
+        "f('binance', 'long', 1.0, 20_000.0, 50.0, 0.005, 0.0);"
+        "f('bybit', 'long', 1.0, 20_000.0, 50.0, 0.005, 0.0);"
+        "f('okx', 'long', 1.0, 20_000.0, 50.0, 0.005, 0.0, 0.0, 0.0005)"
+    )
+    bare = (
+        "m = q * ep / lev;"
+        "(m + cum - q * ep) / (q * mmr - q);"
+        "ep - (m - (q * ep * mmr - cum)) / q;"
+        "(q * ep - m) / (q * (1.0 - mmr - fee))"
+    )
+    values: dict[str, object] = {
+        "q": 1.0,
+        "ep": 20_000.0,
+        "lev": 50.0,
+        "mmr": 0.005,
+        "cum": 0.0,
+        "fee": 0.0005,
+    }
+    return Figure(
+        "isolated_liquidation_price, binance + bybit + okx",
+        best_statement(statement, namespace, 20_000),
+        "the three formulas inline",
+        best_statement(bare, values, 20_000),
+        15e-6,
+    )
+
+
+def multi_assets_roots() -> Figure:
+    """Two Multi-Assets books: BTC behind a BTC long (one root), ETH behind a short (two)."""
+    table = load_brackets("BTCUSDT", "2024-10-24")
+    btc = [Collateral("BTC", 0.1, 60_000.0)]
+    eth = [Collateral("ETH", 40.0, 3_250.0, beta=0.8)]
+
+    def engine() -> object:
+        return (
+            multi_assets_liquidation_prices("long", 1.0, 60_000.0, 60_000.0, 1_000.0, btc, table),
+            multi_assets_liquidation_prices(
+                "short", 1.0, 60_000.0, 60_000.0, -65_000.0, eth, table
+            ),
+        )
+
+    def usdt() -> object:
+        return (
+            liquidation_price_in_brackets("long", 1.0, 60_000.0, 6_700.0, table),
+            liquidation_price_in_brackets("short", 1.0, 60_000.0, 58_500.0, table),
+        )
+
+    return Figure(
+        "multi_assets_liquidation_prices, two books",
+        best_seconds(engine, 200),
+        "liquidation_price_in_brackets with the value in USDT",
+        best_seconds(usdt, 200),
+        2e-3,
+    )
+
+
+def multi_assets_scenarios(n_scenarios: int = 10_000) -> Figure:
+    """10x BTC long backed by BTC (correlation 1, σ 8 %), with its USDT baseline."""
+    table = load_brackets("BTCUSDT", "2021-03-18")
+    coins = [Collateral("BTC", 0.1, 20_000.0)]
+
+    def engine() -> object:
+        return multi_assets_stress(
+            "long", 1.0, 20_000.0, 20_000.0, 0.0, coins, table, 1.0, 0.08, n_scenarios
+        )
+
+    def draws_alone() -> object:
+        gauss = random.Random(0).gauss
+        return [(gauss(0.0, 1.0), gauss(0.0, 1.0)) for _ in range(n_scenarios)]
+
+    return Figure(
+        f"{n_scenarios:,} Multi-Assets stress scenarios",
+        best_seconds(engine, 1, repeat=5),
+        "drawing the same random normals alone",
+        best_seconds(draws_alone, 1, repeat=5),
+        0.1,
+    )
+
+
+def exchange_figures() -> list[Figure]:
+    """The exchange-convention and Multi-Assets figures."""
+    return [exchange_contract(), multi_assets_roots(), multi_assets_scenarios()]
+
+
 def report(figures: list[Figure]) -> str:
     """The printed table: one block per figure, goal and PASS/MISS on the first line."""
     lines = [
@@ -178,7 +277,10 @@ def report(figures: list[Figure]) -> str:
 
 def main() -> int:
     """Measure and print every figure; returns 0 (a MISS is reported, not an error)."""
-    print(report([single_call(), leverage_curves(), stress_scenarios()]), flush=True)
+    print(
+        report([single_call(), leverage_curves(), stress_scenarios(), *exchange_figures()]),
+        flush=True,
+    )
     return 0
 
 

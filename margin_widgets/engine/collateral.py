@@ -311,7 +311,7 @@ def multi_assets_liquidation_prices(
     --------
     1 BTC long at 20,000 backed by 0.02 BTC (β 1, counted 380 USDT at 20,000) and no USDT, 2021
     table: ``0.019·P + (P − 20,000) = 0.004·P`` gives ``P = 20,000 / 1.015 = 19,704.43``; the
-    same 380 USDT held in USDT gives 19,678.71 (the coin collateral falls with the long):
+    same 380 held in USDT gives ``19,620 / 0.996 = 19,698.80`` (the coin falls with the long):
 
     >>> from margin_widgets.engine.brackets import load_brackets
     >>> table = load_brackets("BTCUSDT", "2021-03-18")

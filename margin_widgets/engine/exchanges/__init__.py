@@ -53,6 +53,8 @@ __all__ = [
 DEFAULT_EXCHANGE = "binance"
 """The convention used when none is named (today's formulas)."""
 
+_NUMBER_TYPES = (float, int)
+
 TIER_BASES: tuple[str, ...] = ("notional", "quantity")
 """What selects a tier: the position's notional in USDT, or its size in base units."""
 
@@ -155,6 +157,10 @@ class ExchangeConvention(Protocol):
     An account delegates to it: ``maintenance_margin`` and ``margin_ratio`` for its summary,
     ``is_liquidated`` for its liquidation check, ``liquidation_price`` and ``bankruptcy_price``
     for its isolated positions, ``tier_table`` for the tier of a position.
+
+    A convention may also define ``solve_unchecked(side, s, Q, EP, M, MMR, amount, fee)``, the
+    liquidation price on values already checked (``s`` = ±1); :func:`isolated_liquidation_price`
+    then skips its per-call checks for plain, in-range numbers.
     """
 
     name: str
@@ -426,14 +432,62 @@ def isolated_liquidation_price(
     >>> round(isolated_liquidation_price("okx", "long", 1, 20_000, 50, 0.005), 2)
     19698.49
     """
-    convention = get_exchange(exchange)
+    convention = _registry().get(exchange) if type(exchange) is str else None
+    solve = getattr(convention, "solve_unchecked", None)
+    # Fast path: plain ints/floats, all finite and in range, a shipped convention. Anything else
+    # goes through the checks below, which raise the documented errors.
+    try:
+        fast = (
+            solve is not None
+            and type(side) is str
+            and side in _checks.SIDES
+            and type(quantity) in _NUMBER_TYPES
+            and type(entry_price) in _NUMBER_TYPES
+            and type(leverage) in _NUMBER_TYPES
+            and type(maintenance_margin_rate) in _NUMBER_TYPES
+            and type(maintenance_amount) in _NUMBER_TYPES
+            and type(extra_margin) in _NUMBER_TYPES
+            and type(fee_rate) in _NUMBER_TYPES
+            and math.isfinite(
+                quantity
+                + entry_price
+                + leverage
+                + maintenance_margin_rate
+                + maintenance_amount
+                + extra_margin
+                + fee_rate
+            )
+            and quantity > 0
+            and entry_price > 0
+            and leverage >= 1
+            and 0 <= maintenance_margin_rate < 1
+            and maintenance_amount >= 0
+            and extra_margin >= 0
+            and 0 <= fee_rate < 1
+        )
+    except OverflowError:  # an int beyond the float range: refused below
+        fast = False
+    if fast and solve is not None:
+        margin = quantity * entry_price / leverage + extra_margin
+        result: float | None = solve(
+            side,
+            _checks.SIDES[side],
+            quantity,
+            entry_price,
+            margin,
+            maintenance_margin_rate,
+            maintenance_amount,
+            fee_rate,
+        )
+        return result
+    checked = get_exchange(exchange)
     _checks.side_sign(side)
     quantity = _checks.positive("quantity", quantity)
     entry_price = _checks.positive("entry_price", entry_price)
     lev = _checked_leverage(leverage)
     extra = _checks.non_negative("extra_margin", extra_margin)
     margin = quantity * entry_price / lev + extra
-    return convention.liquidation_price(
+    return checked.liquidation_price(
         side,
         quantity,
         entry_price,

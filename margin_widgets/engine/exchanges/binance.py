@@ -126,6 +126,22 @@ class BinanceConvention:
             side, quantity, entry_price, margin, maintenance_margin_rate, maintenance_amount
         )
 
+    def solve_unchecked(
+        self,
+        side: str,
+        s: int,
+        quantity: float,
+        entry_price: float,
+        margin: float,
+        maintenance_margin_rate: float,
+        maintenance_amount: float,
+        fee_rate: float,
+    ) -> float | None:
+        """:meth:`liquidation_price` on checked values (its own fast path does the rest)."""
+        return formulas.liquidation_price(
+            side, quantity, entry_price, margin, maintenance_margin_rate, maintenance_amount
+        )
+
     def margin_ratio(self, margin_balance: float, maintenance_margin: float) -> float:
         """``MM / MB``; liquidation when it reaches 1 (``inf`` at a balance <= 0).
 

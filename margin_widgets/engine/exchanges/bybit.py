@@ -33,6 +33,7 @@ Trading Account)".
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from margin_widgets.engine import _checks
@@ -222,15 +223,30 @@ class BybitConvention:
         mmr = _checks.rate("maintenance_margin_rate", maintenance_margin_rate)
         amount = _checks.non_negative("maintenance_amount", maintenance_amount)
         fee = _checks.rate("fee_rate", fee_rate)
-        mm = q * ep * mmr - amount
-        if self.unified:
-            try:
-                price = (mm - m + s * q * ep) / (q * (s - fee))
-            except ZeroDivisionError:
-                return None
-        else:
-            price = ep - s * (m - mm) / q
-        return price if price > 0 else None
+        return self.solve_unchecked(side, s, q, ep, m, mmr, amount, fee)
+
+    def solve_unchecked(
+        self,
+        side: str,
+        s: int,
+        quantity: float,
+        entry_price: float,
+        margin: float,
+        maintenance_margin_rate: float,
+        maintenance_amount: float,
+        fee_rate: float,
+    ) -> float | None:
+        """:meth:`liquidation_price` on checked values (``s`` = +1 long, −1 short)."""
+        q, ep = quantity, entry_price
+        mm = q * ep * maintenance_margin_rate - maintenance_amount
+        try:
+            if self.unified:
+                price = (mm - margin + s * q * ep) / (q * (s - fee_rate))
+            else:
+                price = ep - s * (margin - mm) / q
+        except (ZeroDivisionError, OverflowError):
+            return None
+        return float(price) if price > 0 and math.isfinite(price) else None
 
     def margin_ratio(self, margin_balance: float, maintenance_margin: float) -> float:
         """``MM / (position margin + unrealised PnL)``; liquidation when it reaches 1.

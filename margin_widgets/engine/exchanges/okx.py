@@ -223,13 +223,32 @@ class OkxConvention:
         ep = _checks.positive("entry_price", entry_price)
         m = _checks.non_negative("margin", margin)
         mmr = _checks.rate("maintenance_margin_rate", maintenance_margin_rate)
-        _no_deduction(maintenance_amount)
+        amount = _no_deduction(maintenance_amount)
         fee = _checks.rate("fee_rate", fee_rate)
+        return self.solve_unchecked(side, s, q, ep, m, mmr, amount, fee)
+
+    def solve_unchecked(
+        self,
+        side: str,
+        s: int,
+        quantity: float,
+        entry_price: float,
+        margin: float,
+        maintenance_margin_rate: float,
+        maintenance_amount: float,
+        fee_rate: float,
+    ) -> float | None:
+        """:meth:`liquidation_price` on checked values; still refuses a deduction."""
+        if maintenance_amount != 0:
+            _no_deduction(maintenance_amount)
+        q = quantity
         try:
-            price = (q * ep - s * m) / (q * (1 - s * (mmr + fee)))
-        except ZeroDivisionError:
+            price = (q * entry_price - s * margin) / (
+                q * (1 - s * (maintenance_margin_rate + fee_rate))
+            )
+        except (ZeroDivisionError, OverflowError):
             return None
-        return price if price > 0 and math.isfinite(price) else None
+        return float(price) if price > 0 and math.isfinite(price) else None
 
     def margin_ratio(self, margin_balance: float, maintenance_margin: float) -> float:
         """``MB / (MM + fee)``; liquidation when it falls to 1 (``inf`` with no requirement).
