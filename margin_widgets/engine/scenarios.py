@@ -12,10 +12,13 @@ import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import repeat
+from operator import add, mul, sub
 
 from margin_widgets.engine import _checks
+from margin_widgets.engine.account import account_is_liquidated
 from margin_widgets.engine.brackets import BracketTable, load_brackets
-from margin_widgets.engine.formulas import _solve_in_brackets
+from margin_widgets.engine.formulas import liquidation_price_in_brackets, unrealized_pnl
 
 __all__ = [
     "Leg",
@@ -30,6 +33,8 @@ __all__ = [
     "shock_returns",
     "stress_test",
 ]
+
+_TWO_PI = 2.0 * math.pi
 
 
 def equicorrelation_matrix(n_assets: int, correlation: float) -> list[list[float]]:
@@ -94,20 +99,38 @@ def correlated_normals(
     """
     lower = cholesky(equicorrelation_matrix(n_assets, correlation))
     count = _count("n_scenarios", n_scenarios, minimum=1)
-    rng = random.Random(seed)
-    gauss = rng.gauss
     n = len(lower)
-    out: list[tuple[float, ...]] = []
+    z = _standard_normals(random.Random(seed), count * n)
     if n == 2:
         l10, l11 = lower[1][0], lower[1][1]
-        for _ in range(count):
-            z0 = gauss(0.0, 1.0)
-            z1 = gauss(0.0, 1.0)
-            out.append((z0, l10 * z0 + l11 * z1))
-        return out
-    for _ in range(count):
-        z = [gauss(0.0, 1.0) for _ in range(n)]
-        out.append(tuple(sum(lower[i][k] * z[k] for k in range(i + 1)) for i in range(n)))
+        z0, z1 = z[0::2], z[1::2]
+        second = map(add, map(mul, repeat(l10), z0), map(mul, repeat(l11), z1))
+        return list(zip(z0, second, strict=True))
+    out: list[tuple[float, ...]] = []
+    for start in range(0, count * n, n):
+        draw = z[start : start + n]
+        out.append(tuple(sum(lower[i][k] * draw[k] for k in range(i + 1)) for i in range(n)))
+    return out
+
+
+def _standard_normals(rng: random.Random, count: int) -> list[float]:
+    """``count`` standard normals from a fresh generator, in bulk: Box–Muller pairs.
+
+    The same numbers, in the same order, as ``count`` calls of ``rng.gauss(0.0, 1.0)`` on a
+    generator that has not drawn a normal yet (each pair of ``random()`` values ``u1, u2`` gives
+    ``cos(2π·u1)·√(−2·ln(1 − u2))`` then ``sin(2π·u1)·√(−2·ln(1 − u2))``), at C speed.
+    """
+    pairs = (count + 1) // 2
+    draw = rng.random
+    uniforms = [draw() for _ in range(2 * pairs)]
+    angles = list(map(mul, uniforms[0::2], repeat(_TWO_PI)))
+    radii = list(
+        map(math.sqrt, map(mul, repeat(-2.0), map(math.log, map(sub, repeat(1.0), uniforms[1::2]))))
+    )
+    out = [0.0] * (2 * pairs)
+    out[0::2] = map(mul, map(math.cos, angles), radii)
+    out[1::2] = map(mul, map(math.sin, angles), radii)
+    del out[count:]
     return out
 
 
@@ -319,13 +342,47 @@ def stress_test(
 ) -> StressResult:
     """Apply each scenario's returns to the book, in cross mode and in isolated mode.
 
+    The one-shock model: every price moves once, by ``returns[r][i]``, to
+    ``entry_price·(1 + return)``. (Along a path instead of one shock:
+    :func:`~margin_widgets.engine.paths.simulate_paths`; a one-step path is this model exactly.)
+
     Isolated: leg i is liquidated when its price crosses its isolated liquidation price
-    (computed once, with bracket re-selection). Cross: the account is liquidated when the
-    total margin balance ``Σ collateral + Σ PnL`` is at or below the total maintenance margin
-    at the shocked prices.
+    (:func:`~margin_widgets.engine.formulas.liquidation_price_in_brackets`, computed once with
+    bracket re-selection): at or below it for a long, at or above for a short. Cross: the
+    account is liquidated when its margin balance ``Σ collateral + Σ unrealized PnL`` is at or
+    below its total maintenance margin at the shocked prices (each leg's bracket chosen by its
+    shocked notional): :func:`~margin_widgets.engine.account.account_is_liquidated`, the test the
+    account uses.
+
+    Parameters
+    ----------
+    legs : sequence of Leg
+        The book, at least one leg.
+    returns : sequence of sequence of float
+        One row per scenario, one simple return per leg, each > −1 (−0.1 is a 10 % fall).
+    brackets : dict of str to BracketTable, optional
+        Bracket tables by symbol; default: the shipped table of each leg's symbol.
+
+    Returns
+    -------
+    StressResult
+
+    Raises
+    ------
+    ValueError
+        For no legs, a row of the wrong length, a return at or below −1 (a price at or below
+        zero), or a leg with a bad side, quantity, entry price or collateral.
+
+    References
+    ----------
+    Binance, "How to Calculate Liquidation Price of USDⓈ-M Futures Contracts".
 
     Examples
     --------
+    Two 10x longs of 1,000 USDT at 100 USDT (LP 90.36 each): −12 % takes leg 0 past its LP
+    while the cross account, 2,000 − 1,200 + 500 = 1,300 USDT against 40 USDT of maintenance,
+    lives on.
+
     >>> legs = equal_legs(2, 10, 1_000)
     >>> result = stress_test(legs, [(-0.12, 0.05), (-0.05, -0.05)])
     >>> result.isolated_liquidated, result.cross_liquidated
@@ -334,14 +391,15 @@ def stress_test(
     if not legs:
         raise ValueError("legs must hold at least one Leg, got none")
     tables = [(brackets or {}).get(leg.symbol) or load_brackets(leg.symbol) for leg in legs]
+    sides = [leg.side for leg in legs]
     signs = [_checks.side_sign(leg.side, f"legs[{i}].side") for i, leg in enumerate(legs)]
     qs = [_checks.positive(f"legs[{i}].quantity", leg.quantity) for i, leg in enumerate(legs)]
     eps = [_checks.positive(f"legs[{i}].entry_price", g.entry_price) for i, g in enumerate(legs)]
     cs = [_checks.non_negative(f"legs[{i}].collateral", g.collateral) for i, g in enumerate(legs)]
     # Isolated liquidation prices, once: a long is liquidated at or below, a short at or above.
     thresholds = [
-        _solve_in_brackets(s, q, ep, c, table, 0.0, 0.0)[0]
-        for s, q, ep, c, table in zip(signs, qs, eps, cs, tables, strict=True)
+        liquidation_price_in_brackets(side, q, ep, c, table)[0]
+        for side, q, ep, c, table in zip(sides, qs, eps, cs, tables, strict=True)
     ]
     wallet = sum(cs)
     n = len(legs)
@@ -355,14 +413,18 @@ def stress_test(
         maintenance = 0.0
         count = 0
         for i in range(n):
+            if not row[i] > -1:
+                raise ValueError(
+                    f"returns[{row_index}][{i}] must be > -1 (a positive price), got {row[i]!r}"
+                )
             price = eps[i] * (1.0 + row[i])
-            balance += signs[i] * qs[i] * (price - eps[i])
+            balance += unrealized_pnl(sides[i], qs[i], eps[i], price)
             value = qs[i] * price
             maintenance += tables[i].bracket_for(value).maintenance_margin(value)
             lp = thresholds[i]
             if lp is not None and (price <= lp if signs[i] > 0 else price >= lp):
                 count += 1
-        cross_flags.append(balance <= maintenance)
+        cross_flags.append(account_is_liquidated(maintenance, balance))
         isolated_counts.append(count)
     return StressResult(rows, cross_flags, isolated_counts, tuple(cs))
 
@@ -376,6 +438,29 @@ def liquidation_probability(
 ) -> StressResult:
     """Stress ``legs`` with seeded correlated shocks; see :class:`StressResult`'s probabilities.
 
+    The one-shock model: ``stress_test(legs, shock_returns(len(legs), correlation, volatility,
+    n_scenarios, seed))``, computed as the one-step case of
+    :func:`~margin_widgets.engine.paths.simulate_paths` (the same returns and verdicts, at
+    C speed). For liquidations counted along a path over the horizon, see
+    :func:`~margin_widgets.engine.paths.path_liquidation_probability`.
+
+    Parameters
+    ----------
+    legs : sequence of Leg
+        The book, at least two legs.
+    correlation : float
+        Pairwise correlation of the log returns.
+    volatility : float
+        Standard deviation of each log return over the period, >= 0.
+    n_scenarios : int, default 10,000
+        Number of scenarios.
+    seed : int, default 0
+        Seed of the standard-library generator.
+
+    Returns
+    -------
+    StressResult
+
     Examples
     --------
     >>> legs = equal_legs(2, 10, 1_000)
@@ -383,8 +468,18 @@ def liquidation_probability(
     >>> r.cross_probability <= r.isolated_probability
     True
     """
-    returns = shock_returns(len(legs), correlation, volatility, n_scenarios, seed)
-    return stress_test(legs, returns)
+    from margin_widgets.engine.paths import simulate_paths  # paths builds on this module
+
+    paths = simulate_paths(
+        len(legs),
+        correlation,
+        volatility,
+        n_scenarios,
+        horizon_days=1.0,
+        step_days=1.0,
+        seed=seed,
+    )
+    return paths.stress_test(legs)
 
 
 def _count(name: str, value: object, minimum: int) -> int:
