@@ -152,13 +152,11 @@ CASES: dict[str, tuple[Callable[[], object], Callable[[], object], float]] = {
         0.01,
     ),
     "05-3": (lesson05.exercise_3, _eth_after_btc_fall, 0.01),
-    "06-1": (lesson06.exercise_1, lambda: 700_000 * 0.0065 - 950, 0.01),
-    "06-2": (lesson06.exercise_2, lambda: BTC_2024.bracket_for(5_000_000).max_leverage, 0.0),
-    "06-3": (
-        lesson06.exercise_3,
-        lambda: liquidation_price("long", 10.2, 60_000, 30_600, 0.005, 50),
-        0.01,
-    ),
+    # hand-worked: 700,000 × 0.65 % − 950; bracket 4 (3M – 12M) allows 50x;
+    # bracket 2 at the price: (31,200 + 50 − 624,000) / (10.4 × 0.005 − 10.4) = 57,281.60
+    "06-1": (lesson06.exercise_1, lambda: 3_600.0, 0.01),
+    "06-2": (lesson06.exercise_2, lambda: 50.0, 0.0),
+    "06-3": (lesson06.exercise_3, lambda: 592_750 / 10.348, 0.01),
     "07-1": (lesson07.exercise_1, lambda: 5 * 3_000 * 0.0003, 0.01),
     "07-2": (lesson07.exercise_2, _after_funding, 0.01),
     "07-3": (lesson07.exercise_3, _removable, 0.01),
