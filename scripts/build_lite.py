@@ -10,17 +10,25 @@ The site needs no server and no CDN for the kernel itself:
 * ``comm``, ``ipywidgets``, ``traittypes``, ``bqscales``, ``bqplot`` and this package's own
   wheel are added to the lock, so a bare ``import margin_widgets`` works and lessons run
   unchanged in JupyterLab and in Lite;
-* binary packages (numpy, pandas, ...) cannot come from PyPI for Pyodide's platform: their lock
-  entries point at Pyodide's CDN with absolute URLs, so ``import numpy`` (and so bqplot) works
-  when the learner is online and fails cleanly when not;
+* binary packages (numpy, pandas, ...) cannot come from PyPI for Pyodide's platform. Where the
+  build machine can reach Pyodide's package files (its CDN, or ``--package-host``), the ones the
+  course needs are downloaded, checked against the lock's sha256 and served by the site itself
+  (a *fully bundled* site: the charts need nothing from outside). Where it cannot, their lock
+  entries point at Pyodide's CDN with absolute URLs (a *light* site: ``import numpy``, and so
+  the charts, work when the learner is online; offline the lessons show a placeholder instead),
+  and the build says so. ``--no-bundle`` asks for the light site;
+* the CDN URL uses the version of the Pyodide core the site ships, which must be the version the
+  kernel expects (its Python package and its front-end's default URL): the build fails otherwise;
 * ``disablePyPIFallback`` is set, so the site never fetches from PyPI behind the learner's back;
 * only the front-end extensions the course needs are copied (ipywidgets' jupyterlab-manager,
   bqplot, bqscales, the Pyodide kernel), from the build environment, after checking that their
   versions match the Python packages written into the lock.
 
-Downloads are cached in ``build/lite-cache/`` (gitignored). Usage::
+Downloads are cached in ``build/lite-cache/`` (gitignored). ``<output>/.margin-widgets-build.json``
+records which kind of site was built (``"charts": "bundled"`` or ``"cdn"``). Usage::
 
     .venv/bin/python scripts/build_lite.py            # -> _output/lite/
+    .venv/bin/python scripts/build_lite.py --no-bundle   # light site, charts from the CDN
     .venv/bin/python scripts/build_lite.py --if-stale --output-dir build/lite-test  # tests
 """
 
@@ -35,6 +43,8 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import urllib.error
+import urllib.request
 import zipfile
 from email.parser import Parser
 from importlib import metadata
@@ -101,6 +111,93 @@ def pyodide_version() -> str:
 def pyodide_cdn(version: str) -> str:
     """Pyodide's CDN folder for that version (for the packages not served locally)."""
     return f"https://cdn.jsdelivr.net/pyodide/v{version}/full/"
+
+
+#: where the kernel's front-end names its default Pyodide (a URL with ``/v<version>/``)
+KERNEL_SCHEMA = Path(
+    "@jupyterlite", "pyodide-kernel-extension", "static", "schema", "kernel.v0.schema.json"
+)
+
+
+def kernel_pyodide_expectations() -> dict[str, str]:
+    """The Pyodide version the kernel expects, by who says so (Python package, front-end)."""
+    found = {"jupyterlite-pyodide-kernel (Python)": pyodide_version()}
+    schema = Path(sys.prefix) / "share" / "jupyter" / "labextensions" / KERNEL_SCHEMA
+    if schema.exists():
+        match = re.search(r"/pyodide/v([0-9][^/]*)/", schema.read_text())
+        if match:
+            found["@jupyterlite/pyodide-kernel-extension (default pyodideUrl)"] = match.group(1)
+    return found
+
+
+def core_version(core: Path) -> str:
+    """Version of a Pyodide core folder (its npm ``package.json``)."""
+    return str(json.loads((core / "package.json").read_text())["version"])
+
+
+def check_pyodide_version(loaded: str, expected: dict[str, str]) -> str:
+    """Return ``loaded`` (the core the site ships) if every expectation agrees; else fail.
+
+    >>> check_pyodide_version("314.0.6", {"kernel": "314.0.6"})
+    '314.0.6'
+    >>> check_pyodide_version("314.0.7", {"kernel": "314.0.6"})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    SystemExit: Pyodide version mismatch: the site ships Pyodide 314.0.7, but kernel expects ...
+    """
+    wrong = {who: v for who, v in expected.items() if v != loaded}
+    if wrong:
+        said = ", ".join(f"{who} expects {v}" for who, v in wrong.items())
+        raise SystemExit(
+            f"Pyodide version mismatch: the site ships Pyodide {loaded}, but {said}. Ship the "
+            f"core the kernel names (delete build/lite-cache/pyodide-* and rebuild), or install "
+            f"a jupyterlite-pyodide-kernel made for {loaded}."
+        )
+    return loaded
+
+
+# --------------------------------------------------------------------------- binary packages
+
+
+def fetch_binary_packages(
+    packages: dict[str, dict[str, Any]], keys: list[str], base_url: str, cache: Path
+) -> dict[str, Path] | str:
+    """Download the lock entries ``keys`` from ``base_url`` (Pyodide's package folder).
+
+    Returns ``{key: file}`` when every file was fetched and matches the lock's sha256, or the
+    reason (a string) when the host could not be reached or lacks a file: the caller then keeps
+    the CDN URLs. A file whose sha256 differs from the lock stops the build (``SystemExit``):
+    the host serves other files than this Pyodide's.
+    """
+    cache.mkdir(parents=True, exist_ok=True)
+    base = base_url if base_url.endswith("/") else base_url + "/"
+    found: dict[str, Path] = {}
+    for key in keys:
+        entry = packages[key]
+        name = str(entry["file_name"])
+        target = cache / name
+        if not (target.exists() and sha256_of(target) == entry["sha256"]):
+            partial = target.with_name(target.name + ".partial")
+            try:
+                with (
+                    urllib.request.urlopen(base + name, timeout=30) as resp,
+                    partial.open("wb") as out,
+                ):
+                    shutil.copyfileobj(resp, out)
+            except (urllib.error.URLError, OSError, TimeoutError) as exc:
+                partial.unlink(missing_ok=True)
+                return f"{base + name}: {exc}"
+            got = sha256_of(partial)
+            if got != entry["sha256"]:
+                partial.unlink(missing_ok=True)
+                raise SystemExit(
+                    f"{base + name} has sha256 {got}, but Pyodide's lock says {entry['sha256']}: "
+                    "that host serves other files than this Pyodide version's. Check "
+                    "--package-host."
+                )
+            partial.replace(target)
+        found[key] = target
+    return found
 
 
 # --------------------------------------------------------------------------- Pyodide core
@@ -242,8 +339,15 @@ def is_pure(entry: dict[str, Any]) -> bool:
     )
 
 
-def write_lock(core: Path, dest: Path, version: str, own_wheel: Path) -> dict[str, str]:
-    """Assemble ``static/pyodide/`` in the staging dir; return {package: version} added."""
+def write_lock(
+    core: Path, dest: Path, version: str, own_wheel: Path, package_host: str | None
+) -> tuple[dict[str, str], dict[str, Any]]:
+    """Assemble ``static/pyodide/`` in the staging dir.
+
+    ``package_host`` is where to fetch the binary packages the course needs (``None``: do not
+    try; they stay on Pyodide's CDN). Returns ({package: version} added to the lock, a summary
+    of where the charts' packages come from).
+    """
     lock = json.loads((core / "pyodide-lock.json").read_text())
     packages: dict[str, dict[str, Any]] = lock["packages"]
     py_version = ".".join(lock["info"]["python"].split(".")[:2])
@@ -304,20 +408,46 @@ def write_lock(core: Path, dest: Path, version: str, own_wheel: Path) -> dict[st
         shutil.copy2(wheel, dest / wheel.name)
     log(f"{len(local)} pure-Python wheels from the lock served locally: {', '.join(sorted(local))}")
 
-    # 3. everything else stays on Pyodide's CDN, with absolute URLs (binary packages: numpy...)
+    # 3. the binary packages the course needs (numpy, pandas): bundled when their host answers
+    binary = sorted(
+        k for k in needed if k not in local and packages[k].get("package_type") == "package"
+    )
+    charts: dict[str, Any] = {"charts": "cdn", "packages": binary, "reason": "--no-bundle"}
+    if binary and package_host is not None:
+        fetched = fetch_binary_packages(
+            packages, binary, package_host, CACHE / f"packages-{version}"
+        )
+        if isinstance(fetched, dict):
+            for key, path in fetched.items():
+                shutil.copy2(path, dest / path.name)
+                local[key] = path
+            size = sum(p.stat().st_size for p in fetched.values()) / 1e6
+            charts = {"charts": "bundled", "packages": binary, "megabytes": round(size, 1)}
+            log(
+                f"bundled from {package_host}: {', '.join(binary)} ({size:.1f} MB); the site "
+                "needs nothing from any outside host"
+            )
+        else:
+            charts["reason"] = fetched
+            log(f"could not fetch the charts' packages ({fetched}).")
+    elif not binary:
+        charts = {"charts": "bundled", "packages": [], "megabytes": 0.0}
+
+    # 4. everything else stays on Pyodide's CDN, with absolute URLs, for the version shipped
     cdn = pyodide_cdn(version)
-    remote = []
     for key, entry in packages.items():
-        if key in local:
-            continue
-        entry["file_name"] = cdn + entry["file_name"]
-        if key in needed:
-            remote.append(key)
-    log(f"needed but only on the CDN (need the internet in the browser): {', '.join(remote)}")
+        if key not in local:
+            entry["file_name"] = cdn + entry["file_name"]
+    if charts["charts"] == "cdn":
+        log(
+            f"LIGHT SITE: {', '.join(binary)} stay on {cdn}: the charts need the internet in "
+            "the learner's browser (about 10 MB, once); offline the lessons run without them. "
+            "Build on a machine that reaches that host for a fully bundled site."
+        )
 
     packages.update(new_entries)
     (dest / "pyodide-lock.json").write_text(json.dumps(lock, indent=1, sort_keys=True))
-    return added
+    return added, charts
 
 
 # --------------------------------------------------------------------------- extensions
@@ -392,9 +522,9 @@ def stage_contents(files: Path, sources: list[Path]) -> None:
 # --------------------------------------------------------------------------- freshness
 
 
-def input_digest(extra: list[Path]) -> str:
-    """Digest of everything the site is built from (for ``--if-stale``)."""
-    digest = hashlib.sha256()
+def input_digest(extra: list[Path], options: str = "") -> str:
+    """Digest of everything the site is built from, and the build ``options`` (``--if-stale``)."""
+    digest = hashlib.sha256(options.encode())
     inputs = [
         Path(__file__).resolve(),
         ROOT / "pyproject.toml",
@@ -419,9 +549,18 @@ def input_digest(extra: list[Path]) -> str:
     return digest.hexdigest()
 
 
-def build(output: Path, extra: list[Path], if_stale: bool) -> Path:
-    """Build the site into ``output``; skip when ``if_stale`` and nothing changed."""
-    digest = input_digest(extra)
+def build(
+    output: Path,
+    extra: list[Path],
+    if_stale: bool,
+    package_host: str | None = "",
+) -> Path:
+    """Build the site into ``output``; skip when ``if_stale`` and nothing changed.
+
+    ``package_host``: where to fetch numpy, pandas and friends for a fully bundled site; ``""``
+    means Pyodide's CDN for the shipped version, ``None`` builds the light site.
+    """
+    digest = input_digest(extra, f"package-host={package_host}")
     stamp = output / STAMP_NAME
     if if_stale and stamp.exists():
         if json.loads(stamp.read_text()).get("inputs") == digest:
@@ -437,8 +576,10 @@ def build(output: Path, extra: list[Path], if_stale: bool) -> Path:
             shutil.copy2(item, stage / item.name)
 
     core = fetch_pyodide_core(version)
+    version = check_pyodide_version(core_version(core), kernel_pyodide_expectations())
+    host = pyodide_cdn(version) if package_host == "" else package_host
     own = build_own_wheel()
-    added = write_lock(core, stage / "static" / "pyodide", version, own)
+    added, charts = write_lock(core, stage / "static" / "pyodide", version, own, host)
     sources = [p for p in [NOTEBOOKS] if p.exists()] + extra
     stage_contents(stage / "files", sources)
 
@@ -462,8 +603,11 @@ def build(output: Path, extra: list[Path], if_stale: bool) -> Path:
         raise SystemExit(f"unexpected kernel settings in jupyter-lite.json: {kernel}")
     # GitHub Pages (branch deploys) must not run Jekyll, which hides files starting with "_"
     (output / ".nojekyll").write_text("")
-    stamp.write_text(json.dumps({"inputs": digest, "pyodide": version, "lock_added": added}))
-    log(f"site written to {output} (Pyodide {version}; added to the lock: {added})")
+    stamp.write_text(
+        json.dumps({"inputs": digest, "pyodide": version, "lock_added": added, **charts})
+    )
+    kind = "fully bundled" if charts["charts"] == "bundled" else "light (charts from the CDN)"
+    log(f"{kind} site written to {output} (Pyodide {version}; added to the lock: {added})")
     return output
 
 
@@ -481,9 +625,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--if-stale", action="store_true", help="do nothing if the output is up to date"
     )
+    parser.add_argument(
+        "--package-host",
+        default="",
+        help="URL of Pyodide's package folder to bundle numpy, pandas & co. from (default: "
+        "Pyodide's CDN for the shipped version)",
+    )
+    parser.add_argument(
+        "--no-bundle",
+        action="store_true",
+        help="light site: leave numpy, pandas & co. on Pyodide's CDN (the learner downloads them)",
+    )
     args = parser.parse_args(argv)
     extra = [p.resolve() for p in args.extra_contents]
-    build(args.output_dir.resolve(), extra, args.if_stale)
+    host = None if args.no_bundle else args.package_host
+    build(args.output_dir.resolve(), extra, args.if_stale, host)
     return 0
 
 
