@@ -200,6 +200,10 @@ def multi_assets_excess(
     Liquidation where it is at or below zero. Parameters as in
     :func:`multi_assets_liquidation_prices`, plus ``price`` (> 0), the mark to evaluate at.
 
+    References
+    ----------
+    Binance, "What Is Multi-Assets Mode and Which Assets Are Supported?".
+
     Examples
     --------
     1 BTC long at 20,000, no USDT, 0.02 BTC collateral (β 1, 5 % haircut), 2021 table (MMR 0.4 %
@@ -449,6 +453,10 @@ def multi_assets_stress(
     Returns
     -------
     CollateralStress
+
+    References
+    ----------
+    Binance, "What Is Multi-Assets Mode and Which Assets Are Supported?".
 
     Examples
     --------

@@ -21,10 +21,11 @@ from margin_widgets.engine import (
     get_exchange,
     isolated_liquidation_price,
     liquidation_price,
+    liquidation_price_in_brackets,
     load_brackets,
     load_tier_table,
 )
-from margin_widgets.engine.exchanges import bybit, okx
+from margin_widgets.engine.exchanges import bybit, liquidation_price_in_tiers, okx
 
 PROPERTY = settings(settings.get_profile("margin-engine"), max_examples=300, deadline=None)
 
@@ -365,3 +366,52 @@ def test_okx_validation_refuses_gaps_flat_rates_and_deductions(
 def test_okx_ships_no_btc_table_rather_than_an_invented_one() -> None:
     with pytest.raises(ValueError, match=r"symbol must be one of \['ETHUSDT'\] for okx"):
         load_tier_table("okx", "BTCUSDT")
+
+
+# --------------------------------------------------------------------------- tier selection
+@PROPERTY
+@given(sides, st.floats(0.01, 5_000), st.floats(1_000, 100_000), st.floats(1, 100))
+def test_binance_tiers_follow_the_liquidation_price_like_liquidation_price_in_brackets(
+    side: str, q: float, ep: float, lev: float
+) -> None:
+    table = load_tier_table("binance", "BTCUSDT", "2021-03-18")
+    margin = q * ep / lev
+    price, tier = liquidation_price_in_tiers("binance", side, q, ep, margin, table)
+    expected, bracket = liquidation_price_in_brackets(
+        side, q, ep, margin, load_brackets("BTCUSDT", "2021-03-18")
+    )
+    assert tier.number == bracket.number
+    if expected is None:
+        assert price is None
+    else:
+        assert price == pytest.approx(expected, rel=1e-12)  # the same root, summed in another order
+
+
+def test_bybit_keeps_the_entry_tier_below_its_edge() -> None:
+    # 100 BTC long at 20,500 (2,050,000: tier 2, 0.56 %, 1,200) with 205,000 (10x):
+    # MM = 11,480 − 1,200 = 10,280; LP = 20,500 − (205,000 − 10,280) / 100 = 18,552.8
+    # (tier 1 at the LP's notional would give 20,500 − (205,000 − 10,250) / 100 = 18,552.5)
+    table = load_tier_table("bybit", "BTCUSDT")
+    price, tier = liquidation_price_in_tiers("bybit", "long", 100, 20_500, 205_000, table)
+    assert tier.number == 2
+    assert price == pytest.approx(18_552.8, rel=1e-12)
+
+
+def test_okx_tier_by_size_with_fee() -> None:
+    # as test_okx_long_in_tier_2_with_fee: 997,500 / 348.075
+    table = load_tier_table("okx", "ETHUSDT")
+    price, tier = liquidation_price_in_tiers("okx", "long", 350, 3_000, 52_500, table, 0.0005)
+    assert tier.number == 2
+    assert price == pytest.approx(997_500 / 348.075, rel=1e-12)
+
+
+def test_tier_selection_refuses_a_bracket_table() -> None:
+    with pytest.raises(ValueError, match="table must be a TierTable, got BracketTable"):
+        liquidation_price_in_tiers(
+            "binance",
+            "long",
+            1,
+            20_000,
+            400,
+            load_brackets("BTCUSDT"),  # type: ignore[arg-type]
+        )

@@ -47,6 +47,7 @@ __all__ = [
     "available_tier_tables",
     "get_exchange",
     "isolated_liquidation_price",
+    "liquidation_price_in_tiers",
     "load_tier_table",
 ]
 
@@ -172,6 +173,11 @@ class ExchangeConvention(Protocol):
     margin_ratio_orientation: str
     """``"maintenance/balance"`` (liquidation when it rises to 1) or ``"balance/maintenance"``
     (liquidation when it falls to 1)."""
+
+    tier_price: str
+    """``"entry"``: the tier (and the maintenance margin) is fixed by the position at entry;
+    ``"liquidation"``: the tier is the one of the notional at the liquidation price, found by
+    re-selection (see :func:`liquidation_price_in_tiers`)."""
 
     def tier_table(self, symbol: str = "BTCUSDT", date: str | None = None) -> TierTable:
         """The symbol's validated tier table in force on ``date`` (default: the newest)."""
@@ -344,6 +350,11 @@ def load_tier_table(exchange: str, symbol: str = "BTCUSDT", date: str | None = N
         For an unknown exchange, symbol or date; :class:`TierTableError` for a table that
         breaks its exchange's invariants.
 
+    References
+    ----------
+    Binance, "Leverage and Margin of USDⓈ-M Futures"; Bybit, "Margin Parameters"; OKEx, "OKEx
+    position tiers to be adjusted".
+
     Examples
     --------
     >>> load_tier_table("bybit", "BTCUSDT").tiers[1].maintenance_amount
@@ -496,6 +507,96 @@ def isolated_liquidation_price(
         maintenance_amount,
         fee_rate,
     )
+
+
+def liquidation_price_in_tiers(
+    exchange: str,
+    side: str,
+    quantity: float,
+    entry_price: float,
+    margin: float,
+    table: TierTable,
+    fee_rate: float = 0.0,
+) -> tuple[float | None, Tier]:
+    """Isolated liquidation price with the tier an exchange applies, and that tier.
+
+    Bybit (tier by position value at entry) and OKX (tier by size) fix the tier at entry, so
+    the price is one call of the convention's ``liquidation_price``. Binance charges the bracket
+    of the notional *at* the liquidation price: the bracket is re-selected at each root until
+    it is stable (as :func:`margin_widgets.engine.formulas.liquidation_price_in_brackets`);
+    if that cycles, the largest root (long) or the smallest (short) is consistent, since the
+    maintenance margin is the largest of the brackets' affine pieces.
+
+    Parameters
+    ----------
+    exchange : str
+        A name from :func:`available_exchanges`.
+    side, quantity, entry_price
+        As in :func:`isolated_liquidation_price`.
+    margin : float
+        The position's margin in USDT, >= 0 (initial margin plus any extra margin).
+    table : TierTable
+        The symbol's tier table on that exchange (:func:`load_tier_table`).
+    fee_rate : float, default 0.0
+        Liquidation fee rate where the convention has one (OKX), in [0, 1).
+
+    Returns
+    -------
+    (float or None, Tier)
+        The price (None if no positive price liquidates) and the tier it was computed with.
+
+    References
+    ----------
+    Binance, "How to Calculate Liquidation Price of USDⓈ-M Futures Contracts"; Bybit,
+    "Liquidation Price (USDT Contract)" and "Margin Parameters"; OKX, "Tiered maintenance margin
+    ratio rules".
+
+    Examples
+    --------
+    100 BTC long at 20,500 (2,050,000 USDT: Bybit tier 2, MMR 0.56 %, deduction 1,200) with
+    205,000 USDT: ``MM = 11,480 − 1,200 = 10,280`` and ``LP = 20,500 − 194,720 / 100 =
+    18,552.8``. The notional there (1,855,280) is in tier 1, but Bybit keeps the entry tier:
+
+    >>> price, tier = liquidation_price_in_tiers(
+    ...     "bybit", "long", 100, 20_500, 205_000, load_tier_table("bybit", "BTCUSDT"))
+    >>> round(price, 6), tier.number
+    (18552.8, 2)
+    """
+    convention = get_exchange(exchange)
+    s = _checks.side_sign(side)
+    quantity = _checks.positive("quantity", quantity)
+    entry_price = _checks.positive("entry_price", entry_price)
+    margin = _checks.non_negative("margin", margin)
+    if not isinstance(table, TierTable):
+        raise ValueError(f"table must be a TierTable, got {type(table).__name__}")
+
+    def solve(tier: Tier) -> float | None:
+        return convention.liquidation_price(
+            side,
+            quantity,
+            entry_price,
+            margin,
+            tier.maintenance_margin_rate,
+            tier.maintenance_amount,
+            fee_rate,
+        )
+
+    tier = table.tier_for(quantity, entry_price)
+    if convention.tier_price == "entry":
+        return solve(tier), tier
+    seen: set[int] = set()
+    for _ in range(len(table.tiers) + 1):
+        price = solve(tier)
+        at_price = table.tier_for(quantity, price) if price else table.tiers[0]
+        if at_price.number == tier.number:
+            return price, tier
+        if at_price.number in seen:
+            break
+        seen.add(tier.number)
+        tier = at_price
+    roots = [(solve(candidate), candidate) for candidate in table.tiers]
+    pick = max if s > 0 else min
+    return pick(roots, key=lambda root: -math.inf if root[0] is None else root[0])
 
 
 # --------------------------------------------------------------------------- shared helpers

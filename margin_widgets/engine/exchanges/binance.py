@@ -38,6 +38,7 @@ class BinanceConvention:
     name = "binance"
     title = "Binance USDⓈ-M perpetual (one-way mode)"
     margin_ratio_orientation = "maintenance/balance"
+    tier_price = "liquidation"
 
     def tier_table(self, symbol: str = "BTCUSDT", date: str | None = None) -> TierTable:
         """The bracket table of :func:`load_brackets` as a :class:`TierTable` (notional basis).

@@ -71,6 +71,10 @@ def _check_deduction(tier: Tier, previous: Tier | None, label: str) -> None:
 def tier_table_from_data(data: dict[str, Any]) -> TierTable:
     """Build and validate a Bybit table from data shaped like ``data/bybit/*.json``.
 
+    References
+    ----------
+    Bybit, "Margin Parameters" (the deduction formula).
+
     Raises
     ------
     TierTableError
@@ -133,6 +137,7 @@ class BybitConvention:
     """
 
     margin_ratio_orientation = "maintenance/balance"
+    tier_price = "entry"
 
     def __init__(self, unified: bool = False) -> None:
         self.unified = bool(unified)

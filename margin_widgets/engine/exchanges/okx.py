@@ -63,6 +63,10 @@ def tier_table_from_data(data: dict[str, Any]) -> TierTable:
     tier starting one contract above the previous maximum) and converted to base units with
     ``contract_value``.
 
+    References
+    ----------
+    OKX, "Tiered maintenance margin ratio rules"; OKEx, "OKEx position tiers to be adjusted".
+
     Raises
     ------
     TierTableError
@@ -142,6 +146,7 @@ class OkxConvention:
     name = "okx"
     title = "OKX USDT-margined perpetual swap"
     margin_ratio_orientation = "balance/maintenance"
+    tier_price = "entry"
 
     def tier_table(self, symbol: str = "ETHUSDT", date: str | None = None) -> TierTable:
         """The shipped ``data/okx/`` table (no BTCUSDT table ships: see its README).
