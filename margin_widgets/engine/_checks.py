@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 from numbers import Real
 
 SIDES: dict[str, int] = {"long": 1, "short": -1}
@@ -20,36 +21,47 @@ def number(name: str, value: object) -> float:
     name : str
         Parameter name used in the error message.
     value : object
-        The value to check: an int or a real number, not a bool, not NaN, not infinite.
+        The value to check: an int, a float, a Fraction or a Decimal (any real number), not a
+        bool, not NaN, not infinite, and not so close to zero that it rounds to 0.
 
     Returns
     -------
     float
-        ``float(value)``.
+        ``float(value)`` (correctly rounded for a Fraction or a Decimal).
 
     Raises
     ------
     TypeError
         If ``value`` is not a real number (bools and strings are refused).
     ValueError
-        If ``value`` is NaN or infinite.
+        If ``value`` is NaN or infinite, beyond the float range, or non-zero but smaller in
+        magnitude than the smallest float (it would silently become 0).
 
     Examples
     --------
     >>> number("quantity", 2)
     2.0
+    >>> number("quantity", Decimal("0.005"))
+    0.005
     """
-    if isinstance(value, bool) or not isinstance(value, Real):
+    if isinstance(value, bool) or not isinstance(value, (Real, Decimal)):
         raise TypeError(
-            f"{name} must be a real number (int or float), got {value!r} "
+            f"{name} must be a real number (int, float, Fraction or Decimal), got {value!r} "
             f"of type {type(value).__name__}"
         )
+    if isinstance(value, Decimal) and not value.is_finite():
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
     try:
         result = float(value)
-    except OverflowError:  # an int beyond the float range
+    except OverflowError:  # an int or a Fraction beyond the float range
         result = math.inf
     if not math.isfinite(result):
         raise ValueError(f"{name} must be a finite number, got {value!r}")
+    if result == 0 and value != 0:
+        raise ValueError(
+            f"{name} must be 0 or at least 5e-324 in magnitude (the smallest float), "
+            f"got {value!r}, which would round to 0"
+        )
     return result
 
 

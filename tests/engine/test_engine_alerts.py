@@ -32,7 +32,9 @@ def test_alert_price_worked_by_hand() -> None:
 def test_ratio_one_is_the_liquidation_price() -> None:
     for side in ("long", "short"):
         expected, _ = liquidation_price_in_brackets(side, 3, 60_000, 9_000, BTC, 120.0, -300.0)
-        assert margin_ratio_price(side, 3, 60_000, 9_000, BTC, 1.0, 120.0, -300.0) == expected
+        price = margin_ratio_price(side, 3, 60_000, 9_000, BTC, 1.0, 120.0, -300.0)
+        assert expected is not None
+        assert price == pytest.approx(expected, rel=1e-14)
 
 
 @pytest.mark.parametrize("bad", [0, -0.1, 1.01, math.nan])

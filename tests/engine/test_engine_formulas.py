@@ -230,8 +230,6 @@ def test_bracket_example_2021_table(btc_2021: BracketTable) -> None:
         (lambda: initial_margin(30_000, 20), 1_500),
         # 2021 table bracket 3: 500,000·1 % − 1,300 = 3,700
         (lambda: maintenance_margin(500_000, 0.01, 1_300), 3_700),
-        # a notional under the cum: never a negative maintenance margin
-        (lambda: maintenance_margin(1_000, 0.01, 1_300), 0),
         (lambda: unrealized_pnl("long", 2, 3_000, 2_900), -200),
         (lambda: unrealized_pnl("short", 2, 3_000, 2_900), 200),
         (lambda: margin_ratio(100, 400), 0.25),
@@ -628,8 +626,6 @@ def test_curve_refuses_bad_leverage_and_cross_arguments_in_isolated_mode(
     [
         # the bracket-1 root overflows to inf (-> top bracket) while the top bracket's is -inf
         ("long", 5e-324, 1.0, 0.0, 1.0),
-        # Q·(1 + MMR) overflows for the top bracket only
-        ("short", 1.1984620899082105e308, 1.0, 0.0, 0.0),
         ("long", 1.0, 1.0, 0.0, 8.98846567431158e307),
     ],
 )
@@ -639,6 +635,16 @@ def test_bracket_reselection_near_float_limits_returns_none(
     table = load_brackets("ETHUSDT", "2024-10-24")
     price, _ = liquidation_price_in_brackets(side, q, ep, wb, table, tmm)
     assert price is None
+
+
+def test_enormous_short_is_solved_exactly_not_dropped() -> None:
+    # Q·EP and Q·(1 + MMR) overflow in floats, but the root does not: with WB = TMM = UPNL = 0 a
+    # short's root is EP / (1 + MMR), in the top ETHUSDT 2024 bracket (MMR 50 %, the notional
+    # about 0.8e308): 1 / 1.5 = 2/3.
+    table = load_brackets("ETHUSDT", "2024-10-24")
+    price, bracket = liquidation_price_in_brackets("short", 1.1984620899082105e308, 1.0, 0.0, table)
+    assert price == pytest.approx(2 / 3, rel=1e-15)
+    assert bracket.maintenance_margin_rate == 0.5
 
 
 def test_subnormal_quantity_gives_none_not_zero_division() -> None:
