@@ -55,6 +55,7 @@ HAIRCUTS: dict[str, float] = {"BTC": 0.05, "ETH": 0.05, "BNB": 0.05}
 """Documented haircuts of the coins Multi-Assets mode takes (FAQ: 95 % collateral value)."""
 
 _MAX_PRICE = 1e30  # USDT per unit: prices above are not searched for a root
+_EDGE = 1e-12  # relative slack at bracket edges for the piecewise-linear roots
 
 
 @dataclass(frozen=True)
@@ -280,7 +281,10 @@ def multi_assets_liquidation_prices(
     following the mark (``pᵢ·(P/mark)^βᵢ``) and the bracket chosen by the notional at P. The
     excess ``MB − MM`` is concave, so there are at most two roots: none (never liquidated, or
     liquidated at every price), one (the usual case), or two (a short whose coin collateral
-    outgrows its loss for a while: safe between the roots).
+    outgrows its loss for a while: safe between the roots). With every β at 0 or 1 the excess
+    is linear on each bracket's price range and each piece is solved exactly; otherwise the
+    peak of the concave excess is found by bisection on its slope and each side's root by
+    bisection to the last float.
 
     Parameters
     ----------
@@ -337,7 +341,40 @@ def multi_assets_liquidation_prices(
     return _roots(book)
 
 
+def _linear_roots(book: _Book) -> tuple[float, ...]:
+    """Every root when each β is 0 or 1: the excess is linear on each bracket's price range."""
+    constant = book.constant
+    slope = book.s * book.q
+    for counted, beta in book.terms:
+        if beta == 0:
+            constant += counted
+        else:
+            slope += counted / book.mark
+    roots: list[float] = []
+    brackets = book.brackets.brackets
+    last = len(brackets) - 1
+    for index, bracket in enumerate(brackets):
+        # prices whose notional Q·P is in (floor, cap] (the first range starts at 0, the last
+        # one is unbounded: the exchange would refuse such a size, the maths stays defined)
+        low = bracket.min_notional / book.q
+        high = math.inf if index == last else bracket.max_notional / book.q
+        a = slope - book.q * bracket.maintenance_margin_rate
+        b = constant + bracket.maintenance_amount
+        if a == 0:
+            continue  # flat piece: no crossing (or the excess is zero all along it)
+        root = -b / a
+        # a root on an edge may round to either side of it: accept it with a little slack on
+        # both pieces, then keep one of any pair closer than that slack
+        if root > 0 and low * (1 - _EDGE) < root <= high * (1 + _EDGE):
+            roots.append(root)
+    roots.sort()
+    kept = [r for i, r in enumerate(roots) if i == 0 or r - roots[i - 1] > 4 * _EDGE * r]
+    return tuple(kept)
+
+
 def _roots(book: _Book) -> tuple[float, ...]:
+    if all(beta in (0.0, 1.0) for _, beta in book.terms):
+        return _linear_roots(book)
     # 1. the peak of the concave excess: where its (non-increasing) slope changes sign
     start = book.mark
     if _slope(book, 0.0 if not _has_concave_term(book) else start * 1e-300) <= 0:

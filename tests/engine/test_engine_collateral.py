@@ -205,3 +205,10 @@ def test_bad_book_is_refused() -> None:
         multi_assets_liquidation_prices("long", 1, 1, 1, 0, [], None)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="usdt_balance must be a finite number"):
         multi_assets_liquidation_prices("long", 1, 1, 1, math.inf, [], T2021)
+
+
+def test_a_root_on_a_bracket_edge_is_found_once() -> None:
+    # 1 BTC long at 60,000 with 10,200 USDT, 2024 table: at 50,000 (the edge of brackets 1 and 2)
+    # 10,200 − 10,000 = 200 = 50,000 × 0.4 % = 50,000 × 0.5 % − 50: both pieces give 50,000
+    roots = multi_assets_liquidation_prices("long", 1, 60_000, 60_000, 10_200, [], T2024)
+    assert roots == (50_000.0,)
