@@ -19,8 +19,8 @@ from margin_widgets.engine import (
     Account,
     dip_path,
     funding_payment,
+    isolated_liquidation_price,
     liquidation_price,
-    liquidation_price_in_brackets,
     load_brackets,
 )
 from margin_widgets.widgets.exercise import AnswerCheck
@@ -150,17 +150,11 @@ CASES: dict[str, tuple[Callable[[], object], Callable[[], object], float]] = {
     "09-1": (lesson09.exercise_1, lambda: 4.80, 0.01),
     "09-2": (lesson09.exercise_2, lambda: 21_005.04, 0.01),
     "09-3": (lesson09.exercise_3, lambda: 34_090.909090909, 0.01),
-    "10-1": (
-        lesson10.exercise_1,
-        lambda: liquidation_price("short", 1, 20_000, 400, 0.005, 0),
-        0.01,
-    ),
-    "10-2": (lesson10.exercise_2, lambda: 20_300.0, 0.01),
-    "10-3": (
-        lesson10.exercise_3,
-        lambda: liquidation_price_in_brackets("long", 1, 20_000, 400, BTC_2021)[0],
-        0.01,
-    ),
+    # hand-worked: 15,750 / 0.5025; 31,500 − 150; their difference; 19,200 / 0.996
+    "10-1": (lesson10.exercise_1, lambda: 31_343.283582, 0.01),
+    "10-2": (lesson10.exercise_2, lambda: 31_350.0, 0.01),
+    "10-3": (lesson10.exercise_3, lambda: 31_350.0 - 31_343.283582, 0.01),
+    "10-4": (lesson10.exercise_4, lambda: 19_277.108434, 0.01),
 }
 
 
@@ -183,7 +177,8 @@ def test_worked_examples_of_lessons_06_and_10() -> None:
     assert BTC_2021.bracket_for(264_000).maintenance_margin_rate == 0.01
     assert BTC_2021.bracket_for(500_000).maintenance_amount == 1_300
     assert round(liquidation_price("long", 1, 20_000, 400, 0.005, 0), 2) == 19_698.49
-    assert lesson10.entry_value_liquidation_price("long", 20_000, 50, 0.005) == 19_700
+    # Bybit's documented example: bankruptcy 19,600, liquidation 19,700
+    assert isolated_liquidation_price("bybit", "long", 1, 20_000, 50, 0.005) == 19_700
 
 
 def test_funding_shift_of_an_isolated_long() -> None:
