@@ -764,8 +764,12 @@ def _build(
         if n_steps == 1:
             lows = highs = level
         else:
-            lows = [min(out[p::count]) for p in range(count)]
-            highs = [max(out[p::count]) for p in range(count)]
+            lows = []
+            highs = []
+            for p in range(count):
+                path = out[p::count]
+                lows.append(min(path))
+                highs.append(max(path))
         logs.append(out)
         minima.append(tuple(lows))
         maxima.append(tuple(highs))

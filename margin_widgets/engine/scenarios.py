@@ -4,6 +4,11 @@ Shocks are log-normal: the return of asset i is ``exp(σ·z_i − σ²/2) − 1`
 normal draws correlated through the Cholesky factor of an equicorrelation matrix (every pair of
 assets has correlation ρ). Only the standard library is used (``random`` and ``math``), so the
 same seed gives the same scenarios everywhere, a Pyodide kernel included.
+
+This is the one-shock model: every price moves once, at the horizon. It is the one-step special
+case of the path model in :mod:`margin_widgets.engine.paths`, where a position is liquidated the
+first time its mark crosses its liquidation price on the way (``simulate_paths(...,
+step_days=horizon_days)`` reproduces these scenarios and verdicts exactly).
 """
 
 from __future__ import annotations

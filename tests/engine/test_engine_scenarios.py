@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import random
 import statistics
 from collections.abc import Sequence
 
@@ -190,6 +191,23 @@ def test_scenario_argument_checks() -> None:
         stress_test([], [])
     with pytest.raises(ValueError, match=r"returns\[0\] must have 2 entries, got 1"):
         stress_test(equal_legs(2, 10, 1_000), [(0.1,)])
+    with pytest.raises(ValueError, match=r"returns\[0\]\[1\] must be > -1 \(a positive price\)"):
+        stress_test(equal_legs(2, 10, 1_000), [(0.1, -1.0)])
+
+
+@pytest.mark.parametrize(("n_assets", "count"), [(2, 1), (2, 7), (3, 5), (3, 1_001)])
+def test_normals_are_the_gauss_stream_drawn_in_bulk(n_assets: int, count: int) -> None:
+    """correlated_normals draws Box–Muller pairs in bulk; they are the numbers of successive
+    ``random.Random(seed).gauss(0.0, 1.0)`` calls, combined by the Cholesky factor."""
+    gauss = random.Random(4).gauss
+    lower = cholesky(equicorrelation_matrix(n_assets, 0.3))
+    expected = []
+    for _ in range(count):
+        z = [gauss(0.0, 1.0) for _ in range(n_assets)]
+        expected.append(
+            tuple(sum(lower[i][k] * z[k] for k in range(i + 1)) for i in range(n_assets))
+        )
+    assert correlated_normals(n_assets, 0.3, count, seed=4) == expected
 
 
 def test_dip_path_and_equal_legs_hand_worked() -> None:
