@@ -93,7 +93,7 @@ def placeholder_class(explorer: str, missing: str) -> type:
     what, why, todo = unavailable_text(explorer, missing)
     text = f"{what} {why} {todo}"
     markup = (
-        f'<div class="{PLACEHOLDER_CLASS}" style="border:1px solid #c9a227;'
+        f'<div class="{PLACEHOLDER_CLASS}-text" style="border:1px solid #c9a227;'
         'background:#fff8e1;padding:8px 12px;border-radius:4px;max-width:760px">'
         f"<b>{html.escape(what)}</b><br>{html.escape(why)}<br><i>{html.escape(todo)}</i></div>"
     )
