@@ -1,0 +1,637 @@
+"""Hedge mode: a long and a short leg on one symbol, in cross and isolated margin.
+
+In hedge mode (Binance's "two-way" position mode) a symbol can hold a LONG and a SHORT leg at
+once. In cross mode both legs draw on one wallet and share **one** liquidation price, from the
+exchange's hedge-mode formula::
+
+    LP = [WB − TMM + UPNL + cum_B + cum_L + cum_S − s·Q_B·EP_B − Q_L·EP_L + Q_S·EP_S]
+         / [Q_B·MMR_B + Q_L·MMR_L + Q_S·MMR_S − s·Q_B − Q_L + Q_S]
+
+(B is a one-way "both" position on the symbol, L and S the long and short legs, s the side of B).
+It is the one-way condition "margin balance = maintenance margin" with every leg's PnL and
+maintenance margin added up. In isolated mode each leg is solved alone with its own wallet,
+exactly as a one-way position (:func:`~margin_widgets.engine.formulas.liquidation_price`).
+
+Call the numerator N and the denominator D. The margin left above maintenance at price P is
+``N − D·P``, so the sign of D says which way the account dies:
+
+* ``D < 0`` (net long: the long legs outweigh the short legs plus maintenance): liquidated on a
+  **fall** to ``N / D``; if ``N >= 0`` the root is at or below zero and no positive price
+  liquidates (``"never"``).
+* ``D > 0`` (net short, *or fully hedged*: with ``Q_L = Q_S`` the PnL cancels and only
+  ``Q·P·(MMR_L + MMR_S)`` remains, which grows with the price): liquidated on a **rise** to
+  ``N / D``; if ``N <= 0`` the margin is already below maintenance at every positive price
+  (``"always"``).
+* ``D = 0``: the margin left does not depend on the price: ``"never"`` if ``N > 0``, else
+  ``"always"``.
+
+These functions are pure, so an account in hedge mode can call them with its legs' numbers.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+from margin_widgets.engine import _checks
+from margin_widgets.engine.brackets import Bracket, BracketTable
+from margin_widgets.engine.formulas import liquidation_price_in_brackets
+
+__all__ = [
+    "DIRECTIONS",
+    "HedgeLiquidation",
+    "HedgeOutlook",
+    "LegLiquidation",
+    "hedge_liquidation_price",
+    "hedge_liquidation_price_in_brackets",
+    "hedge_outlook",
+]
+
+_EDGE = 1e-12  # relative slack for a root computed on one side of a bracket edge
+
+DIRECTIONS: tuple[str, ...] = ("fall", "rise", "never", "always")
+"""How a hedge-mode account meets its liquidation price (see the module docstring)."""
+
+
+@dataclass(frozen=True)
+class HedgeLiquidation:
+    """The shared cross liquidation price of a symbol's legs, and how it is reached.
+
+    Attributes
+    ----------
+    price : float or None
+        ``N / D`` in USDT when it is a positive finite price, else None.
+    direction : {"fall", "rise", "never", "always"}
+        ``"fall"``: liquidated when the mark falls to ``price``; ``"rise"``: when it rises to
+        ``price``; ``"never"``: no positive price liquidates; ``"always"``: the margin is below
+        maintenance at every positive price (already liquidatable).
+    numerator : float
+        N in USDT (the margin left above maintenance at a price of zero).
+    denominator : float
+        D in base units (how fast maintenance gains on the margin balance per USDT of price).
+    brackets : tuple of (Bracket or None)
+        The brackets used for the BOTH, LONG and SHORT legs (None for an empty leg or when
+        rates were given directly).
+    other : HedgeLiquidation or None
+        With brackets only: the root on the other side, when the margin left is positive only
+        between two prices (a near-hedged account whose brackets' rates outgrow its net gain
+        at high prices dies on a fall *and* on a rise). None otherwise.
+    """
+
+    price: float | None
+    direction: str
+    numerator: float
+    denominator: float
+    brackets: tuple[Bracket | None, Bracket | None, Bracket | None] = (None, None, None)
+    other: HedgeLiquidation | None = None
+
+    @property
+    def fall_price(self) -> float | None:
+        """The price a fall liquidates at (this root or ``other``), USDT, or None."""
+        for root in (self, self.other):
+            if root is not None and root.direction == "fall":
+                return root.price
+        return None
+
+    @property
+    def rise_price(self) -> float | None:
+        """The price a rise liquidates at (this root or ``other``), USDT, or None."""
+        for root in (self, self.other):
+            if root is not None and root.direction == "rise":
+                return root.price
+        return None
+
+
+@dataclass(frozen=True)
+class LegLiquidation:
+    """Where one leg is liquidated.
+
+    Attributes
+    ----------
+    side : {"long", "short"}
+        The leg.
+    fall_price : float or None
+        Price in USDT at which a fall liquidates it (None if no fall does).
+    rise_price : float or None
+        Price in USDT at which a rise liquidates it (None if no rise does).
+    already : bool
+        True when its margin is below maintenance at every positive price.
+    bracket : Bracket
+        The leg's maintenance bracket at its (first) liquidation price.
+    """
+
+    side: str
+    fall_price: float | None
+    rise_price: float | None
+    already: bool
+    bracket: Bracket
+
+
+@dataclass(frozen=True)
+class HedgeOutlook:
+    """What liquidates a hedge-mode symbol, leg by leg, and which legs go at which price.
+
+    Attributes
+    ----------
+    margin_mode : {"cross", "isolated"}
+        Cross: the legs share their prices. Isolated: each leg has its own.
+    legs : tuple of LegLiquidation
+        One entry per open leg, long first.
+    """
+
+    margin_mode: str
+    legs: tuple[LegLiquidation, ...]
+
+    @property
+    def fall_price(self) -> float | None:
+        """The highest price at which a fall liquidates a leg, USDT (None if none does)."""
+        prices = [leg.fall_price for leg in self.legs if leg.fall_price is not None]
+        return max(prices) if prices else None
+
+    @property
+    def rise_price(self) -> float | None:
+        """The lowest price at which a rise liquidates a leg, USDT (None if none does)."""
+        prices = [leg.rise_price for leg in self.legs if leg.rise_price is not None]
+        return min(prices) if prices else None
+
+    @property
+    def fall_sides(self) -> tuple[str, ...]:
+        """The legs a fall liquidates (each at its own price in isolated mode)."""
+        return tuple(leg.side for leg in self.legs if leg.fall_price is not None)
+
+    @property
+    def rise_sides(self) -> tuple[str, ...]:
+        """The legs a rise liquidates."""
+        return tuple(leg.side for leg in self.legs if leg.rise_price is not None)
+
+    @property
+    def already_sides(self) -> tuple[str, ...]:
+        """The legs whose margin is below maintenance at every positive price."""
+        return tuple(leg.side for leg in self.legs if leg.already)
+
+
+def _direction(numerator: float, denominator: float) -> tuple[float | None, str]:
+    """The root ``N / D`` (None unless positive and finite) and the direction it is met from."""
+    if denominator == 0:
+        return None, "never" if numerator > 0 else "always"
+    try:
+        price = numerator / denominator
+    except OverflowError:  # pragma: no cover - ints beyond the float range
+        price = math.inf
+    if denominator < 0:
+        direction = "fall" if numerator < 0 else "never"
+    else:
+        direction = "rise" if numerator > 0 else "always"
+    if price > 0 and math.isfinite(price):
+        return float(price), direction
+    return None, direction
+
+
+def _leg(name: str, quantity: object, entry_price: object) -> tuple[float, float]:
+    """Check a leg: quantity >= 0 and, when the leg is open, entry price > 0."""
+    q = _checks.non_negative(f"{name}_quantity", quantity)
+    if q == 0:
+        ep = _checks.non_negative(f"{name}_entry_price", entry_price)
+        return 0.0, ep
+    return q, _checks.positive(f"{name}_entry_price", entry_price)
+
+
+def _numerator(
+    wb: float,
+    tmm: float,
+    upnl: float,
+    cums: tuple[float, float, float],
+    s: int,
+    legs: tuple[tuple[float, float], tuple[float, float], tuple[float, float]],
+) -> float:
+    """N, summed in the order of the published formula (so one open leg gives one-way's N)."""
+    (qb, epb), (ql, epl), (qs, eps) = legs
+    return wb - tmm + upnl + cums[0] + cums[1] + cums[2] - s * qb * epb - ql * epl + qs * eps
+
+
+def _denominator(
+    rates: tuple[float, float, float],
+    s: int,
+    quantities: tuple[float, float, float],
+) -> float:
+    """D, summed in the order of the published formula."""
+    qb, ql, qs = quantities
+    return qb * rates[0] + ql * rates[1] + qs * rates[2] - s * qb - ql + qs
+
+
+def hedge_liquidation_price(
+    wallet_balance: float,
+    long_quantity: float,
+    long_entry_price: float,
+    long_maintenance_margin_rate: float,
+    long_maintenance_amount: float,
+    short_quantity: float,
+    short_entry_price: float,
+    short_maintenance_margin_rate: float,
+    short_maintenance_amount: float,
+    other_maintenance_margin: float = 0.0,
+    other_unrealized_pnl: float = 0.0,
+    *,
+    both_side: str = "long",
+    both_quantity: float = 0.0,
+    both_entry_price: float = 0.0,
+    both_maintenance_margin_rate: float = 0.0,
+    both_maintenance_amount: float = 0.0,
+) -> HedgeLiquidation:
+    """Cross liquidation price shared by a symbol's hedge-mode legs (Binance's formula).
+
+    Solves "margin balance = maintenance margin" for the one price P at which the LONG leg, the
+    SHORT leg and (rarely) a one-way BOTH position on the same symbol are liquidated together::
+
+        LP = [WB − TMM + UPNL + cum_B + cum_L + cum_S − s·Q_B·EP_B − Q_L·EP_L + Q_S·EP_S]
+             / [Q_B·MMR_B + Q_L·MMR_L + Q_S·MMR_S − s·Q_B − Q_L + Q_S]
+
+    The sign of the denominator D tells the way in (module docstring): D < 0 a fall, D > 0 a
+    rise (a fully hedged pair always has D > 0, so a thin wallet is liquidated on a **rise**:
+    the maintenance margin of both legs grows with the price while their PnL cancels). With
+    one leg empty this is :func:`~margin_widgets.engine.formulas.liquidation_price` exactly.
+
+    Parameters
+    ----------
+    wallet_balance : float
+        Cross wallet balance WB in USDT, >= 0.
+    long_quantity, short_quantity : float
+        Absolute sizes Q_L and Q_S of the legs in base units, >= 0 (0 for an empty leg).
+    long_entry_price, short_entry_price : float
+        Entry prices EP_L, EP_S in USDT per base unit, > 0 for an open leg (ignored, >= 0, for
+        an empty one).
+    long_maintenance_margin_rate, short_maintenance_margin_rate : float
+        MMR_L, MMR_S of each leg's bracket, fractions in [0, 1).
+    long_maintenance_amount, short_maintenance_amount : float
+        cum_L, cum_S of each leg's bracket in USDT, >= 0.
+    other_maintenance_margin : float, default 0.0
+        TMM in USDT, >= 0: maintenance margin of every other symbol's cross positions.
+    other_unrealized_pnl : float, default 0.0
+        UPNL in USDT: unrealised PnL of every other symbol's cross positions.
+    both_side : {"long", "short"}, default "long"
+        Keyword only: side s of a one-way BOTH position (the exchange's formula keeps its term).
+    both_quantity, both_entry_price, both_maintenance_margin_rate, both_maintenance_amount
+        Keyword only: Q_B (base units), EP_B (USDT), MMR_B and cum_B (USDT) of that position;
+        all 0 when there is none.
+
+    Returns
+    -------
+    HedgeLiquidation
+        The price (None when there is no positive root), the direction it is met from
+        (``"fall"``, ``"rise"``, ``"never"``, ``"always"``), N in USDT and D in base units.
+
+    Raises
+    ------
+    ValueError
+        For a negative quantity, wallet, maintenance amount or TMM, a rate outside [0, 1), an
+        open leg whose entry price is not > 0, a NaN or infinite value, or an unknown side.
+        The message names the parameter.
+
+    References
+    ----------
+    Binance, "How to Calculate Liquidation Price of USDⓈ-M Futures Contracts" (the formula and
+    its symbols cumB, cumL, cumS, Side1BOTH, Position1BOTH, EP1BOTH, Position1LONG, EP1LONG,
+    Position1SHORT, EP1SHORT, MMR_B, MMR_L, MMR_S; "under the cross margin mode, the same
+    ticker/symbol, both long and short position share the same liquidation price except in the
+    isolated mode").
+
+    Examples
+    --------
+    1 BTC long and 1 BTC short, both at 20,000, MMR 0.4 %, cum 0, a 100 USDT cross wallet.
+    The PnL cancels, so ``N = 100 − 20,000 + 20,000 = 100`` and
+    ``D = 0.004 + 0.004 − 1 + 1 = 0.008``: liquidated on a **rise** to 100 / 0.008 = 12,500 —
+    already passed, the mark is 20,000, which is why the direction matters:
+
+    >>> result = hedge_liquidation_price(100, 1, 20_000, 0.004, 0, 1, 20_000, 0.004, 0)
+    >>> round(result.price, 6), result.direction
+    (12500.0, 'rise')
+
+    With 200 USDT the pair survives up to 25,000:
+
+    >>> round(hedge_liquidation_price(200, 1, 20_000, 0.004, 0, 1, 20_000, 0.004, 0).price, 6)
+    25000.0
+    """
+    wb = _checks.non_negative("wallet_balance", wallet_balance)
+    return _hedge_root(
+        wb,
+        (both_side, both_quantity, both_entry_price),
+        (long_quantity, long_entry_price),
+        (short_quantity, short_entry_price),
+        (
+            _checks.rate("both_maintenance_margin_rate", both_maintenance_margin_rate),
+            _checks.rate("long_maintenance_margin_rate", long_maintenance_margin_rate),
+            _checks.rate("short_maintenance_margin_rate", short_maintenance_margin_rate),
+        ),
+        (
+            _checks.non_negative("both_maintenance_amount", both_maintenance_amount),
+            _checks.non_negative("long_maintenance_amount", long_maintenance_amount),
+            _checks.non_negative("short_maintenance_amount", short_maintenance_amount),
+        ),
+        _checks.non_negative("other_maintenance_margin", other_maintenance_margin),
+        _checks.number("other_unrealized_pnl", other_unrealized_pnl),
+    )
+
+
+def _hedge_root(
+    wb: float,
+    both: tuple[object, object, object],
+    long: tuple[object, object],
+    short: tuple[object, object],
+    rates: tuple[float, float, float],
+    cums: tuple[float, float, float],
+    tmm: float,
+    upnl: float,
+) -> HedgeLiquidation:
+    s = _checks.side_sign(both[0], "both_side")
+    legs = (_leg("both", both[1], both[2]), _leg("long", *long), _leg("short", *short))
+    numerator = _numerator(wb, tmm, upnl, cums, s, legs)
+    denominator = _denominator(rates, s, (legs[0][0], legs[1][0], legs[2][0]))
+    price, direction = _direction(numerator, denominator)
+    return HedgeLiquidation(price, direction, numerator, denominator)
+
+
+def hedge_liquidation_price_in_brackets(
+    wallet_balance: float,
+    long_quantity: float,
+    long_entry_price: float,
+    short_quantity: float,
+    short_entry_price: float,
+    brackets: BracketTable,
+    other_maintenance_margin: float = 0.0,
+    other_unrealized_pnl: float = 0.0,
+    *,
+    both_side: str = "long",
+    both_quantity: float = 0.0,
+    both_entry_price: float = 0.0,
+) -> HedgeLiquidation:
+    """Shared cross liquidation price with each leg's bracket chosen by its notional at LP.
+
+    Each leg's maintenance margin is ``notional × MMR − cum`` of the bracket its notional at
+    the price falls in, so the margin left, ``margin balance − maintenance margin``, is linear
+    between the prices where some leg crosses a bracket edge (``cap / Q``) and continuous
+    across them (the ``cum`` recurrence). Each piece is solved with
+    :func:`hedge_liquidation_price`'s formula and a root is kept when it lies in its own
+    piece: the bracket of every leg is then the one of its notional *at* the root, as the
+    exchange's "recalculate with the level at the liquidation price" rule asks — without an
+    iteration that could cycle.
+
+    Because the maintenance margin is convex in the notional, the margin left is concave in
+    the price: it is positive on one interval at most, so there are at most two roots — a
+    **fall** root below and a **rise** root above. A one-way position or a clearly net
+    position has one; a near-hedged pair with a thin wallet can have both (its net gain
+    per USDT of price is outgrown by the brackets' rising rates). The result's ``price`` is
+    the root on the side the legs lean to (a fall for a net long, a rise otherwise); the
+    other one, if any, is in ``other``.
+
+    Parameters
+    ----------
+    wallet_balance : float
+        Cross wallet balance WB in USDT; may be below zero (a wallet overdrawn by funding).
+    long_quantity, long_entry_price, short_quantity, short_entry_price
+        As in :func:`hedge_liquidation_price`.
+    brackets : BracketTable
+        The symbol's maintenance bracket table (``load_brackets``).
+    other_maintenance_margin, other_unrealized_pnl : float, default 0.0
+        TMM (>= 0) and UPNL of other symbols' cross positions, in USDT.
+    both_side, both_quantity, both_entry_price
+        Keyword only: a one-way BOTH position on the symbol, as in
+        :func:`hedge_liquidation_price`.
+
+    Returns
+    -------
+    HedgeLiquidation
+        As :func:`hedge_liquidation_price`, with ``brackets`` holding the (BOTH, LONG, SHORT)
+        brackets used (None for an empty leg).
+
+    References
+    ----------
+    Binance, "How to Calculate Liquidation Price of USDⓈ-M Futures Contracts" (the hedge-mode
+    formula; "if your position (calculated at the liquidation price) and the current position
+    (calculated at the opening price) are of different levels", recompute with the level at
+    the liquidation price).
+
+    Examples
+    --------
+    BTCUSDT brackets of 2024-10-24. 1 BTC long at 60,000 and 0.5 BTC short at 62,000, cross
+    wallet 5,000. The long's notional at entry, 60,000, is in bracket 2 (0.5 %, cum 50), the
+    short's, 31,000, in bracket 1 (0.4 %). N = 5,000 + 50 − 60,000 + 31,000 = −23,950,
+    D = 0.005 + 0.002 − 1 + 0.5 = −0.493: a fall to 48,580.12; there the long's notional,
+    48,580, is in bracket 1, so retry with 0.4 %, cum 0: N = −24,000, D = −0.494,
+    LP = 24,000 / 0.494 = 48,583.00, which stays in bracket 1 — the price both legs share:
+
+    >>> from margin_widgets.engine.brackets import load_brackets
+    >>> table = load_brackets("BTCUSDT", "2024-10-24")
+    >>> result = hedge_liquidation_price_in_brackets(5_000, 1, 60_000, 0.5, 62_000, table)
+    >>> round(result.price, 2), result.direction, result.brackets[1].number
+    (48583.0, 'fall', 1)
+    """
+    wb = _checks.number("wallet_balance", wallet_balance)
+    tmm = _checks.non_negative("other_maintenance_margin", other_maintenance_margin)
+    upnl = _checks.number("other_unrealized_pnl", other_unrealized_pnl)
+    s = _checks.side_sign(both_side, "both_side")
+    legs = (
+        _leg("both", both_quantity, both_entry_price),
+        _leg("long", long_quantity, long_entry_price),
+        _leg("short", short_quantity, short_entry_price),
+    )
+    quantities = (legs[0][0], legs[1][0], legs[2][0])
+    first = brackets.brackets[0]
+
+    def solve(price: float) -> HedgeLiquidation:
+        """The linear piece of the margin left around ``price``, and its root."""
+        chosen = tuple(brackets.bracket_for(q * price) if q else first for q in quantities)
+        rates = (
+            chosen[0].maintenance_margin_rate,
+            chosen[1].maintenance_margin_rate,
+            chosen[2].maintenance_margin_rate,
+        )
+        cums = (
+            chosen[0].maintenance_amount if quantities[0] else 0.0,
+            chosen[1].maintenance_amount if quantities[1] else 0.0,
+            chosen[2].maintenance_amount if quantities[2] else 0.0,
+        )
+        n = _numerator(wb, tmm, upnl, cums, s, legs)
+        d = _denominator(rates, s, quantities)
+        root, direction = _direction(n, d)
+        used = (
+            chosen[0] if quantities[0] else None,
+            chosen[1] if quantities[1] else None,
+            chosen[2] if quantities[2] else None,
+        )
+        return HedgeLiquidation(root, direction, n, d, used)
+
+    # The margin left is linear between the prices where a leg crosses a bracket edge; solve
+    # each piece and keep the roots that fall inside their own piece.
+    edges = sorted({b.max_notional / q for q in quantities if q for b in brackets.brackets[:-1]})
+    bounds = [0.0, *edges, math.inf]
+    roots: list[HedgeLiquidation] = []
+    for lo, hi in itertools.pairwise(bounds):
+        probe = (lo + hi) / 2 if hi < math.inf else (2 * lo if lo > 0 else 1.0)
+        piece = solve(probe)
+        root = piece.price
+        if root is None or not lo * (1 - _EDGE) <= root <= hi * (1 + _EDGE):
+            continue
+        if roots and roots[-1].direction == piece.direction:
+            last = roots[-1].price
+            if last is not None and abs(root - last) <= _EDGE * root:
+                continue  # the same root seen from both sides of an edge
+        roots.append(piece)
+    if not roots:
+        # no root: the margin left has one sign at every positive price
+        piece = solve(1.0)
+        verdict = "never" if piece.numerator - piece.denominator > 0 else "always"
+        return HedgeLiquidation(None, verdict, piece.numerator, piece.denominator, piece.brackets)
+    falls = [r for r in roots if r.direction == "fall"]
+    rises = [r for r in roots if r.direction == "rise"]
+    fall = falls[-1] if falls else None  # the highest price a fall reaches first
+    rise = rises[0] if rises else None  # the lowest price a rise reaches first
+    net_long = s * quantities[0] + quantities[1] - quantities[2] > 0
+    primary, other = (fall, rise) if net_long else (rise, fall)
+    if primary is None:
+        primary, other = other, None
+    assert primary is not None
+    return HedgeLiquidation(
+        primary.price,
+        primary.direction,
+        primary.numerator,
+        primary.denominator,
+        primary.brackets,
+        other,
+    )
+
+
+def hedge_outlook(
+    long_quantity: float,
+    long_entry_price: float,
+    short_quantity: float,
+    short_entry_price: float,
+    brackets: BracketTable,
+    *,
+    margin_mode: str = "cross",
+    wallet_balance: float = 0.0,
+    long_wallet_balance: float = 0.0,
+    short_wallet_balance: float = 0.0,
+    other_maintenance_margin: float = 0.0,
+    other_unrealized_pnl: float = 0.0,
+) -> HedgeOutlook:
+    """Which legs of a hedge-mode symbol are liquidated, at which prices, from which side.
+
+    * Cross: both legs share the price of :func:`hedge_liquidation_price_in_brackets` and go
+      together (``fall_sides`` or ``rise_sides`` holds both legs).
+    * Isolated: each leg is a one-way position on its own wallet
+      (:func:`~margin_widgets.engine.formulas.liquidation_price_in_brackets`): the long is
+      liquidated on a fall to its price, the short on a rise to its price.
+
+    Parameters
+    ----------
+    long_quantity, long_entry_price, short_quantity, short_entry_price
+        The legs, as in :func:`hedge_liquidation_price` (a quantity of 0 is an empty leg).
+    brackets : BracketTable
+        The symbol's maintenance bracket table.
+    margin_mode : {"cross", "isolated"}, default "cross"
+        Keyword only.
+    wallet_balance : float, default 0.0
+        Cross only: the cross wallet balance in USDT (may be below zero).
+    long_wallet_balance, short_wallet_balance : float, default 0.0
+        Isolated only: each leg's isolated wallet in USDT.
+    other_maintenance_margin, other_unrealized_pnl : float, default 0.0
+        Cross only: TMM (>= 0) and UPNL of other symbols' cross positions, USDT.
+
+    Returns
+    -------
+    HedgeOutlook
+        One :class:`LegLiquidation` per open leg, with ``fall_price``/``fall_sides``,
+        ``rise_price``/``rise_sides`` and ``already_sides`` summarising them.
+
+    Raises
+    ------
+    ValueError
+        For an unknown margin mode, a mode's wallet given in the other mode, or any input the
+        underlying solvers refuse.
+
+    References
+    ----------
+    Binance, "How to Calculate Liquidation Price of USDⓈ-M Futures Contracts" ("under the
+    isolated mode, each isolated position will have different liquidation prices depending on
+    the margin allocated to the positions").
+
+    Examples
+    --------
+    A fully hedged pair, 1 BTC each way at 20,000 (bracket 1 of 2024: 0.4 %). Cross with 200
+    USDT: both legs go on a rise to 200 / 0.008 = 25,000. Isolated with 200 USDT each: the long
+    falls to (200 − 20,000) / (0.004 − 1) = 19,879.52, the short rises to
+    (200 + 20,000) / 1.004 = 20,119.52, each alone:
+
+    >>> from margin_widgets.engine.brackets import load_brackets
+    >>> table = load_brackets("BTCUSDT", "2024-10-24")
+    >>> cross = hedge_outlook(1, 20_000, 1, 20_000, table, wallet_balance=200)
+    >>> round(cross.rise_price, 6), cross.rise_sides
+    (25000.0, ('long', 'short'))
+    >>> iso = hedge_outlook(1, 20_000, 1, 20_000, table, margin_mode="isolated",
+    ...                     long_wallet_balance=200, short_wallet_balance=200)
+    >>> round(iso.fall_price, 2), iso.fall_sides, round(iso.rise_price, 2), iso.rise_sides
+    (19879.52, ('long',), 20119.52, ('short',))
+    """
+    mode = _checks.margin_mode(margin_mode, "margin_mode")
+    long = _leg("long", long_quantity, long_entry_price)
+    short = _leg("short", short_quantity, short_entry_price)
+    if mode == "cross":
+        for name, extra in (
+            ("long_wallet_balance", long_wallet_balance),
+            ("short_wallet_balance", short_wallet_balance),
+        ):
+            if _checks.number(name, extra) != 0:
+                raise ValueError(f"{name} must be 0 in cross mode (isolated only), got {extra!r}")
+        shared = hedge_liquidation_price_in_brackets(
+            wallet_balance,
+            long[0],
+            long[1],
+            short[0],
+            short[1],
+            brackets,
+            other_maintenance_margin,
+            other_unrealized_pnl,
+        )
+        legs = tuple(
+            LegLiquidation(
+                side,
+                shared.fall_price,
+                shared.rise_price,
+                shared.direction == "always",
+                bracket,
+            )
+            for side, bracket in (("long", shared.brackets[1]), ("short", shared.brackets[2]))
+            if bracket is not None
+        )
+        return HedgeOutlook(mode, legs)
+    for name, extra in (
+        ("wallet_balance", wallet_balance),
+        ("other_maintenance_margin", other_maintenance_margin),
+        ("other_unrealized_pnl", other_unrealized_pnl),
+    ):
+        if _checks.number(name, extra) != 0:
+            raise ValueError(f"{name} must be 0 in isolated mode (cross only), got {extra!r}")
+    out = []
+    for side, (q, ep), wallet in (
+        ("long", long, long_wallet_balance),
+        ("short", short, short_wallet_balance),
+    ):
+        if not q:
+            continue
+        wb = _checks.number(f"{side}_wallet_balance", wallet)
+        price, bracket = liquidation_price_in_brackets(side, q, ep, wb, brackets)
+        # one leg alone: the margin left rises with the price for a long (slope Q·(1 − MMR)),
+        # falls for a short, so a long has at most a fall price (none: never liquidated) and a
+        # short at most a rise price (none: below maintenance at every price, a wallet < 0)
+        already = side == "short" and price is None
+        out.append(
+            LegLiquidation(
+                side,
+                price if side == "long" else None,
+                price if side == "short" else None,
+                already,
+                bracket,
+            )
+        )
+    return HedgeOutlook(mode, tuple(out))
