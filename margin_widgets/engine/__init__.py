@@ -27,6 +27,7 @@ from margin_widgets.engine.brackets import (
     BracketTable,
     BracketTableError,
     available_bracket_tables,
+    bracket_table_periods,
     load_brackets,
 )
 from margin_widgets.engine.collateral import (
@@ -167,6 +168,7 @@ __all__ = [
     "available_exchanges",
     "available_tier_tables",
     "bankruptcy_price",
+    "bracket_table_periods",
     "cholesky",
     "correlated_normals",
     "crash_path",

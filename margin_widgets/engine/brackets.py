@@ -4,8 +4,14 @@ A bracket table lists, for one symbol on one date, the notional ranges, the maxi
 the maintenance margin rate (MMR) and the maintenance amount (``cum``) of each bracket. The
 bracket is chosen by the position's **notional**, not by its margin. ``cum`` follows the
 recurrence ``cum_n = floor_n × (MMR_n − MMR_(n−1)) + cum_(n−1)``, ``cum_1 = 0``, which keeps the
-maintenance margin continuous across bracket edges. Tables live as JSON files in
-``margin_widgets/data/brackets/`` named ``SYMBOL_YYYY-MM-DD.json``.
+maintenance margin continuous across bracket edges. Binance's tables live as JSON files in
+``margin_widgets/data/binance/`` named ``SYMBOL_YYYY-MM-DD.json`` (other exchanges' folders under
+``margin_widgets/data/`` are not read here).
+
+A table is in force from its ``effective_date`` until the next table of the symbol takes effect,
+or until its optional ``in_force_until`` date (exclusive) when a source records its end; the
+newest table is open-ended. A date that no shipped table covers is refused, never answered by
+a neighbouring table.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ __all__ = [
     "BracketTable",
     "BracketTableError",
     "available_bracket_tables",
+    "bracket_table_periods",
     "load_brackets",
 ]
 
@@ -107,8 +114,9 @@ class BracketTable:
     def bracket_for(self, notional_value: float) -> Bracket:
         """Bracket whose range holds ``notional_value`` (USDT).
 
-        Notionals above the last cap get the last bracket (the exchange would refuse the
-        order; the margin maths stays defined).
+        Notionals above the last cap (up to ``inf``) get the last bracket (the exchange would
+        refuse the order; the margin maths stays defined). A negative or NaN notional raises
+        ValueError naming ``notional_value``.
 
         Examples
         --------
@@ -117,6 +125,8 @@ class BracketTable:
         >>> load_brackets("BTCUSDT", "2021-03-18").bracket_for(264_000).maintenance_margin_rate
         0.01
         """
+        if not notional_value >= 0:  # also NaN
+            raise ValueError(f"notional_value must be a number >= 0, got {notional_value!r}")
         index = bisect.bisect_left(self._caps, notional_value)
         return self.brackets[min(index, len(self.brackets) - 1)]
 
@@ -174,7 +184,7 @@ class BracketTable:
         return lev
 
     def to_dict(self) -> dict[str, Any]:
-        """The table as plain JSON-ready data (the shape of the files in ``data/brackets``)."""
+        """The table as plain JSON-ready data (the shape of the files in ``data/binance``)."""
         return {
             "symbol": self.symbol,
             "effective_date": self.effective_date,
@@ -194,7 +204,7 @@ class BracketTable:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> BracketTable:
-        """Build and validate a table from data shaped like the files in ``data/brackets``."""
+        """Build and validate a table from data shaped like the files in ``data/binance``."""
         try:
             rows = data["brackets"]
             brackets = tuple(
@@ -266,10 +276,16 @@ def validate_brackets(brackets: tuple[Bracket, ...], symbol: str, date: str) -> 
         previous = b
 
 
+_EXCHANGE = "binance"
+
+
+def _folder() -> Any:
+    return resources.files("margin_widgets") / "data" / _EXCHANGE
+
+
 def _table_files() -> dict[tuple[str, str], str]:
-    folder = resources.files("margin_widgets") / "data" / "brackets"
     files: dict[tuple[str, str], str] = {}
-    for entry in folder.iterdir():
+    for entry in _folder().iterdir():
         name = entry.name
         if name.endswith(".json") and "_" in name:
             symbol, date = name[: -len(".json")].split("_", 1)
@@ -299,16 +315,62 @@ def available_bracket_tables() -> list[tuple[str, str]]:
 
 
 @cache
+def _read(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((_folder() / name).read_text(encoding="utf-8"))
+    return data
+
+
+def _periods(symbol: str, files: dict[tuple[str, str], str]) -> list[tuple[str, str | None, str]]:
+    """``(start, end or None, file)`` of each table of ``symbol`` (in force on start <= d < end)."""
+    dates = sorted(d for s, d in files if s == symbol)
+    periods: list[tuple[str, str | None, str]] = []
+    for index, start in enumerate(dates):
+        name = files[(symbol, start)]
+        end = dates[index + 1] if index + 1 < len(dates) else None
+        until = _read(name).get("in_force_until")
+        if until is not None:
+            until = _iso_date(until)
+            if until <= start:
+                raise BracketTableError(
+                    f"bracket table {symbol} {start}: in_force_until {until} is not after it"
+                )
+            end = until if end is None else min(end, until)
+        periods.append((start, end, name))
+    return periods
+
+
+def bracket_table_periods(symbol: str) -> list[tuple[str, str | None]]:
+    """The periods the shipped tables of ``symbol`` cover, as ``(first day, end)`` pairs.
+
+    A table is in force from its first day until ``end`` (exclusive); ``end`` is None for the
+    newest, open-ended table.
+
+    Examples
+    --------
+    >>> bracket_table_periods("ETHUSDT")
+    [('2024-10-24', None)]
+    """
+    return [(start, end) for start, end, _ in _periods(symbol, _table_files())]
+
+
+def _describe(symbol: str, periods: list[tuple[str, str | None, str]]) -> str:
+    spans = [
+        f"from {start} on" if end is None else f"{start} to before {end}"
+        for start, end, _ in periods
+    ]
+    return f"{symbol} tables cover " + "; ".join(spans)
+
+
+@cache
 def load_brackets(symbol: str = "BTCUSDT", date: str | None = None) -> BracketTable:
-    """Load a shipped bracket table, validated.
+    """Load a shipped Binance bracket table, validated.
 
     Parameters
     ----------
     symbol : str, default "BTCUSDT"
         Exchange symbol; shipped: ``BTCUSDT`` and ``ETHUSDT``.
     date : str, optional
-        ISO date ``YYYY-MM-DD``: the table in force on that date (the latest one effective on
-        or before it). Default: the newest table.
+        ISO date ``YYYY-MM-DD``: the table in force on that date. Default: the newest table.
 
     Returns
     -------
@@ -317,8 +379,15 @@ def load_brackets(symbol: str = "BTCUSDT", date: str | None = None) -> BracketTa
     Raises
     ------
     ValueError
-        If no table is shipped for the symbol, ``date`` is not an ISO date, or no table was
-        in force on ``date``.
+        If no table is shipped for the symbol, ``date`` is not an ISO date, or no shipped table
+        was in force on ``date`` (before the first one, or in a gap between a table's recorded
+        end and the next); the message names the periods the tables cover.
+    BracketTableError
+        If a shipped file is malformed or breaks the bracket rules (checked on every load).
+
+    References
+    ----------
+    Binance, "Leverage and Margin of USDⓈ-M Futures" (brackets, maintenance amount).
 
     Examples
     --------
@@ -327,20 +396,27 @@ def load_brackets(symbol: str = "BTCUSDT", date: str | None = None) -> BracketTa
     1300.0
     """
     files = _table_files()
-    dates = sorted(d for s, d in files if s == symbol)
-    if not dates:
+    periods = _periods(symbol, files) if isinstance(symbol, str) else []
+    if not periods:
         symbols = sorted({s for s, _ in files})
         raise ValueError(f"symbol must be one of {symbols}, got {symbol!r}")
     if date is None:
-        chosen = dates[-1]
+        name = periods[-1][2]
     else:
         day = _iso_date(date)
-        eligible = [d for d in dates if d <= day]
-        if not eligible:
+        matches = [n for start, end, n in periods if start <= day and (end is None or day < end)]
+        if not matches:
             raise ValueError(
-                f"date must be on or after {dates[0]} for {symbol} (the oldest table), got {date!r}"
+                f"date must fall in a period a shipped table covers ({_describe(symbol, periods)}),"
+                f" got {date!r}"
             )
-        chosen = eligible[-1]
-    path = resources.files("margin_widgets") / "data" / "brackets" / files[(symbol, chosen)]
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return BracketTable.from_dict(data)
+        name = matches[0]
+    data = _read(name)
+    table = BracketTable.from_dict(data)
+    expected = name[: -len(".json")].split("_", 1)
+    if [table.symbol, table.effective_date] != expected:
+        raise BracketTableError(
+            f"bracket file {name} holds {table.symbol} {table.effective_date}: the file name and "
+            f"its symbol and effective_date must agree"
+        )
+    return table

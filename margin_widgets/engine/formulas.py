@@ -437,6 +437,11 @@ def _tame(*values: float) -> bool:
     return True
 
 
+def _tame_sums(*values: float) -> bool:
+    """Whether amounts that are only added (never multiplied) stay below ``_HUGE`` in magnitude."""
+    return all(abs(value) < _HUGE for value in values)
+
+
 def _to_price(value: Fraction) -> float | None:
     """An exact root as a positive finite float, or None (at or below 0, or beyond the floats)."""
     if value <= 0:
@@ -539,7 +544,7 @@ def _liquidation_root(
     The float formula inside its safe range, exact rational arithmetic outside it (subnormal or
     enormous inputs).
     """
-    if _tame(q, ep, wb, cum, tmm, upnl):
+    if _TINY < q < _HUGE and _TINY < ep < _HUGE and _tame_sums(wb, cum, tmm, upnl):
         try:
             raw = (wb - tmm + upnl + cum - s * q * ep) / (q * mmr - s * q)
         except ZeroDivisionError:  # Q·MMR rounded to Q (MMR within an ulp of 1): solve exactly

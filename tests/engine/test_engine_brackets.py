@@ -142,8 +142,10 @@ def test_max_leverage_by_notional(btc_2024: BracketTable) -> None:
     ("symbol", "date", "expected"),
     [
         ("BTCUSDT", "2021-03-18", "2021-03-18"),  # the day a table takes effect
-        ("BTCUSDT", "2023-06-01", "2021-03-18"),  # in force until the next one
-        ("BTCUSDT", "2024-10-23", "2021-03-18"),
+        ("BTCUSDT", "2022-02-10", "2021-03-18"),  # in force until the next one
+        ("BTCUSDT", "2022-02-11", "2022-02-11"),  # first public dated record (ccxt #11937)
+        ("BTCUSDT", "2023-06-01", "2022-02-11"),
+        ("BTCUSDT", "2024-10-23", "2022-02-11"),
         ("BTCUSDT", "2024-10-24", "2024-10-24"),
         ("BTCUSDT", "2030-01-01", "2024-10-24"),
         ("BTCUSDT", None, "2024-10-24"),  # default: the newest
@@ -160,9 +162,13 @@ def test_load_brackets_picks_the_table_in_force(
 def test_load_brackets_refuses_unknown_symbol_and_early_date() -> None:
     with pytest.raises(ValueError, match=r"symbol must be one of \['BTCUSDT', 'ETHUSDT'\]"):
         load_brackets("DOGEUSDT")
-    with pytest.raises(ValueError, match="date must be on or after 2021-03-18 for BTCUSDT"):
+    periods = (
+        r"BTCUSDT tables cover 2021-03-18 to before 2022-02-11; "
+        r"2022-02-11 to before 2024-10-24; from 2024-10-24 on\), got '2020-12-31'"
+    )
+    with pytest.raises(ValueError, match=periods):
         load_brackets("BTCUSDT", "2020-12-31")
-    with pytest.raises(ValueError, match="date must be on or after 2024-10-24 for ETHUSDT"):
+    with pytest.raises(ValueError, match=r"ETHUSDT tables cover from 2024-10-24 on\)"):
         load_brackets("ETHUSDT", "2022-01-01")
 
 
@@ -174,7 +180,7 @@ def test_load_brackets_refuses_a_date_that_is_not_iso(date: str) -> None:
 
 
 def test_load_brackets_accepts_date_objects() -> None:
-    assert load_brackets("BTCUSDT", datetime.date(2023, 1, 1)).effective_date == "2021-03-18"
+    assert load_brackets("BTCUSDT", datetime.date(2022, 1, 1)).effective_date == "2021-03-18"
     when = datetime.datetime(2024, 10, 24, 8, 0)
     assert load_brackets("BTCUSDT", when).effective_date == "2024-10-24"
 
@@ -182,6 +188,7 @@ def test_load_brackets_accepts_date_objects() -> None:
 def test_available_tables_are_the_shipped_files() -> None:
     assert available_bracket_tables() == [
         ("BTCUSDT", "2021-03-18"),
+        ("BTCUSDT", "2022-02-11"),
         ("BTCUSDT", "2024-10-24"),
         ("ETHUSDT", "2024-10-24"),
     ]
@@ -189,7 +196,7 @@ def test_available_tables_are_the_shipped_files() -> None:
 
 # --------------------------------------------------------------------------- validation
 def _raw(symbol: str = "BTCUSDT", date: str = "2024-10-24") -> dict[str, Any]:
-    folder = resources.files("margin_widgets") / "data" / "brackets"
+    folder = resources.files("margin_widgets") / "data" / "binance"
     data: dict[str, Any] = json.loads((folder / f"{symbol}_{date}.json").read_text("utf-8"))
     return data
 
