@@ -51,12 +51,16 @@ from typing import Any
 from margin_widgets.engine import _checks
 from margin_widgets.engine.brackets import BracketTable, load_brackets
 from margin_widgets.engine.formulas import (
+    LiquidationOutlook,
     _solve_in_brackets,
     bankruptcy_price,
     effective_leverage,
     funding_payment,
     initial_margin,
+    is_liquidated,
+    liquidation_outlook_in_brackets,
     margin_ratio,
+    margin_ratio_price,
     return_on_equity,
     unrealized_pnl,
 )
@@ -79,9 +83,9 @@ __all__ = [
 def account_is_liquidated(maintenance_margin_value: float, margin_balance: float) -> bool:
     """Whether a margin balance is at or past liquidation: ``margin balance <= maintenance margin``.
 
-    The one liquidation test of the package (margin ratio ``>= 100 %``, and any margin balance at
-    or below zero). Used by :meth:`Account.is_liquidated`, by :meth:`Account.check_liquidations`
-    and by the scenarios.
+    :func:`~margin_widgets.engine.formulas.is_liquidated` under the name the account and the
+    scenarios use (margin ratio ``>= 100 %``, and any margin balance at or below zero). Used by
+    :meth:`Account.is_liquidated`, by :meth:`Account.check_liquidations` and by the scenarios.
 
     Parameters
     ----------
@@ -107,11 +111,7 @@ def account_is_liquidated(maintenance_margin_value: float, margin_balance: float
     >>> account_is_liquidated(80, 80), account_is_liquidated(0, -1)
     (True, True)
     """
-    maintenance_margin_value = _checks.non_negative(
-        "maintenance_margin_value", maintenance_margin_value
-    )
-    margin_balance = _checks.number("margin_balance", margin_balance)
-    return margin_balance <= maintenance_margin_value
+    return is_liquidated(maintenance_margin_value, margin_balance)
 
 
 class MarginError(ValueError):
@@ -637,17 +637,10 @@ class Account:
         """
         return self._liquidation(self.position(symbol))
 
-    def _liquidation(self, p: Position, ratio: float = 1.0) -> float | None:
+    def _liquidation(self, p: Position) -> float | None:
         wallet, other_mm, other_pnl = self._backing(p)
         price, _ = _solve_in_brackets(
-            p.sign,
-            p.quantity,
-            p.entry_price,
-            wallet,
-            self.table(p.symbol),
-            other_mm,
-            other_pnl,
-            ratio,
+            p.sign, p.quantity, p.entry_price, wallet, self.table(p.symbol), other_mm, other_pnl
         )
         return price
 
@@ -667,7 +660,11 @@ class Account:
 
         The alert price: for an isolated position its own ratio (a per-position alert), for a
         cross position the account's ratio with every other position at its mark (one
-        account-wide alert). ``margin_ratio = 1`` gives the liquidation price.
+        account-wide alert). ``margin_ratio = 1`` gives the liquidation price. Below 100 % a
+        long can reach the target at two prices (the second at a notional whose bracket's MMR
+        exceeds the target); the one nearest the entry price is returned
+        (:func:`~margin_widgets.engine.formulas.margin_ratio_price`, which picks among
+        :func:`~margin_widgets.engine.formulas.margin_ratio_prices`).
 
         Examples
         --------
@@ -678,10 +675,70 @@ class Account:
         >>> round(account.price_at_margin_ratio("BTCUSDT", 0.8), 2)
         19095.48
         """
-        ratio = _checks.number("margin_ratio", margin_ratio)
-        if not 0 < ratio <= 1:
-            raise ValueError(f"margin_ratio must be in (0, 1], got {margin_ratio!r}")
-        return self._liquidation(self.position(symbol), ratio)
+        p = self.position(symbol)
+        wallet, other_mm, other_pnl = self._backing(p)
+        return margin_ratio_price(
+            p.side,
+            p.quantity,
+            p.entry_price,
+            wallet,
+            self.table(symbol),
+            margin_ratio,
+            other_mm,
+            other_pnl,
+        )
+
+    def liquidation_outlook(self, symbol: str) -> LiquidationOutlook:
+        """Where the position on ``symbol`` is liquidated, or why it is not (USDT).
+
+        ``kind`` is ``"at_price"`` with the liquidation price in ``price``, ``"never"`` when no
+        positive mark liquidates it (a long backed by more than its notional), or
+        ``"already"`` when it is liquidatable at the current mark (a long whose liquidation
+        price is at or above the mark, a short at or below it, or a cross short whose other
+        positions' losses exceed the wallet). Backing as in :meth:`liquidation_price`; the
+        bracket is re-selected at the liquidation price.
+
+        Returns
+        -------
+        LiquidationOutlook
+            The formula module's value (``kind``, ``price``).
+
+        References
+        ----------
+        Binance, "How to Calculate Liquidation Price of USDⓈ-M Futures Contracts".
+
+        Examples
+        --------
+        >>> account = Account(wallet_balance=100_000)
+        >>> account.set_margin_mode("isolated", "BTCUSDT")
+        >>> account.open_position("BTCUSDT", "long", 1, price=20_000, leverage=2)
+        []
+        >>> account.add_margin("BTCUSDT", 11_000)  # 21,000 behind 20,000 of notional
+        >>> account.liquidation_outlook("BTCUSDT")
+        LiquidationOutlook(kind='never', price=None)
+        >>> account.set_margin_mode("isolated", "ETHUSDT")
+        >>> account.open_position("ETHUSDT", "long", 1, price=3_000, leverage=50)
+        []
+        >>> outlook = account.liquidation_outlook("ETHUSDT")  # (60 − 3,000) / (0.004 − 1)
+        >>> outlook.kind, round(outlook.price, 2)
+        ('at_price', 2951.81)
+        >>> twin = account.copy()
+        >>> twin.marks["ETHUSDT"] = 2_950.0  # below the liquidation price, not yet processed
+        >>> twin.liquidation_outlook("ETHUSDT")
+        LiquidationOutlook(kind='already', price=None)
+        """
+        p = self.position(symbol)
+        wallet, other_mm, other_pnl = self._backing(p)
+        return liquidation_outlook_in_brackets(
+            p.side,
+            p.quantity,
+            p.entry_price,
+            wallet,
+            self.table(symbol),
+            other_mm,
+            other_pnl,
+            mark_price=self.marks[symbol],
+        )
 
     def margin_ratio_at(self, symbol: str, mark_price: float) -> float:
         """The margin ratio governing ``symbol`` if its mark were ``mark_price`` (others as now).

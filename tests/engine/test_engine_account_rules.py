@@ -23,6 +23,7 @@ from margin_widgets.engine import (
     InsufficientMarginError,
     LeverageError,
     account_is_liquidated,
+    load_brackets,
 )
 
 PROPERTY = settings(settings.get_profile("margin-engine"), max_examples=300, deadline=None)
@@ -317,3 +318,89 @@ def test_is_liquidated_on_a_copy_with_the_mark_at_and_past_the_liquidation_price
     assert not account.is_liquidated()
     with pytest.raises(ValueError, match="maintenance_margin_value must be >= 0"):
         account_is_liquidated(-1, 10)
+
+
+# --------------------------------------------------------------------------- alert prices, outlook
+TABLE_2021 = load_brackets("BTCUSDT", "2021-03-18")
+
+
+def ten_btc(side: str, wallet: float) -> Account:
+    """10 BTC at 20,000, isolated with ``wallet`` USDT, 2021 brackets."""
+    account = Account(wallet_balance=wallet, brackets={"BTCUSDT": TABLE_2021})
+    account.set_margin_mode("isolated", "BTCUSDT")
+    account.open_position("BTCUSDT", side, 10, price=20_000, leverage=2)  # 100,000
+    if wallet > 100_000:
+        account.add_margin("BTCUSDT", wallet - 100_000)
+    return account
+
+
+def test_a_low_alert_ratio_is_reached_twice_and_the_nearest_to_entry_is_returned() -> None:
+    # 10 BTC long at 20,000 with 100,000: 0.05·MB(P) = 0.5·P − 5,000. Bracket 2 (MMR 0.5 %,
+    # cum 50): 0.5·P − 5,000 = 0.05·P − 50 at P = 11,000; bracket 6 (MMR 10 %, cum
+    # 1,266,300): 0.5·P − 5,000 = P − 1,266,300 at P = 2,522,600. 11,000 is nearer 20,000.
+    account = ten_btc("long", 100_000)
+    assert account.price_at_margin_ratio("BTCUSDT", 0.05) == pytest.approx(11_000)
+    assert account.margin_ratio_at("BTCUSDT", 11_000) == pytest.approx(0.05)
+    assert account.margin_ratio_at("BTCUSDT", 2_522_600) == pytest.approx(0.05)
+
+
+def _brute_force_roots(account: Account, symbol: str, target: float) -> list[float]:
+    """Prices where the account's own margin-ratio curve crosses ``target`` (grid + bisection)."""
+    p = account.position(symbol)
+    lo, hi = p.entry_price * 1e-4, TABLE_2021.max_notional / p.quantity * 4
+    grid = [lo * (hi / lo) ** (i / 6_000) for i in range(6_001)]
+    ratios = account.margin_ratio_curve(symbol, grid)
+
+    def above(ratio: float) -> bool:
+        return ratio >= target
+
+    roots = []
+    for a, b, ra, rb in zip(grid, grid[1:], ratios, ratios[1:], strict=False):
+        if above(ra) != above(rb):
+            side_a = above(ra)
+            for _ in range(200):
+                mid = (a + b) / 2
+                if above(account.margin_ratio_at(symbol, mid)) == side_a:
+                    a = mid
+                else:
+                    b = mid
+            roots.append((a + b) / 2)
+    return roots
+
+
+@pytest.mark.parametrize("side", ["long", "short"])
+@pytest.mark.parametrize("wallet", [100_000, 150_000, 400_000])
+@pytest.mark.parametrize("target", [0.003, 0.01, 0.05, 0.2, 0.5, 0.8, 1.0])
+def test_price_at_margin_ratio_is_the_nearest_crossing_to_the_entry(
+    side: str, wallet: float, target: float
+) -> None:
+    account = ten_btc(side, wallet)
+    roots = _brute_force_roots(account, "BTCUSDT", target)
+    price = account.price_at_margin_ratio("BTCUSDT", target)
+    if not roots:
+        assert price is None
+    else:
+        assert price is not None
+        nearest = min(roots, key=lambda root: abs(root - 20_000))
+        assert price == pytest.approx(nearest, rel=1e-6)
+    if target == 1.0:  # the liquidation price (up to the last bit: two solvers)
+        lp = account.liquidation_price("BTCUSDT")
+        assert (price is None) == (lp is None)
+        assert price is None or price == pytest.approx(lp, rel=1e-12)
+
+
+def test_liquidation_outlook_of_the_account() -> None:
+    account = isolated_long(wallet=1_000, leverage=50)
+    outlook = account.liquidation_outlook("BTCUSDT")
+    # (400 − 20,000) / (0.004 − 1) = 4,900,000 / 249
+    assert (outlook.kind, outlook.price) == ("at_price", account.liquidation_price("BTCUSDT"))
+    assert outlook.price == pytest.approx(4_900_000 / 249)
+    # a long whose liquidation price is above the mark is liquidatable already
+    twin = account.copy()
+    twin.marks["BTCUSDT"] = 19_600.0
+    assert twin.liquidation_outlook("BTCUSDT").kind == "already"
+    # a long backed by more than its notional is never liquidated: 2x plus 11,000 added
+    safe = isolated_long(wallet=30_000, leverage=2)
+    safe.add_margin("BTCUSDT", 11_000)
+    assert safe.liquidation_outlook("BTCUSDT").kind == "never"
+    assert safe.liquidation_price("BTCUSDT") is None
