@@ -43,6 +43,7 @@ from margin_widgets.engine import (
     liquidation_price_in_brackets,
     liquidation_probability,
     load_brackets,
+    margin_ratio_prices,
     multi_assets_liquidation_prices,
     multi_assets_stress,
     paired_traders,
@@ -118,6 +119,25 @@ def single_call() -> Figure:
         "inline arithmetic, no checks",
         inline,
         2e-6,
+    )
+
+
+def ratio_prices_call() -> Figure:
+    """Every 80 % alert price (bracketed, both roots searched) against one liquidation_price."""
+    table = load_brackets("BTCUSDT", "2024-10-24")
+
+    def engine() -> object:
+        return margin_ratio_prices("long", 0.5, 60_000.0, 5_000.0, table, 0.8, 60.0, 0.0)
+
+    def baseline() -> object:
+        return liquidation_price("long", 0.5, 60_000.0, 5_000.0, 0.004, 0.0, 60.0, 0.0)
+
+    return Figure(
+        "margin_ratio_prices, one call (12 brackets)",
+        best_seconds(engine, 20_000),
+        "liquidation_price, one call",
+        best_seconds(baseline, 200_000),
+        50e-6,
     )
 
 
@@ -309,6 +329,7 @@ def main() -> int:
         report(
             [
                 single_call(),
+                ratio_prices_call(),
                 leverage_curves(),
                 stress_scenarios(),
                 *exchange_figures(),
