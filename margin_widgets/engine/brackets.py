@@ -345,6 +345,21 @@ def bracket_table_periods(symbol: str) -> list[tuple[str, str | None]]:
     A table is in force from its first day until ``end`` (exclusive); ``end`` is None for the
     newest, open-ended table.
 
+    Parameters
+    ----------
+    symbol : str
+        Exchange symbol, e.g. ``"BTCUSDT"``.
+
+    Returns
+    -------
+    list of (str, str or None)
+        ISO dates ``YYYY-MM-DD``, oldest period first; empty for a symbol with no table.
+
+    References
+    ----------
+    Binance, "Leverage and Margin of USDⓈ-M Futures" (tables change over time; see each file's
+    ``source``).
+
     Examples
     --------
     >>> bracket_table_periods("ETHUSDT")
