@@ -11,6 +11,15 @@ Measured in one process, no browser:
 
 The ratio alternative / flagship must be >= 20x (goal 50x).
 
+Engine work per control (``flagship_engine_ms``): the time of the flagship's
+``_engine_work`` (every engine call of one update, nothing drawn) after a change of one control
+(leverage, collateral, entry price, quantity), median over 200 changes; goal <= 0.3 ms each.
+Baseline in the same run: the same numbers from the general-purpose engine calls, nothing cached
+(an :class:`Account` per leverage for the feasibility bisection, ``liquidation_price_curve``,
+``bankruptcy_price`` per leverage, ``Account.margin_ratio_curve``).
+
+Curves (``curve_costs``): each engine curve against the general-purpose call it replaces.
+
 Run: ``python -m benchmarks`` or ``python -c "import benchmarks.widgets as b; b.main()"``.
 """
 
@@ -156,6 +165,141 @@ def matplotlib_redraw_ms(count: int = MATPLOTLIB_CHANGES) -> float:
         return _median_ms(change, count, warmup=2)
 
 
+ENGINE_GOAL_MS = 0.3
+ENGINE_CHANGES = 200
+#: The flagship controls and 200 values each (never twice in a row, all openable or not).
+CONTROL_VALUES: dict[str, list[float]] = {
+    "leverage": [float(10 + (i * 37) % 110) for i in range(ENGINE_CHANGES + 10)],
+    "collateral": [4_000.0 + (i * 137) % 3_000 for i in range(ENGINE_CHANGES + 10)],
+    "entry_price": [55_000.0 + (i * 131) % 10_000 for i in range(ENGINE_CHANGES + 10)],
+    "quantity": [0.3 + ((i * 7) % 40) / 100 for i in range(ENGINE_CHANGES + 10)],
+}
+
+
+def flagship_engine_ms(name: str, count: int = ENGINE_CHANGES) -> float:
+    """Median time (ms) of the flagship's engine work for one change of control ``name``."""
+    from margin_widgets import MarginModeExplorer
+
+    explorer = MarginModeExplorer()
+    work = explorer._engine_work
+    times: list[float] = []
+
+    def timed(state: dict[str, Any]) -> tuple[float, float]:
+        start = time.perf_counter()
+        result = work(state)
+        times.append(time.perf_counter() - start)
+        return result
+
+    explorer._engine_work = timed  # type: ignore[method-assign]
+    control = explorer.controls[name]
+    values = CONTROL_VALUES[name]
+    for value in values[:5]:  # warm-up
+        control.value = value
+    times.clear()
+    for value in values[5 : 5 + count]:
+        control.value = value
+    return statistics.median(times) * 1e3
+
+
+def baseline_engine_ms(name: str, count: int = ENGINE_CHANGES) -> float:
+    """The same numbers through general-purpose engine calls, nothing cached (ms, median)."""
+    from margin_widgets.engine import (
+        MarginError,
+        bankruptcy_price,
+        book_account,
+        liquidation_price_curve,
+        load_brackets,
+    )
+
+    btc = load_brackets("BTCUSDT")
+    state: dict[str, Any] = {"leverage": 20.0, "collateral": 5_000.0}
+    state.update(entry_price=60_000.0, quantity=0.5)
+
+    def once(value: float) -> None:
+        state[name] = value
+        q, entry, wallet = state["quantity"], state["entry_price"], state["collateral"]
+        lev = int(state["leverage"])
+        top = int(btc.max_leverage(q * entry))
+
+        def opens(leverage: int) -> bool:
+            try:
+                book_account("isolated", leverage, wallet, quantity=q, entry_price=entry)
+            except MarginError:
+                return False
+            return True
+
+        low, high = 1, top
+        while high - low > 1:
+            middle = (low + high) // 2
+            low, high = (low, middle) if opens(middle) else (middle, high)
+        leverages = list(range(1, top + 1))
+        liquidation_price_curve("long", q, entry, leverages, btc)
+        [bankruptcy_price("long", q, entry, q * entry / m) for m in leverages]
+        prices = [entry * (0.7 + 0.35 * k / 240) for k in range(241)]
+        for mode in ("isolated", "cross"):
+            try:
+                account = book_account(mode, lev, wallet, quantity=q, entry_price=entry)
+            except MarginError:
+                continue
+            account.liquidation_price("BTCUSDT")
+            account.margin_ratio_curve("BTCUSDT", prices)
+
+    values = CONTROL_VALUES[name]
+    return _median_ms(lambda i: once(values[i]), count)
+
+
+def curve_costs() -> list[tuple[str, float, float]]:
+    """(curve, engine curve ms, general-purpose baseline ms) for each curve an explorer draws."""
+    from margin_widgets.engine import (
+        book_account,
+        isolated_leverage_curve,
+        linear_grid,
+        liquidation_price_curve,
+        liquidation_price_in_brackets,
+        load_brackets,
+        log_grid,
+        margin_curve,
+        position_ratio_curve,
+        size_curve,
+    )
+
+    btc = load_brackets("BTCUSDT")
+    account = book_account("cross")
+    prices = linear_grid(40_000, 65_000, 241)
+    margins = linear_grid(100, 6_000, 201)
+    sizes = log_grid(100, btc.max_notional, 400)
+    leverages = list(range(1, 126))
+    rows = [
+        (
+            "liquidation vs leverage (125 points)",
+            lambda _i: isolated_leverage_curve("long", 0.5, 60_000, btc),
+            lambda _i: liquidation_price_curve("long", 0.5, 60_000, leverages, btc),
+        ),
+        (
+            "margin ratio vs price (241 points)",
+            lambda _i: position_ratio_curve(account, "BTCUSDT", prices),
+            lambda _i: account.margin_ratio_curve("BTCUSDT", prices),
+        ),
+        (
+            "liquidation vs margin (201 points)",
+            lambda _i: margin_curve("long", 0.5, 60_000, margins, btc),
+            lambda _i: [
+                liquidation_price_in_brackets("long", 0.5, 60_000, m, btc)[0] for m in margins
+            ],
+        ),
+        (
+            "liquidation vs size, both modes (400 points)",
+            lambda _i: size_curve("long", 60_000, sizes, btc, 20, 10_000),
+            lambda _i: [
+                liquidation_price_in_brackets("long", n / 60_000, 60_000, w, btc)[0]
+                for n in sizes
+                for w in (n / 20, 10_000)
+            ],
+        ),
+    ]
+    return [(name, _median_ms(new, 50), _median_ms(old, 50)) for name, new, old in rows]
+
+
 def _verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
@@ -179,7 +323,22 @@ def main() -> dict[str, float]:
         f"  speed-up: {ratio:.0f}x (goal >= {RATIO_GOAL:g}x: {_verdict(ratio >= RATIO_GOAL)}; "
         f"stretch >= {RATIO_STRETCH:g}x: {_verdict(ratio >= RATIO_STRETCH)})"
     )
-    return {"flagship_ms": flagship, "matplotlib_ms": alternative, "ratio": ratio}
+    result = {"flagship_ms": flagship, "matplotlib_ms": alternative, "ratio": ratio}
+    print("widgets: the flagship's engine work per update, by control (median of 200 changes)")
+    for name in CONTROL_VALUES:
+        engine = flagship_engine_ms(name)
+        baseline = baseline_engine_ms(name)
+        print(
+            f"  {name:<12} {engine:.3f} ms (goal <= {ENGINE_GOAL_MS:g} ms: "
+            f"{_verdict(engine <= ENGINE_GOAL_MS)}); baseline, general-purpose calls, nothing "
+            f"cached: {baseline:.3f} ms"
+        )
+        result[f"engine_{name}_ms"] = engine
+        result[f"baseline_{name}_ms"] = baseline
+    print("engine curves (median of 50): engine curve vs the general-purpose calls it replaces")
+    for name, new, old in curve_costs():
+        print(f"  {name:<46} {new:.3f} ms vs {old:.3f} ms ({old / new:.1f}x)")
+    return result
 
 
 if __name__ == "__main__":

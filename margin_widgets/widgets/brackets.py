@@ -6,10 +6,11 @@ margin has kinks at the bracket edges (it stays continuous thanks to the mainten
 ``cum``), and so has the liquidation price of an isolated position at a fixed leverage. The
 leverage cap of each bracket limits how large a position may be at a given leverage.
 
-Every number comes from the engine: :func:`~margin_widgets.engine.load_brackets`,
-``BracketTable.maintenance_margin`` / ``bracket_for`` / ``max_leverage`` /
-``max_notional_for_leverage``, :func:`~margin_widgets.engine.initial_margin` and
-:func:`~margin_widgets.engine.liquidation_price_in_brackets`, evaluated at each grid point.
+Every number comes from the engine: the bracket table
+(:func:`~margin_widgets.engine.load_brackets`), read along the notional axis by
+:func:`~margin_widgets.engine.bracket_curve`, and the liquidation prices against size from
+:func:`~margin_widgets.engine.size_curve` (the current position is a one-point curve, so the
+point always sits on the line).
 """
 
 from __future__ import annotations
@@ -24,9 +25,12 @@ import numpy as np
 from margin_widgets.engine import (
     BracketTable,
     available_bracket_tables,
+    bracket_curve,
     initial_margin,
-    liquidation_price_in_brackets,
     load_brackets,
+    log_grid,
+    price_move,
+    size_curve,
 )
 from margin_widgets.widgets import _style as st
 from margin_widgets.widgets._base import Explorer, set_mark_data
@@ -247,88 +251,67 @@ class BracketExplorer(Explorer):
         return ""
 
     # ------------------------------------------------------------------ engine
-    def _grid(self, table: BracketTable) -> np.ndarray:
-        return np.logspace(MIN_NOTIONAL_EXPONENT, math.log10(table.max_notional), GRID_POINTS)
-
-    def _liquidation(self, table: BracketTable, value: float, wallet: float) -> float | None:
-        price = REFERENCE_PRICES.get(table.symbol, 1.0)
-        lp, _ = liquidation_price_in_brackets(SIDE, value / price, price, wallet, table)
-        return lp
+    def _grid(self, table: BracketTable) -> list[float]:
+        return log_grid(10.0**MIN_NOTIONAL_EXPONENT, table.max_notional, GRID_POINTS)
 
     def _distance(self, table: BracketTable, lp: float | None) -> float:
-        price = REFERENCE_PRICES.get(table.symbol, 1.0)
-        return math.nan if lp is None else (price - lp) / price * 100
+        """How far below the entry ``lp`` is, in % (NaN for no price): the engine's move."""
+        move = price_move(REFERENCE_PRICES.get(table.symbol, 1.0), lp)
+        return math.nan if move is None else -move * 100
 
     def _update(self, changed: frozenset[str] | None) -> None:
         c = self.controls
         table = self.table
         grid = self._grid(table)
+        x = np.array(grid)
         value = float(c["notional"].value)
         leverage = int(c["leverage"].value)
         wallet = float(c["collateral"].value)
         cap = table.max_notional_for_leverage(leverage)
+        price = REFERENCE_PRICES.get(table.symbol, 1.0)
 
         key = (table.symbol, table.effective_date)
         if self._curve_keys.get("mm") != key:
-            rates = [table.maintenance_margin(float(n)) / float(n) * 100 for n in grid]
-            mmr = [table.bracket_for(float(n)).maintenance_margin_rate * 100 for n in grid]
-            lev = [table.bracket_for(float(n)).max_leverage for n in grid]
-            set_mark_data(self.mm_rate, x=grid, y=np.array(rates))
-            set_mark_data(self.mmr_steps, x=grid, y=np.array(mmr))
-            set_mark_data(self.leverage_steps, x=grid, y=np.array(lev))
+            curve = bracket_curve(table, grid)
+            mmr = [r * 100 for r in curve.bracket_rate]
+            set_mark_data(self.mm_rate, x=x, y=np.array(curve.maintenance_rate) * 100)
+            set_mark_data(self.mmr_steps, x=x, y=np.array(mmr))
+            set_mark_data(self.leverage_steps, x=x, y=np.array(curve.max_leverage))
             # 4 legend rows above the data, on both value axes
             _, top = st.headroom(0.0, max(mmr), rows=4, pad=0.05)
-            _, lev_top = st.headroom(0.0, max(lev), rows=4, pad=0.05)
+            _, lev_top = st.headroom(0.0, max(curve.max_leverage), rows=4, pad=0.05)
             data_top = max(mmr) * 1.05
-            edges = [b.max_notional for b in table.brackets[:-1] if b.max_notional >= grid[0]]
+            edges = curve.edges
             set_mark_data(
                 self.edges,
                 x=np.array([[e, e] for e in edges]) if edges else np.zeros((0, 2)),
                 y=np.array([[0.0, data_top] for _ in edges]) if edges else np.zeros((0, 2)),
             )
-            set_mark_data(self.mm_scales["x"], min=float(grid[0]), max=float(grid[-1]))
+            set_mark_data(self.mm_scales["x"], min=grid[0], max=grid[-1])
             set_mark_data(self.mm_scales["y"], min=0.0, max=top)
             set_mark_data(self.mm_scales["leverage"], min=0.0, max=lev_top)
-            set_mark_data(self.lp_scales["x"], min=float(grid[0]), max=float(grid[-1]))
-            ticks = st.decade_ticks(float(grid[0]), float(grid[-1]))
+            set_mark_data(self.lp_scales["x"], min=grid[0], max=grid[-1])
+            ticks = st.decade_ticks(grid[0], grid[-1])
             for axis in self.notional_axes:
                 set_mark_data(axis, tick_values=ticks)
             self._curve_keys["mm"] = key
 
-        rate_now = table.maintenance_margin(value) / value * 100
+        rate_now = bracket_curve(table, [value]).maintenance_rate[0] * 100
         set_mark_data(self.mm_point, x=np.array([value]), y=np.array([rate_now]))
 
-        iso_key = (*key, leverage)
-        if self._curve_keys.get("isolated") != iso_key:
-            ys = [
-                self._distance(
-                    table, self._liquidation(table, float(n), initial_margin(float(n), leverage))
-                )
-                if n <= cap
-                else math.nan
-                for n in grid
-            ]
-            set_mark_data(self.lp_lines["isolated"], x=grid, y=np.array(ys))
-            self._curve_keys["isolated"] = iso_key
-        cross_key = (*key, leverage, wallet)
-        if self._curve_keys.get("cross") != cross_key:
-            ys = [
-                self._distance(table, self._liquidation(table, float(n), wallet))
-                if n <= cap and initial_margin(float(n), leverage) <= wallet
-                else math.nan
-                for n in grid
-            ]
-            set_mark_data(self.lp_lines["cross"], x=grid, y=np.array(ys))
-            self._curve_keys["cross"] = cross_key
+        size_key = (*key, leverage, wallet)
+        if self._curve_keys.get("size") != size_key:
+            sizes = size_curve(SIDE, price, grid, table, leverage, wallet)
+            for mode, lps in (("isolated", sizes.isolated), ("cross", sizes.cross)):
+                ys = np.array([self._distance(table, lp) for lp in lps])
+                set_mark_data(self.lp_lines[mode], x=x, y=ys)
+            self._curve_keys["size"] = size_key
 
+        point = size_curve(SIDE, price, [value], table, leverage, wallet)
+        self._lp = {"isolated": point.isolated[0], "cross": point.cross[0]}
         allowed = value <= cap
-        affordable = initial_margin(value, leverage) <= wallet
-        self._lp["isolated"] = (
-            self._liquidation(table, value, initial_margin(value, leverage)) if allowed else None
-        )
-        self._lp["cross"] = (
-            self._liquidation(table, value, wallet) if allowed and affordable else None
-        )
+        margin = initial_margin(value, leverage)
+        affordable = margin <= wallet
         for mode in st.MODES:
             lp = self._lp[mode]
             if lp is None:
@@ -362,7 +345,7 @@ class BracketExplorer(Explorer):
         elif not affordable:
             self.note(
                 f"The cross wallet of {st.format_usdt(wallet)} cannot cover the initial margin "
-                f"{st.format_usdt(initial_margin(value, leverage))} of this position at "
+                f"{st.format_usdt(margin)} of this position at "
                 f"{leverage}x, so the cross point is not drawn.",
                 "info",
             )

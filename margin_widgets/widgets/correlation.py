@@ -27,13 +27,16 @@ import numpy as np
 from margin_widgets.engine import (
     Leg,
     StressResult,
+    cross_boundary,
     equal_legs,
+    linear_grid,
     liquidation_price_in_brackets,
     load_brackets,
+    price_move,
     shock_returns,
     stress_test,
-    unrealized_pnl,
 )
+from margin_widgets.engine import correlation_grid as engine_correlation_grid
 from margin_widgets.widgets import _style as st
 from margin_widgets.widgets._base import Explorer
 from margin_widgets.widgets._controls import (
@@ -101,17 +104,14 @@ _OUTCOME_WORDS = {
 
 
 def correlation_grid(n_assets: int, points: int = CURVE_POINTS) -> list[float]:
-    """Evenly spaced correlations from the lowest valid one, ``-1/(n-1)``, to 1.
+    """The engine's :func:`~margin_widgets.engine.correlation_grid` (``CURVE_POINTS`` values).
 
     Examples
     --------
     >>> correlation_grid(2, 5)
     [-1.0, -0.5, 0.0, 0.5, 1.0]
-    >>> correlation_grid(3, 3)
-    [-0.5, 0.25, 1.0]
     """
-    low = -1.0 / (n_assets - 1)
-    return [low + (1.0 - low) * k / (points - 1) for k in range(points)]
+    return engine_correlation_grid(n_assets, points)
 
 
 class CorrelationStress(Explorer):
@@ -419,7 +419,8 @@ class CorrelationStress(Explorer):
         lp_iso, _ = liquidation_price_in_brackets(
             leg.side, leg.quantity, leg.entry_price, leg.collateral, table
         )
-        iso_move = lp_iso / leg.entry_price - 1.0 if lp_iso is not None else math.nan
+        move = price_move(leg.entry_price, lp_iso)
+        iso_move = math.nan if move is None else move
 
         shown = min(result.n_scenarios, CLOUD_POINTS)
         outcomes = result.outcomes[:shown]
@@ -514,29 +515,10 @@ class CorrelationStress(Explorer):
     def _cross_boundary(
         self, legs: Sequence[Leg], low: float, high: float, points: int = 81
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Move of B at which the cross account is liquidated, for moves of A in [low, high].
-
-        Engine :func:`liquidation_price_in_brackets` for leg B in the cross wallet, with leg A
-        (and leg C, unchanged) as the other cross positions. NaN where B cannot be liquidated.
-        """
-        table = load_brackets(SYMBOL)
-        a, b = legs[0], legs[1]
-        wallet = sum(leg.collateral for leg in legs)
-        rest_mm = sum(table.maintenance_margin(leg.quantity * leg.entry_price) for leg in legs[2:])
-        xs = np.linspace(low, high, points)
-        ys = np.full(points, math.nan)
-        for i, move in enumerate(xs):
-            price_a = a.entry_price * (1.0 + float(move))
-            if price_a <= 0:
-                continue
-            other_mm = table.maintenance_margin(a.quantity * price_a) + rest_mm
-            other_pnl = unrealized_pnl(a.side, a.quantity, a.entry_price, price_a)
-            price_b, _ = liquidation_price_in_brackets(
-                b.side, b.quantity, b.entry_price, wallet, table, other_mm, other_pnl
-            )
-            if price_b is not None:
-                ys[i] = price_b / b.entry_price - 1.0
-        return xs, ys
+        """The engine's :func:`~margin_widgets.engine.cross_boundary` over moves of A, as arrays."""
+        moves = linear_grid(low, high, points)
+        boundary = cross_boundary(legs, moves, load_brackets(SYMBOL))
+        return np.array(moves), np.array([math.nan if m is None else m for m in boundary])
 
     def _describe(self) -> str:
         v = self._raw_values()

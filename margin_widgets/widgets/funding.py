@@ -14,14 +14,26 @@ A Play button drives ``day``; the lines show the whole timeline and the current 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import Any
 
 import bqplot as bq
 import ipywidgets as w
 import numpy as np
 
-from margin_widgets.engine import Account, LiquidationEvent, notional
+from margin_widgets.engine import (
+    BOOK as EXAMPLE_BOOK,
+)
+from margin_widgets.engine import (
+    Account,
+    book_account,
+    funding_interval_label,
+    funding_timeline,
+    minimum_leverage,
+)
+from margin_widgets.engine import (
+    FundingTimeline as EngineTimeline,
+)
+from margin_widgets.engine.simulations import INTERVALS_PER_DAY
 from margin_widgets.widgets import _style as st
 from margin_widgets.widgets._base import Explorer, check_mode
 from margin_widgets.widgets._controls import (
@@ -36,18 +48,19 @@ __all__ = ["BOOK", "INTERVALS_PER_DAY", "FundingTimeline", "Timeline", "build_ac
 #: Size of the controls: box width, description width.
 _LOOK = ControlLook("26em", "11em")
 
-#: Funding is settled every 8 hours (00:00, 08:00, 16:00 UTC).
-INTERVALS_PER_DAY = 3
 #: The book of both accounts: (symbol, quantity, entry price); the first is the one charted.
-BOOK: tuple[tuple[str, float, float], ...] = (
-    ("BTCUSDT", 0.5, 60_000.0),
-    ("ETHUSDT", 5.0, 3_000.0),
+BOOK: tuple[tuple[str, float, float], ...] = tuple(
+    (leg.symbol, leg.quantity, leg.entry_price) for leg in EXAMPLE_BOOK
 )
 SYMBOL = BOOK[0][0]
+#: The engine's timeline (:func:`~margin_widgets.engine.funding_timeline`), under its old name.
+Timeline = EngineTimeline
+timeline = funding_timeline
+interval_label = funding_interval_label
 
 
 def build_account(mode: str, leverage: float, collateral: float) -> Account:
-    """An account with ``collateral`` USDT and the :data:`BOOK` opened in ``mode`` at ``leverage``.
+    """The example book opened in ``mode`` (engine :func:`~margin_widgets.engine.book_account`).
 
     Examples
     --------
@@ -55,102 +68,7 @@ def build_account(mode: str, leverage: float, collateral: float) -> Account:
     >>> account.position("BTCUSDT").isolated_wallet, account.wallet_balance
     (1500.0, 2750.0)
     """
-    account = Account(wallet_balance=collateral)
-    for symbol, quantity, price in BOOK:
-        account.set_margin_mode(mode, symbol)
-        account.open_position(symbol, "long", quantity, price=price, leverage=leverage)
-    return account
-
-
-def interval_label(k: int) -> str:
-    """Label of the ``k``-th funding time: ``interval_label(4) == "day 1, 08:00"``."""
-    return (
-        f"day {k // INTERVALS_PER_DAY}, {24 // INTERVALS_PER_DAY * (k % INTERVALS_PER_DAY):02d}:00"
-    )
-
-
-@dataclass
-class Timeline:
-    """Everything charted, one entry per funding time (index 0 = opening, before any funding).
-
-    ``liquidation[mode]`` is the BTCUSDT liquidation price (NaN once liquidated);
-    ``paid[mode]`` the cumulative funding paid out of the wallet that backs BTCUSDT (the
-    isolated BTCUSDT wallet, or the cross wallet, which pays for both positions);
-    ``open[mode]`` whether the BTCUSDT position is still open; ``wallet[mode]`` that wallet's
-    balance; ``maintenance[mode]`` the maintenance margin it must
-    stay above; ``payments[mode]`` the BTCUSDT payment of each interval (signed, as booked).
-    """
-
-    days: list[float] = field(default_factory=list)
-    liquidation: dict[str, list[float]] = field(default_factory=dict)
-    paid: dict[str, list[float]] = field(default_factory=dict)
-    wallet: dict[str, list[float]] = field(default_factory=dict)
-    maintenance: dict[str, list[float]] = field(default_factory=dict)
-    payments: dict[str, list[float]] = field(default_factory=dict)
-    events: dict[str, list[LiquidationEvent]] = field(default_factory=dict)
-    event_index: dict[str, list[int]] = field(default_factory=dict)
-    open: dict[str, list[bool]] = field(default_factory=dict)
-    accounts: dict[str, Account] = field(default_factory=dict)
-
-
-def timeline(leverage: float, collateral: float, funding_rate: float, days: int) -> Timeline:
-    """Settle funding every 8 hours for ``days`` days in an isolated and a cross account.
-
-    Examples
-    --------
-    >>> t = timeline(20, 5_000, 0.0003, 1)
-    >>> [round(p, 2) for p in t.paid["isolated"]], [round(p, 2) for p in t.paid["cross"]]
-    ([0.0, 9.0, 18.0, 27.0], [0.0, 13.5, 27.0, 40.5])
-    """
-    out = Timeline()
-    for mode in st.MODES:
-        account = build_account(mode, leverage, collateral)
-        out.accounts[mode] = account
-        out.liquidation[mode] = []
-        out.paid[mode] = []
-        out.wallet[mode] = []
-        out.maintenance[mode] = []
-        out.payments[mode] = []
-        out.events[mode] = []
-        out.event_index[mode] = []
-        out.open[mode] = []
-        paid = 0.0
-        for k in range(days * INTERVALS_PER_DAY + 1):
-            btc_payment = 0.0
-            if k:
-                for symbol, _, _ in BOOK:
-                    if symbol not in account.positions:  # liquidated earlier
-                        continue
-                    payment, events = account.settle_funding(
-                        symbol, funding_rate, step=interval_label(k)
-                    )
-                    out.events[mode].extend(events)
-                    out.event_index[mode].extend([k] * len(events))
-                    if symbol == SYMBOL:
-                        btc_payment = payment
-                    if mode == "cross" or symbol == SYMBOL:
-                        paid -= payment
-            out.payments[mode].append(btc_payment)
-            out.paid[mode].append(paid)
-            _record(out, mode, account)
-    out.days = [k / INTERVALS_PER_DAY for k in range(days * INTERVALS_PER_DAY + 1)]
-    return out
-
-
-def _record(out: Timeline, mode: str, account: Account) -> None:
-    if SYMBOL in account.positions:
-        price = account.liquidation_price(SYMBOL)
-        summary = account.position_summary(SYMBOL)
-        wallet = summary.collateral
-        maintenance = (
-            summary.maintenance_margin if mode == "isolated" else account.cross_maintenance_margin()
-        )
-    else:
-        price, wallet, maintenance = None, math.nan, math.nan
-    out.liquidation[mode].append(math.nan if price is None else price)
-    out.open[mode].append(SYMBOL in account.positions)
-    out.wallet[mode].append(wallet)
-    out.maintenance[mode].append(maintenance)
+    return book_account(mode, leverage, collateral)
 
 
 class FundingTimeline(Explorer):
@@ -177,7 +95,7 @@ class FundingTimeline(Explorer):
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self._timeline: Timeline | None = None
+        self._timeline: EngineTimeline | None = None
         self._timeline_key: tuple[Any, ...] = ()
         self._data_top: dict[int, float] = {}  # top of the data band of each value scale
         super().__init__(*args, **kwargs)
@@ -325,12 +243,16 @@ class FundingTimeline(Explorer):
 
     # ------------------------------------------------------------------ bounds
     def _total_notional(self) -> float:
-        return sum(notional(q, p) for _, q, p in BOOK)
+        return sum(leg.notional for leg in EXAMPLE_BOOK)
 
     def _sync_bounds(self) -> None:
         collateral = float(self.controls["collateral"].value)
         leverage = self.controls["leverage"]
-        low = max(1, math.ceil(self._total_notional() / collateral - 1e-9))
+        top = int(self.controls["leverage"].max)
+        low = minimum_leverage(
+            collateral, [leg.notional for leg in EXAMPLE_BOOK], [top] * len(EXAMPLE_BOOK)
+        )
+        low = top if low is None else low
         if leverage.min != low:
             leverage.min = low
         days = int(self.controls["days"].value)
@@ -353,7 +275,7 @@ class FundingTimeline(Explorer):
 
     # ------------------------------------------------------------------ engine
     @property
-    def timeline(self) -> Timeline:
+    def timeline(self) -> EngineTimeline:
         """The engine timeline behind the charts (see :class:`Timeline`)."""
         self.flush()
         if self._timeline is None:  # pragma: no cover - only if the first update failed
@@ -429,7 +351,7 @@ class FundingTimeline(Explorer):
                 if k <= i:
                     self.note(f"{mode} account: {event.describe()}.", "info")
 
-    def _draw_timeline(self, t: Timeline) -> None:
+    def _draw_timeline(self, t: EngineTimeline) -> None:
         x = np.array(t.days, dtype=float)
         end = float(x[-1])
         for scales in (self.liquidation_scales, self.funding_scales, self.wallet_scales):
@@ -478,7 +400,7 @@ class FundingTimeline(Explorer):
             scale.max = top
         self._data_top[id(scale)] = high + 0.05 * (high - low)
 
-    def _readout(self, t: Timeline, i: int, day: int) -> str:
+    def _readout(self, t: EngineTimeline, i: int, day: int) -> str:
         parts = []
         for mode in st.MODES:
             start, now = t.liquidation[mode][0], t.liquidation[mode][i]

@@ -23,8 +23,10 @@ from margin_widgets.engine import (
     Account,
     BracketTable,
     MarginError,
-    liquidation_price_in_brackets,
+    isolated_margin_limits,
+    linear_grid,
     load_brackets,
+    margin_curve,
     notional,
 )
 from margin_widgets.widgets import _style as st
@@ -89,6 +91,7 @@ class IsolatedMarginAdjuster(Explorer):
         self._preview: Account | None = None
         self._problem = ""
         self._curve_key: tuple[Any, ...] | None = None
+        self._curve: tuple[list[float], tuple[float | None, ...]] = ([], ())
         super().__init__(preset, locked, hidden, **values)
 
     # ------------------------------------------------------------------ building
@@ -325,7 +328,7 @@ class IsolatedMarginAdjuster(Explorer):
             )
         else:
             self._preview = self._apply_to_copy(account, c["margin_change"].value)
-        self._draw(account)
+        self._draw(self._compute(account))
         self.set_readout(self._readout_text())
         self._update_buttons()
 
@@ -361,44 +364,58 @@ class IsolatedMarginAdjuster(Explorer):
         set_mark_data(self.limit_labels, x=empty, y=empty, text=np.array([], dtype=str))
         set_mark_data(self.guide_labels, x=empty, y=empty, text=np.array([], dtype=str))
 
-    def _margin_range(self, account: Account) -> tuple[float, float, float, float]:
-        """(x-min, x-max, removal limit, addition limit) of the isolated margin axis."""
-        p = account.positions[SYMBOL]
-        wallet = p.isolated_wallet
-        limit = wallet - account.max_removable_margin(SYMBOL)
-        top = wallet + account.available_balance()
-        span = max(top - limit, wallet * 0.2, 1.0)
-        return max(limit - 0.5 * span, wallet * 0.05), top + 0.25 * span, limit, top
-
-    def _draw(self, account: Account) -> None:
-        c = self.controls
-        mark = float(c["mark_price"].value)
-        q, entry = c["quantity"].value, c["entry_price"].value
+    def _compute(self, account: Account) -> dict[str, Any] | None:
+        """What the figure shows, from the engine (None when the position is gone)."""
         if SYMBOL not in account.positions:
-            self._clear_marks()
-            return
-        lo, hi, limit, top = self._margin_range(account)
+            return None
+        c = self.controls
+        q, entry = c["quantity"].value, c["entry_price"].value
+        limit, top = isolated_margin_limits(account, SYMBOL)
+        wallet = account.positions[SYMBOL].isolated_wallet
+        # the x axis: the removal limit and everything available, with room on both sides
+        span = max(top - limit, wallet * 0.2, 1.0)
+        lo, hi = max(limit - 0.5 * span, wallet * 0.05), top + 0.25 * span
         key = (q, entry, lo, hi)
         if key != self._curve_key:
-            grid = np.linspace(lo, hi, CURVE_POINTS)
-            ys = [
-                liquidation_price_in_brackets(SIDE, q, entry, float(m), self.table)[0] for m in grid
-            ]
-            set_mark_data(self.curve, x=grid, y=np.array([np.nan if v is None else v for v in ys]))
+            margins = linear_grid(lo, hi, CURVE_POINTS)
+            self._curve = (margins, margin_curve(SIDE, q, entry, margins, self.table))
             self._curve_key = key
-        wallet = account.positions[SYMBOL].isolated_wallet
-        lp = account.liquidation_price(SYMBOL)
-        set_mark_data(self.now_point, x=np.array([wallet]), y=np.array([nan_for_none(lp)]))
         preview = self._preview
-        if preview is not None:
+        return {
+            "range": (lo, hi),
+            "limit": limit,
+            "top": top,
+            "now": (wallet, account.liquidation_price(SYMBOL)),
+            "preview": None
+            if preview is None
+            else (
+                preview.positions[SYMBOL].isolated_wallet,
+                preview.liquidation_price(SYMBOL),
+            ),
+        }
+
+    def _draw(self, view: dict[str, Any] | None) -> None:
+        if view is None:
+            self._clear_marks()
+            return
+        mark = float(self.controls["mark_price"].value)
+        lo, hi = view["range"]
+        limit, top = view["limit"], view["top"]
+        margins, prices = self._curve
+        ys = np.array([np.nan if v is None else v for v in prices], dtype=float)
+        set_mark_data(self.curve, x=np.array(margins), y=ys)
+        wallet, lp = view["now"]
+        set_mark_data(self.now_point, x=np.array([wallet]), y=np.array([nan_for_none(lp)]))
+        if view["preview"] is not None:
+            new_wallet, new_lp = view["preview"]
             set_mark_data(
                 self.preview_point,
-                x=np.array([preview.positions[SYMBOL].isolated_wallet]),
-                y=np.array([nan_for_none(preview.liquidation_price(SYMBOL))]),
+                x=np.array([new_wallet]),
+                y=np.array([nan_for_none(new_lp)]),
             )
-        finite = self.curve.y[np.isfinite(self.curve.y)]
-        y_lo = float(min(finite.min(), mark)) if finite.size else mark * 0.9
-        y_hi = float(max(finite.max(), mark)) if finite.size else mark * 1.1
+        finite = [v for v in prices if v is not None]
+        y_lo = min(*finite, mark) if finite else mark * 0.9
+        y_hi = max(*finite, mark) if finite else mark * 1.1
         if not y_hi > y_lo:
             y_lo, y_hi = y_lo - 0.05 * mark, y_hi + 0.05 * mark
         # 3 legend rows and the mark label above the data

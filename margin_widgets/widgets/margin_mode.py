@@ -13,11 +13,15 @@ What the learner should see:
 * a large enough ETH move liquidates the whole cross account, BTC included, while the
   isolated BTC position does not notice.
 
-Every number comes from :mod:`margin_widgets.engine`: the accounts are
-:class:`~margin_widgets.engine.Account` objects, and the curves call the engine's functions
-(``liquidation_price_in_brackets``, ``bankruptcy_price``, ``initial_margin``,
-``Account.margin_ratio_curve``) point by point, cached so that a
-leverage change only re-evaluates what leverage affects.
+Every number comes from :mod:`margin_widgets.engine`: the book is the example book's
+(:func:`~margin_widgets.engine.book_account`), the curves are the engine's
+(:func:`~margin_widgets.engine.isolated_leverage_curve`,
+:func:`~margin_widgets.engine.cross_leverage_curve`,
+:func:`~margin_widgets.engine.minimum_leverage`,
+:func:`~margin_widgets.engine.margin_ratio_curve`,
+:func:`~margin_widgets.engine.position_ratio_curve`), each asked again only when its inputs
+change, so a leverage change only re-evaluates what leverage affects. The explorer turns the
+results into marks and text.
 """
 
 from __future__ import annotations
@@ -31,15 +35,24 @@ import numpy as np
 from margin_widgets.engine import (
     Account,
     BracketTable,
+    LeverageCurve,
     MarginError,
-    bankruptcy_price,
+    book_account,
+    cross_leverage_curve,
+    feasible_points,
     initial_margin,
-    liquidation_price_in_brackets,
+    isolated_leverage_curve,
+    linear_grid,
     load_brackets,
+    margin_ratio_curve,
+    minimum_leverage,
     notional,
+    position_ratio_curve,
+    price_move,
 )
+from margin_widgets.engine.examples import ETH
 from margin_widgets.widgets import _style as st
-from margin_widgets.widgets._base import Explorer, check_mode, nan_for_none, set_mark_data
+from margin_widgets.widgets._base import Explorer, check_mode, set_mark_data
 from margin_widgets.widgets._controls import (
     ControlLook,
     collateral_slider,
@@ -51,9 +64,9 @@ from margin_widgets.widgets._controls import (
 __all__ = ["MarginModeExplorer"]
 
 SYMBOL = "BTCUSDT"
-OTHER_SYMBOL = "ETHUSDT"
-#: Entry price of the ETH position, USDT.
-OTHER_ENTRY_PRICE = 3_000.0
+OTHER_SYMBOL = ETH.symbol
+#: Entry price of the ETH position, USDT (the example book's).
+OTHER_ENTRY_PRICE = ETH.entry_price
 #: Points of the margin-ratio curves.
 RATIO_POINTS = 241
 #: Margin ratios above this (1.5 = 150 %) are not drawn: the curve stops at the top of the
@@ -72,6 +85,11 @@ _LEV_LABEL_PX = 18
 
 
 _MISSING = object()
+
+
+def _array(values: tuple[float | None, ...]) -> np.ndarray:
+    """An engine curve as a float array for a mark (None -> NaN, a gap in the line)."""
+    return np.array([np.nan if v is None else v for v in values], dtype=float)
 
 
 class MarginModeExplorer(Explorer):
@@ -121,19 +139,22 @@ class MarginModeExplorer(Explorer):
         self.other_table = (
             other_brackets if other_brackets is not None else load_brackets(OTHER_SYMBOL)
         )
-        self._accounts: dict[str, Account | None] = {"isolated": None, "cross": None}
         self._refusals: dict[str, str] = {}
         self._lp: dict[str, float | None] = {"isolated": None, "cross": None}
         self._bp: dict[str, float | None] = {"isolated": None, "cross": None}
         self._curve_key: tuple[Any, ...] | None = None
-        self._cross_key: tuple[Any, ...] | None = None
-        self._lev_grid = np.zeros(0)
-        self._iso_curve = np.zeros(0)
-        self._iso_bankruptcy_curve = np.zeros(0)
-        self._min_leverage: dict[str, int | None] = {"isolated": None, "cross": None}
-        self._price_grid = np.zeros(0)
+        self._feas_key: tuple[Any, ...] | None = None
+        self._lev_curve = LeverageCurve((), (), ())
+        self._low: int | None = None
+        self._cross: Account | None = None
+        self._cross_lp: float | None = None
+        self._cross_bp: float | None = None
+        self._iso_wallet: float | None = None
+        self._price_grid: list[float] = []
         self._range = (0.0, 1.0)
         self._range_key: tuple[Any, ...] | None = None
+        self._ratios: dict[str, tuple[float, ...] | None] = {"isolated": None, "cross": None}
+        self._ratio_keys: dict[str, tuple[Any, ...]] = {}
         self._drawn: dict[str, Any] = {}
         super().__init__(preset, locked, hidden, **values)
 
@@ -359,91 +380,111 @@ class MarginModeExplorer(Explorer):
     def _state(self) -> dict[str, Any]:
         return {name: control.value for name, control in self.controls.items()}
 
-    def _other_leverage(self, leverage: float, other_quantity: float) -> float:
-        cap = self.other_table.max_leverage(notional(other_quantity, OTHER_ENTRY_PRICE))
-        return min(float(leverage), cap)
-
-    def _open_account(self, mode: str, leverage: float, s: dict[str, Any]) -> Account:
+    def _book(self, mode: str, leverage: float, s: dict[str, Any]) -> Account:
         """Both positions in ``mode``, opened at ``leverage``; raises MarginError if refused."""
-        account = Account(
-            wallet_balance=s["collateral"],
-            brackets={SYMBOL: self.table, OTHER_SYMBOL: self.other_table},
+        return book_account(
+            mode,
+            leverage,
+            s["collateral"],
+            side=s["side"],
+            quantity=s["quantity"],
+            entry_price=s["entry_price"],
+            other_quantity=s["other_quantity"],
+            other_move=s["other_move"],
+            brackets=self.table,
+            other_brackets=self.other_table,
         )
-        account.set_margin_mode(mode, SYMBOL)
-        account.set_margin_mode(mode, OTHER_SYMBOL)
-        account.open_position(
-            SYMBOL, s["side"], s["quantity"], price=s["entry_price"], leverage=leverage
-        )
-        if s["other_quantity"] > 0:
-            account.open_position(
-                OTHER_SYMBOL,
-                "long",
-                s["other_quantity"],
-                price=OTHER_ENTRY_PRICE,
-                leverage=self._other_leverage(leverage, s["other_quantity"]),
-            )
-            if s["other_move"] != 0:
-                account.update_mark(OTHER_SYMBOL, OTHER_ENTRY_PRICE * (1 + s["other_move"]))
-        return account
 
-    def _feasible(self, mode: str, leverage: float, s: dict[str, Any]) -> bool:
-        try:
-            self._open_account(mode, leverage, s)
-        except MarginError:
-            return False
-        return True
+    def _engine_work(self, s: dict[str, Any]) -> tuple[float, float]:
+        """Everything an update asks the engine (the benchmark times this); the price range."""
+        self._compute(s)
+        lo, hi = self._price_range(s)
+        self._compute_ratios(s)
+        return lo, hi
 
-    def _min_feasible_leverage(self, mode: str, s: dict[str, Any], top: int) -> int | None:
-        """Smallest whole leverage at which the account can open both positions (bisection)."""
-        if not self._feasible(mode, top, s):
-            return None
-        low, high = 1, top
-        if self._feasible(mode, low, s):
-            return low
-        while high - low > 1:
-            middle = (low + high) // 2
-            if self._feasible(mode, middle, s):
-                high = middle
-            else:
-                low = middle
-        return high
+    def _compute(self, s: dict[str, Any]) -> None:
+        """Every engine call of an update, each redone only when its inputs change.
 
-    def _refresh_curves(self, s: dict[str, Any]) -> None:
-        """Leverage-independent curves; recomputed only when their inputs change."""
+        * side, size, entry, leverage cap -> the isolated curve against leverage;
+        * and wallet, ETH size and move -> the lowest leverage the wallet can open, and the
+          cross account (its liquidation price does not depend on the leverage);
+        * and leverage -> the isolated margin and the current points (read off the curve).
+        """
         top = int(self.controls["leverage"].max)
         curve_key = (s["side"], s["quantity"], s["entry_price"], top)
-        feas_key = (*curve_key, s["collateral"], s["other_quantity"], s["other_move"])
         if curve_key != self._curve_key:
-            grid = np.arange(1, top + 1, dtype=float)
-            value = notional(s["quantity"], s["entry_price"])
-            lps, bps = [], []
-            for lev in range(1, top + 1):
-                margin = initial_margin(value, lev)
-                lp, _ = liquidation_price_in_brackets(
-                    s["side"], s["quantity"], s["entry_price"], margin, self.table
-                )
-                lps.append(nan_for_none(lp))
-                bps.append(
-                    nan_for_none(
-                        bankruptcy_price(s["side"], s["quantity"], s["entry_price"], margin)
+            self._lev_curve = isolated_leverage_curve(
+                s["side"], s["quantity"], s["entry_price"], self.table, max_leverage=top
+            )
+            self._curve_key = curve_key
+        feas_key = (*curve_key, s["collateral"], s["other_quantity"], s["other_move"])
+        if feas_key != self._feas_key:
+            values = [notional(s["quantity"], s["entry_price"])]
+            caps = [float(top)]
+            if s["other_quantity"] > 0:
+                other = notional(s["other_quantity"], OTHER_ENTRY_PRICE)
+                values.append(other)
+                caps.append(self.other_table.max_leverage(other))
+            low = minimum_leverage(s["collateral"], values, caps)
+            self._low = low
+            self._cross = None if low is None else self._book("cross", low, s)
+            cross = self._cross
+            if cross is not None and SYMBOL in cross.positions:
+                self._cross_lp = cross.liquidation_price(SYMBOL)
+                self._cross_bp = cross.bankruptcy_price(SYMBOL)
+            else:
+                self._cross_lp = self._cross_bp = None
+            self._feas_key = feas_key
+        lev = int(s["leverage"])
+        self._refusals = {}
+        if self._low is None or lev < self._low:
+            # the exchange's own words for the refusal
+            for mode in st.MODES:
+                try:
+                    self._book(mode, lev, s)
+                except MarginError as exc:
+                    self._refusals[mode] = str(exc)
+            self._iso_wallet = None
+            self._lp = {"isolated": None, "cross": None}
+            self._bp = {"isolated": None, "cross": None}
+            return
+        self._iso_wallet = initial_margin(notional(s["quantity"], s["entry_price"]), lev)
+        self._lp = {"isolated": self._lev_curve.liquidation[lev - 1], "cross": self._cross_lp}
+        self._bp = {"isolated": self._lev_curve.bankruptcy[lev - 1], "cross": self._cross_bp}
+
+    def _compute_ratios(self, s: dict[str, Any]) -> None:
+        """The margin-ratio curves over the price grid (engine), when their inputs change."""
+        grid = self._price_grid
+        for mode in st.MODES:
+            if mode == "isolated":
+                wallet = self._iso_wallet
+                key: tuple[Any, ...] = (self._range_key, wallet)
+                if self._ratio_keys.get(mode) == key:
+                    continue
+                self._ratios[mode] = (
+                    None
+                    if wallet is None
+                    else margin_ratio_curve(
+                        s["side"], s["quantity"], s["entry_price"], wallet, self.table, grid
                     )
                 )
-            self._lev_grid = grid
-            self._iso_curve = np.array(lps)
-            self._iso_bankruptcy_curve = np.array(bps)
-            self._curve_key = curve_key
-            self._cross_key = None
-        if feas_key != self._cross_key:
-            for mode in st.MODES:
-                self._min_leverage[mode] = self._min_feasible_leverage(mode, s, top)
-            self._cross_key = feas_key
-            self._range_key = None
+            else:
+                shown = not self._refusals
+                key = (self._range_key, self._feas_key, shown)
+                if self._ratio_keys.get(mode) == key:
+                    continue
+                cross = self._cross
+                alive = shown and cross is not None and SYMBOL in cross.positions
+                self._ratios[mode] = (
+                    position_ratio_curve(cross, SYMBOL, grid)
+                    if alive and cross is not None
+                    else None
+                )
+            self._ratio_keys[mode] = key
 
-    def _feasible_mask(self, mode: str) -> np.ndarray:
-        low = self._min_leverage[mode]
-        if low is None:
-            return np.zeros(self._lev_grid.shape, dtype=bool)
-        return self._lev_grid >= low
+    @property
+    def _cross_alive(self) -> bool:
+        return self._cross is not None and SYMBOL in self._cross.positions
 
     # ------------------------------------------------------------------ update
     def _stale(self, group: str, key: Any) -> bool:
@@ -460,92 +501,59 @@ class MarginModeExplorer(Explorer):
         if changed is None:
             self._drawn.clear()
         s = self._state()
-        self._refresh_curves(s)
-        leverage = s["leverage"]
-
-        # the two engine accounts at the current leverage
-        self._refusals = {}
-        for mode in st.MODES:
-            try:
-                self._accounts[mode] = self._open_account(mode, leverage, s)
-            except MarginError as exc:
-                self._accounts[mode] = None
-                self._refusals[mode] = str(exc)
-        for mode in st.MODES:
-            account = self._accounts[mode]
-            if account is None or SYMBOL not in account.positions:
-                self._lp[mode] = None
-                self._bp[mode] = None
-            else:
-                self._lp[mode] = account.liquidation_price(SYMBOL)
-                self._bp[mode] = account.bankruptcy_price(SYMBOL)
-
-        # cross curve: flat in leverage where the account can open the trade
-        cross_lp = self._cross_flat_value(s)
-        lo, hi = self._price_range(s, cross_lp)
+        lo, hi = self._engine_work(s)
         # the price ladder first: it carries the numbers a learner reads, so it reaches the
         # browser first (each figure's marks are one message batch, sent in this order)
         self._draw_ladder(s, lo, hi)
-        self._draw_leverage_figure(s, cross_lp)
+        self._draw_leverage_figure(s)
         self._draw_ratio(s, lo, hi)
         self.set_readout(self._readout_text(s))
         if self._refusals:
             first = next(iter(self._refusals.values()))
-            low = self._min_leverage["isolated"]
+            low = self._low
             hint = (
                 f" Raise the leverage to at least {low}x or add to the wallet."
                 if low is not None
                 else " Add to the wallet or reduce the position sizes."
             )
             self.note(f"The exchange refuses this trade: {first}.{hint}")
-        account = self._accounts["cross"]
-        if account is not None and account.events:
+        elif self._cross is not None and self._cross.events:
             self.note(
                 "The ETH move liquidated the whole cross account, BTC included: "
-                + account.events[-1].describe()
+                + self._cross.events[-1].describe()
                 + "."
             )
 
-    def _cross_flat_value(self, s: dict[str, Any]) -> float | None:
-        """The cross liquidation price at any feasible leverage (it does not depend on it)."""
-        if self._accounts["cross"] is not None:
-            return self._lp["cross"]
-        low = self._min_leverage["cross"]
-        if low is None:
-            return None
-        account = self._open_account("cross", low, s)
-        return account.liquidation_price(SYMBOL) if SYMBOL in account.positions else None
+    def _price_range(self, s: dict[str, Any]) -> tuple[float, float]:
+        """Price range of the ladder and the ratio plot: every price drawn, with a margin.
 
-    def _price_range(self, s: dict[str, Any], cross_lp: float | None) -> tuple[float, float]:
-        """Price range of the ladder and the ratio plot; independent of the leverage."""
-        key = (self._curve_key, self._cross_key, cross_lp)
-        if getattr(self, "_range_key", None) == key:
+        Independent of the leverage (it holds the whole isolated curve the wallet allows).
+        """
+        key = (self._curve_key, self._feas_key)
+        if self._range_key == key:
             return self._range
-        entry = s["entry_price"]
-        mask = self._feasible_mask("isolated")
+        entry = float(s["entry_price"])
+        low = self._low
         values = [entry]
-        for curve in (self._iso_curve[mask], self._iso_bankruptcy_curve[mask]):
-            finite = curve[np.isfinite(curve)]
-            if finite.size:
-                values += [float(finite.min()), float(finite.max())]
-        if cross_lp is not None:
-            values.append(cross_lp)
-            account = self._accounts["cross"]
-            if account is not None and SYMBOL in account.positions:
-                bp = account.bankruptcy_price(SYMBOL)
-                if bp is not None:
-                    values.append(bp)
+        if low is not None:
+            curve = self._lev_curve
+            values += [
+                v
+                for series in (curve.liquidation, curve.bankruptcy)
+                for v in series[low - 1 :]
+                if v is not None
+            ]
+        values += [v for v in (self._cross_lp, self._cross_bp) if v is not None]
         lo, hi = min(values), max(values)
         span = hi - lo
         pad = 0.12 * span if span > 0 else 0.1 * entry
         lo, hi = max(lo - pad, entry * 0.02), hi + pad
         self._range = (lo, hi)
         self._range_key = key
-        grid = np.linspace(lo, hi, RATIO_POINTS)
-        self._price_grid = grid
+        self._price_grid = linear_grid(lo, hi, RATIO_POINTS)
         return self._range
 
-    def _draw_leverage_figure(self, s: dict[str, Any], cross_lp: float | None) -> None:
+    def _draw_leverage_figure(self, s: dict[str, Any]) -> None:
         lev = float(s["leverage"])
         for mode in st.MODES:
             lp = self._lp[mode]
@@ -557,12 +565,14 @@ class MarginModeExplorer(Explorer):
                 set_mark_data(
                     self.lev_points[mode], check=False, x=np.array([lev]), y=np.array([lp])
                 )
-        key = (self._curve_key, self._cross_key, cross_lp, tuple(self._min_leverage.values()))
+        key = (self._curve_key, self._feas_key)
         if not self._stale("lev_curves", key):
             return
-        grid = self._lev_grid
-        iso = np.where(self._feasible_mask("isolated"), self._iso_curve, np.nan)
-        cross = np.where(self._feasible_mask("cross"), nan_for_none(cross_lp), np.nan)
+        curve = self._lev_curve
+        low = self._low
+        grid = np.array(curve.leverages, dtype=float)
+        iso = _array(feasible_points(curve.liquidation, curve.leverages, low))
+        cross = _array(cross_leverage_curve(self._cross_lp, curve.leverages, low))
         set_mark_data(self.lev_scales["x"], min=1.0, max=float(max(grid[-1], 2.0)))
         set_mark_data(self.lev_lines["isolated"], x=grid, y=iso)
         set_mark_data(self.lev_lines["cross"], x=grid, y=cross)
@@ -577,7 +587,6 @@ class MarginModeExplorer(Explorer):
         y_min, y_max = st.headroom(lo, hi, _LEV_LEGEND_ROWS, pad=0.06, extra_px=_LEV_LABEL_PX)
         y_min = max(0.0, y_min)
         set_mark_data(self.lev_scales["y"], min=y_min, max=y_max)
-        low = self._min_leverage["isolated"]
         if low is not None and low > 1:
             y = np.array([y_min, hi + 0.06 * (hi - lo)])  # stops below the legend band
             text = f"wallet too small below {low}x"
@@ -663,7 +672,7 @@ class MarginModeExplorer(Explorer):
         )
 
     def _draw_ratio(self, s: dict[str, Any], lo: float, hi: float) -> None:
-        grid = self._price_grid
+        grid = np.array(self._price_grid)
         entry = float(s["entry_price"])
         if self._stale("ratio_frame", (lo, hi, entry)):
             set_mark_data(self.ratio_scales["x"], min=lo, max=hi)
@@ -677,24 +686,18 @@ class MarginModeExplorer(Explorer):
                 else:
                     set_mark_data(line, x=grid)
         for mode in st.MODES:
-            account = self._accounts[mode]
-            alive = account is not None and SYMBOL in account.positions
-            wallet = (
-                account.positions[SYMBOL].isolated_wallet
-                if account is not None and alive and mode == "isolated"
-                else None
-            )
-            key = (self._range_key, self._cross_key, alive, wallet, self._lp[mode])
-            if not self._stale(f"ratio_{mode}", key):
+            ratios = self._ratios[mode]
+            lp = self._lp[mode]
+            if not self._stale(f"ratio_{mode}", (self._ratio_keys.get(mode), lp)):
                 continue
-            if account is None or SYMBOL not in account.positions:
+            if ratios is None:
                 set_mark_data(self.ratio_lines[mode], y=np.full(grid.shape, np.nan))
                 set_mark_data(self.ratio_points[mode], x=np.zeros(0), y=np.zeros(0))
                 continue
-            set_mark_data(
-                self.ratio_lines[mode], check=False, y=self._ratio_curve(mode, account) * 100
-            )
-            lp = self._lp[mode]
+            percent = np.array(ratios, dtype=float) * 100
+            # not drawn: no margin left (inf) and ratios above the top of the axis
+            percent[~(percent <= RATIO_TOP)] = np.nan
+            set_mark_data(self.ratio_lines[mode], check=False, y=percent)
             if lp is None:
                 set_mark_data(self.ratio_points[mode], x=np.zeros(0), y=np.zeros(0))
             else:
@@ -702,27 +705,18 @@ class MarginModeExplorer(Explorer):
                     self.ratio_points[mode], check=False, x=np.array([lp]), y=np.array([100.0])
                 )
 
-    def _ratio_curve(self, mode: str, account: Account) -> np.ndarray:
-        """Margin ratio at each grid price, from the engine (``Account.margin_ratio_curve``)."""
-        ratio = np.array(account.margin_ratio_curve(SYMBOL, self._price_grid.tolist()))
-        ratio[~np.isfinite(ratio)] = np.nan
-        ratio[ratio > RATIO_CAP] = np.nan
-        return ratio
-
     # ------------------------------------------------------------------ text
     def _distance_text(self, mode: str, s: dict[str, Any]) -> str:
         lp = self._lp[mode]
-        account = self._accounts[mode]
-        if account is None:
+        if self._refusals:
             return f"{mode} cannot open the trade"
-        if SYMBOL not in account.positions:
+        if mode == "cross" and not self._cross_alive:
             return f"{mode} was liquidated by the ETH move"
-        if lp is None:
+        move = price_move(s["entry_price"], lp)
+        if move is None:
             return f"{mode} cannot be liquidated at any positive price"
-        entry = s["entry_price"]
-        fraction = abs(lp - entry) / entry
-        where = "below" if lp < entry else "above"
-        return f"{mode} liquidates {st.format_percent(fraction)} {where} entry"
+        where = "below" if move < 0 else "above"
+        return f"{mode} liquidates {st.format_percent(abs(move))} {where} entry"
 
     def _readout_text(self, s: dict[str, Any]) -> str:
         iso = self._distance_text("isolated", s)
@@ -749,16 +743,15 @@ class MarginModeExplorer(Explorer):
                 f"{st.format_price(OTHER_ENTRY_PRICE)} USDT, ETH mark {st.format_price(mark)} "
                 f"({st.format_percent(s['other_move'])})."
             )
-        iso_account = self._accounts["isolated"]
-        if iso_account is not None:
-            margin = iso_account.positions[SYMBOL].isolated_wallet
+        margin = self._iso_wallet
+        if margin is not None:
             parts.append(
                 f"Isolated: the position holds {st.format_usdt(margin)} of margin; liquidation "
                 f"price {st.format_price(self._lp['isolated'])}, bankruptcy price "
                 f"{st.format_price(self._bp['isolated'])}."
             )
-        cross_account = self._accounts["cross"]
-        if cross_account is not None:
+        cross_account = self._cross
+        if cross_account is not None and not self._refusals:
             if SYMBOL in cross_account.positions:
                 backs = (
                     "both positions" if OTHER_SYMBOL in cross_account.positions else "the position"
@@ -811,13 +804,16 @@ class MarginModeExplorer(Explorer):
         """
         check_mode(mode)
         self.flush()
-        account = self._accounts[mode]
-        if account is None:
-            raise ValueError(self._refusals.get(mode, f"no {mode} account"))
-        return account.copy()
+        if mode in self._refusals:
+            raise ValueError(self._refusals[mode])
+        s = self._state()
+        try:
+            return self._book(mode, s["leverage"], s)
+        except MarginError as exc:  # pragma: no cover - the update saw the same refusal
+            raise ValueError(str(exc)) from None
 
     @property
     def minimum_leverage(self) -> dict[str, int | None]:
         """Lowest whole leverage at which the wallet can open the trade, per mode."""
         self.flush()
-        return dict(self._min_leverage)
+        return {mode: self._low for mode in st.MODES}

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import html
 import math
-from dataclasses import dataclass, field
 from typing import Any
 
 import bqplot as bq
@@ -24,11 +23,12 @@ import numpy as np
 from margin_widgets.engine import (
     Account,
     LiquidationEvent,
-    dip_path,
-    equal_legs,
+    PathRun,
     load_brackets,
-    price_paths,
+    make_paths,
+    replay_path,
 )
+from margin_widgets.engine.simulations import PATH_ASSETS, PATH_SCENARIOS, PATH_STEPS
 from margin_widgets.widgets import _style as st
 from margin_widgets.widgets._base import Explorer, check_mode
 from margin_widgets.widgets._controls import (
@@ -47,89 +47,14 @@ __all__ = ["ASSETS", "N_STEPS", "SCENARIOS", "PathRun", "PricePathPlayer", "make
 _LOOK = ControlLook("26em", "11em")
 
 #: The assets: (symbol, start price in USDT). Asset A is the first.
-ASSETS: tuple[tuple[str, float], ...] = (("BTCUSDT", 60_000.0), ("ETHUSDT", 3_000.0))
+ASSETS: tuple[tuple[str, float], ...] = PATH_ASSETS
 #: Steps of every path (each path has ``N_STEPS + 1`` prices).
-N_STEPS = 120
+N_STEPS = PATH_STEPS
 #: Path scenarios offered by the ``scenario`` control.
-SCENARIOS: tuple[str, ...] = ("random", "dip in A")
+SCENARIOS: tuple[str, ...] = PATH_SCENARIOS
 PATH_COLOR = st.COLORS["black"]
-
-
-def make_paths(
-    scenario: str, correlation: float, volatility: float, seed: int, dip: float
-) -> list[list[float]]:
-    """Price path of each asset in :data:`ASSETS`, ``N_STEPS + 1`` prices each.
-
-    ``"random"``: correlated geometric Brownian paths (engine :func:`price_paths`);
-    ``"dip in A"``: BTCUSDT falls by ``dip`` and recovers (engine :func:`dip_path`) while
-    ETHUSDT stays put.
-
-    Examples
-    --------
-    >>> a, b = make_paths("dip in A", 0.0, 0.01, 0, 0.2)
-    >>> a[0], min(a), a[-1], set(b)
-    (60000.0, 48000.0, 60000.0, {3000.0})
-    """
-    starts = [price for _, price in ASSETS]
-    if scenario == "random":
-        return price_paths(starts, correlation, volatility, N_STEPS, seed)
-    if scenario == "dip in A":
-        rest = [[price] * (N_STEPS + 1) for price in starts[1:]]
-        return [dip_path(starts[0], dip, N_STEPS), *rest]
-    raise ValueError(f"scenario must be one of {', '.join(SCENARIOS)}, got {scenario!r}")
-
-
-@dataclass
-class PathRun:
-    """The played path and both accounts' state at every step (index = step).
-
-    ``liquidation[mode][i]`` holds asset i's liquidation price per step (NaN once the position
-    is gone); ``equity[mode]`` the account's total margin balance; ``events[mode]`` the engine's
-    liquidation events (their ``step`` is the step number).
-    """
-
-    paths: list[list[float]]
-    liquidation: dict[str, list[list[float]]] = field(default_factory=dict)
-    equity: dict[str, list[float]] = field(default_factory=dict)
-    events: dict[str, list[LiquidationEvent]] = field(default_factory=dict)
-    accounts: dict[str, Account] = field(default_factory=dict)
-
-
-def simulate(paths: list[list[float]], leverage: float, collateral: float) -> PathRun:
-    """Hold the same long positions in an isolated and a cross account along ``paths``.
-
-    Examples
-    --------
-    >>> run = simulate(make_paths("dip in A", 0.0, 0.01, 0, 0.15), 10, 1_000)
-    >>> [e.margin_mode for e in run.events["isolated"]], run.events["cross"]
-    (['isolated'], [])
-    """
-    run = PathRun(paths=paths)
-    symbols = [symbol for symbol, _ in ASSETS]
-    for mode in st.MODES:
-        account = Account(wallet_balance=collateral * len(ASSETS))
-        legs = equal_legs(
-            len(ASSETS), leverage, collateral, [path[0] for path in paths], symbols=symbols
-        )
-        for leg in legs:
-            account.set_margin_mode(mode, leg.symbol)
-            account.open_position(
-                leg.symbol, leg.side, leg.quantity, price=leg.entry_price, leverage=leverage
-            )
-        run.accounts[mode] = account
-        run.liquidation[mode] = [[] for _ in symbols]
-        run.equity[mode] = []
-        for step in range(len(paths[0])):
-            if step:
-                account.update_marks(
-                    {s: p[step] for s, p in zip(symbols, paths, strict=True)}, step=step
-                )
-            for i, symbol in enumerate(symbols):
-                price = account.liquidation_price(symbol) if symbol in account.positions else None
-                run.liquidation[mode][i].append(math.nan if price is None else price)
-            run.equity[mode].append(account.summary().total_margin_balance)
-        run.events[mode] = list(account.events)
-    return run
+#: The engine's path generator and replay (:mod:`margin_widgets.engine.simulations`).
+simulate = replay_path
 
 
 class PricePathPlayer(Explorer):

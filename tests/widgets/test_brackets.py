@@ -7,7 +7,15 @@ import math
 import pytest
 
 from margin_widgets import BracketExplorer
-from margin_widgets.engine import initial_margin, liquidation_price_in_brackets, load_brackets
+from margin_widgets.engine import (
+    bracket_curve,
+    initial_margin,
+    liquidation_price_in_brackets,
+    load_brackets,
+    log_grid,
+    price_move,
+    size_curve,
+)
 from tests.widgets.marks import mark_arrays, same_marks, snapshot_marks
 
 
@@ -17,7 +25,8 @@ def test_defaults_and_engine_numbers() -> None:
     assert b.values["date"] == table.effective_date
     assert b.bracket() == table.bracket_for(100_000.0)
     assert b.maintenance_margin() == table.maintenance_margin(100_000.0)
-    assert b.mm_point.y.tolist() == [table.maintenance_margin(100_000.0) / 100_000.0 * 100]
+    assert b.mm_point.y.tolist() == [bracket_curve(table, [100_000.0]).maintenance_rate[0] * 100]
+    assert b.mm_point.y[0] == pytest.approx(table.maintenance_margin(100_000.0) / 1_000.0)
     lp = liquidation_price_in_brackets(
         "long", 100_000.0 / 60_000.0, 60_000.0, initial_margin(100_000.0, 20), table
     )[0]
@@ -26,7 +35,9 @@ def test_defaults_and_engine_numbers() -> None:
         0
     ]
     assert b.liquidation_prices()["cross"] == cross
-    assert b.lp_points["isolated"].y.tolist() == [(60_000.0 - lp) / 60_000.0 * 100]
+    move = price_move(60_000.0, lp)
+    assert move is not None and b.lp_points["isolated"].y.tolist() == [-move * 100]
+    assert b.lp_points["isolated"].y[0] == pytest.approx((60_000.0 - lp) / 60_000.0 * 100)
     assert "bracket 2" in b.readout.value
 
 
@@ -34,14 +45,23 @@ def test_curves_have_kinks_at_bracket_edges_and_stop_at_the_cap() -> None:
     b = BracketExplorer(leverage=50)
     table = load_brackets("BTCUSDT")
     x, y = b.mm_rate.x, b.mm_rate.y
+    grid = log_grid(100.0, table.max_notional, 400)
+    assert x.tolist() == grid
+    assert y.tolist() == [r * 100 for r in bracket_curve(table, grid).maintenance_rate]
     for n, rate in zip(x[::40], y[::40], strict=True):
-        assert rate == table.maintenance_margin(float(n)) / float(n) * 100
+        assert rate == pytest.approx(table.maintenance_margin(float(n)) / float(n) * 100)
     edges = sorted({row[0] for row in b.edges.x.tolist()})
     assert edges == [br.max_notional for br in table.brackets[:-1]]
     cap = table.max_notional_for_leverage(50)
     iso = b.lp_lines["isolated"].y
     assert all(math.isnan(v) for v, n in zip(iso, x, strict=True) if n > cap)
     assert b.cap_line.x.tolist() == [cap, cap]
+    # the lines are the engine's size curve, as a distance below the 60,000 entry in %
+    sizes = size_curve("long", 60_000.0, grid, table, 50, 10_000.0)
+    for mode, lps in (("isolated", sizes.isolated), ("cross", sizes.cross)):
+        moves = [price_move(60_000.0, lp) for lp in lps]
+        expected = [math.nan if m is None else -m * 100 for m in moves]
+        assert b.lp_lines[mode].y.tolist() == pytest.approx(expected, nan_ok=True, rel=0, abs=0)
     assert b.leverage_steps.y.tolist()[0] == table.brackets[0].max_leverage
 
 

@@ -13,9 +13,15 @@ from margin_widgets import MarginModeExplorer
 from margin_widgets.engine import (
     Account,
     bankruptcy_price,
+    book_account,
+    cross_leverage_curve,
+    feasible_points,
     initial_margin,
+    isolated_leverage_curve,
     liquidation_price_in_brackets,
     load_brackets,
+    minimum_leverage,
+    position_ratio_curve,
 )
 from margin_widgets.widgets import margin_mode
 from tests.widgets.marks import mark_arrays, same_marks, snapshot_marks
@@ -148,6 +154,53 @@ def test_margin_ratio_curves_match_the_engine_account() -> None:
     assert e.ratio_points["cross"].y.tolist() == [100.0]
 
 
+@pytest.mark.parametrize(
+    "values",
+    [{}, {"side": "short", "collateral": 2_500.0}, {"other_move": 0.2, "quantity": 1.5}],
+)
+def test_marks_are_the_engine_curves(values: dict[str, object]) -> None:
+    e = MarginModeExplorer(**values)  # type: ignore[arg-type]
+    s = e.values
+    top = e.controls["leverage"].max
+    curve = isolated_leverage_curve(
+        s["side"], s["quantity"], s["entry_price"], BTC, max_leverage=top
+    )
+    low = minimum_leverage(
+        s["collateral"],
+        [s["quantity"] * s["entry_price"], s["other_quantity"] * 3_000.0],
+        [top, load_brackets("ETHUSDT").max_leverage(s["other_quantity"] * 3_000.0)],
+    )
+    assert e.minimum_leverage == {"isolated": low, "cross": low}
+
+    def nan(values: tuple[float | None, ...]) -> list[float]:
+        return [math.nan if v is None else v for v in values]
+
+    assert e.lev_lines["isolated"].x.tolist() == list(curve.leverages)
+    iso = feasible_points(curve.liquidation, curve.leverages, low)
+    assert e.lev_lines["isolated"].y.tolist() == pytest.approx(nan(iso), nan_ok=True, rel=0)
+    book = {
+        "side": s["side"],
+        "quantity": s["quantity"],
+        "entry_price": s["entry_price"],
+        "other_quantity": s["other_quantity"],
+        "other_move": s["other_move"],
+    }
+    assert low is not None
+    # the cross price at any leverage the wallet allows: the account's at the lowest one
+    cross_lp = book_account("cross", low, s["collateral"], **book).liquidation_price("BTCUSDT")
+    flat = cross_leverage_curve(cross_lp, curve.leverages, low)
+    assert e.lev_lines["cross"].y.tolist() == pytest.approx(nan(flat), nan_ok=True, rel=0)
+    grid = e.ratio_lines["cross"].x.tolist()
+    for mode in ("isolated", "cross"):
+        if s["leverage"] < low:
+            assert np.isnan(e.ratio_lines[mode].y).all()
+            continue
+        account = book_account(mode, s["leverage"], s["collateral"], **book)
+        ratios = position_ratio_curve(account, "BTCUSDT", grid)
+        expected = [r * 100 if r * 100 <= margin_mode.RATIO_TOP else math.nan for r in ratios]
+        assert e.ratio_lines[mode].y.tolist() == pytest.approx(expected, nan_ok=True, rel=1e-12)
+
+
 def test_short_side_liquidates_above() -> None:
     e = MarginModeExplorer(side="short")
     lps = e.liquidation_prices()
@@ -242,10 +295,11 @@ def test_export_round_trip_is_exact() -> None:
 def test_forced_engine_error_shows_in_status(monkeypatch: pytest.MonkeyPatch) -> None:
     e = MarginModeExplorer()
 
-    def boom(self: Account, symbol: str) -> float:
+    def boom(*args: object) -> tuple[float, ...]:
         raise RuntimeError("engine exploded")
 
-    monkeypatch.setattr(Account, "liquidation_price", boom)
+    # the engine call a leverage change makes (the isolated margin-ratio curve)
+    monkeypatch.setattr(margin_mode, "margin_ratio_curve", boom)
     e.controls["leverage"].value = 30  # must not raise
     assert "engine exploded" in e.status_text and "RuntimeError" in e.status_text
     monkeypatch.undo()
