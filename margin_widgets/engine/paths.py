@@ -60,8 +60,12 @@ and (per set of legs) the sorted worst deficits ``D_p``:
   once and the share of paths whose extreme crosses it is a bisection (exact, microseconds);
 * cross account, a new wallet at the same quantities (more or less collateral, or a new
   leverage that changes only the initial margin): a bisection over the sorted ``D_p`` (exact);
-* cross account with new quantities (a leverage change at fixed collateral), new entry prices
-  or sides: one re-scan of the stored paths (no new random numbers), then look-ups again;
+* cross account with every quantity scaled by one factor λ (a leverage change at fixed
+  collateral): while every leg's notional stays in its first bracket on every path, the
+  maintenance margin is linear (``cum = 0``), every deficit scales by λ, and the answer is the
+  same bisection at ``W/λ`` (exact up to rounding);
+* cross account with other quantities (or past the first bracket), entry prices or sides: one
+  re-scan of the stored paths (no new random numbers), then look-ups again;
 * a new volatility: :meth:`PathSet.with_volatility` re-scans the stored shocks (no new random
   numbers); a new correlation, ν, step or seed draws new paths.
 """
@@ -404,7 +408,10 @@ class PathSet:
         The first call for a set of legs scans the paths (:meth:`cross_deficits`); later calls
         with the same quantities, sides and entry prices and any ``wallet_balance`` are a
         bisection over the sorted deficits (a collateral change, or a leverage change that only
-        moves the initial margin, answered in microseconds).
+        moves the initial margin, answered in microseconds). A book whose quantities are all
+        one factor λ times those of a book already seen, with every leg in its first bracket on
+        every path, is a bisection too (its deficits are λ times the other's): the leverage
+        slider of an equal-collateral book.
 
         Parameters
         ----------
@@ -437,8 +444,40 @@ class PathSet:
             wallet = sum(spec.collateral for spec in specs)
         else:
             wallet = _checks.non_negative("wallet_balance", wallet_balance)
-        ordered = self._cross(legs, brackets, ordered=True)
+        scaled = self._scaled_look_up(specs)
+        if scaled is not None:  # the same book up to one factor λ on every quantity
+            ordered, factor = scaled
+            wallet /= factor
+        else:
+            ordered = self._cross(legs, brackets, ordered=True)
         return (self.n_paths - bisect.bisect_left(ordered, wallet)) / self.n_paths
+
+    def _scaled_look_up(self, specs: Sequence[_LegSpec]) -> tuple[tuple[float, ...], float] | None:
+        """Sorted deficits of a book with the same direction, and the factor λ to this one.
+
+        Only for books whose every leg stays in the first bracket on every path (the
+        maintenance margin ``notional·MMR₁`` is then linear, so ``D_p(λ·Q) = λ·D_p(Q)``). The
+        first such book of a direction is scanned and kept as its reference.
+        """
+        for i, spec in enumerate(specs):
+            first = spec.table.brackets[0]
+            top: float | None = self._cache.get(("highest", i))
+            if top is None:
+                top = self._cache[("highest", i)] = max(self.maxima[i])
+            highest = spec.quantity * _mark(spec.entry_price, top)
+            if first.maintenance_amount != 0 or highest > first.max_notional:
+                return None
+        base = specs[0].quantity
+        direction = (
+            "direction",
+            *((s.sign, s.entry_price, s.table, float(f"{s.quantity / base:.12g}")) for s in specs),
+        )
+        found: tuple[tuple[float, ...], float] | None = self._cache.get(direction)
+        if found is None:
+            deficits = tuple(sorted(_scan_deficits(self, specs)))
+            found = self._cache[direction] = (deficits, base)
+            return deficits, 1.0
+        return found[0], base / found[1]
 
     def _cross(
         self,

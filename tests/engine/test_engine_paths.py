@@ -290,6 +290,33 @@ def test_cross_wallet_look_up_equals_a_new_book_with_that_collateral() -> None:
         assert paths.stress_test(legs).cross_probability == expected / 500
 
 
+def test_scaled_books_are_looked_up_and_agree_with_a_scan() -> None:
+    """equal_legs at fixed collateral: leverage scales both quantities by one factor. While
+    every leg stays in the first BTCUSDT bracket (cap 50,000 USDT) the deficits scale too, so
+    the look-up on the first book answers the others; the full scan (stress_test) agrees."""
+    paths = simulate_paths(2, 0.5, 0.2, 2_000, seed=12)
+    looked_up = []
+    scanned = []
+    for leverage in (3.0, 5.0, 8.0, 10.0, 20.0):
+        legs = equal_legs(2, leverage, 1_000, sides=["long", "short"])
+        looked_up.append(paths.cross_probability(legs))
+        scanned.append(paths.stress_test(legs).cross_probability)
+    assert looked_up == scanned
+    assert looked_up == sorted(looked_up) and looked_up[0] < looked_up[-1]
+    directions = [key for key in paths._cache if key[0] == "direction"]
+    assert len(directions) == 1  # one scan of the direction, then look-ups
+
+
+def test_books_past_the_first_bracket_are_rescanned() -> None:
+    """50x on 1,000 USDT is a 50,000 USDT notional, the first bracket's cap: a rise takes it to
+    the second bracket (MMR 0.5 %, cum 50), no longer a multiple of a smaller book."""
+    paths = simulate_paths(2, 0.5, 0.2, 2_000, seed=12)
+    small = equal_legs(2, 10, 1_000)
+    big = equal_legs(2, 50, 1_000)
+    paths.cross_probability(small)
+    assert paths.cross_probability(big) == paths.stress_test(big).cross_probability
+
+
 def test_look_ups_are_answered_without_a_rescan(monkeypatch: pytest.MonkeyPatch) -> None:
     import margin_widgets.engine.paths as module
 
@@ -298,6 +325,7 @@ def test_look_ups_are_answered_without_a_rescan(monkeypatch: pytest.MonkeyPatch)
     first = paths.cross_probability(legs)
     monkeypatch.setattr(module, "_scan_deficits", None)  # any re-scan would now fail
     assert paths.cross_probability(legs) == first
+    assert paths.cross_probability(equal_legs(2, 5, 1_000)) <= first  # scaled: a look-up
     wallets = (0.0, 500.0, 2_000.0, 10_000.0)
     probabilities = [paths.cross_probability(legs, wallet_balance=w) for w in wallets]
     assert probabilities == sorted(probabilities, reverse=True)
