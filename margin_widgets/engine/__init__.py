@@ -116,6 +116,7 @@ from margin_widgets.engine.liquidation import (
     partial_liquidation_steps,
     simulate_market,
 )
+from margin_widgets.engine.paths import PathSet, path_liquidation_probability, simulate_paths
 from margin_widgets.engine.scenarios import (
     Leg,
     StressResult,
@@ -187,6 +188,7 @@ __all__ = [
     "NoPositionError",
     "PartialLiquidationStep",
     "PathRun",
+    "PathSet",
     "Position",
     "PositionSummary",
     "SettlementModel",
@@ -259,6 +261,7 @@ __all__ = [
     "notional",
     "paired_traders",
     "partial_liquidation_steps",
+    "path_liquidation_probability",
     "position_ratio_curve",
     "price_move",
     "price_paths",
@@ -267,6 +270,7 @@ __all__ = [
     "shock_returns",
     "short_liquidation_price",
     "simulate_market",
+    "simulate_paths",
     "size_curve",
     "spot_threshold",
     "stress_test",
