@@ -18,6 +18,12 @@ adds on top of the bare work.
    liquidations, the insurance fund and ADL), against marking the same 500 positions to the
    same 201 prices in a bare loop. Goal: <= 0.2 s.
 
+Stress along price paths (``path_liquidation_probability``): 10,000 two-asset Gaussian paths of
+30 daily steps with the cross and isolated verdicts, against naive per-step loops over the same
+paths (goal <= 0.5 s); the same with Student-t shocks, against the one-shock model of 10,000
+scenarios (goal <= 1 s); 8 look-ups over stored paths (new cross wallets, new isolated
+leverages), against drawing the paths anew (goal <= 16 ms, one frame).
+
 Exchange conventions and Multi-Assets mode: ``isolated_liquidation_price`` for the three
 exchanges against the three formulas inline (goal <= 15 µs for the three); two Multi-Assets
 books (``multi_assets_liquidation_prices``, one and two roots) against
@@ -27,6 +33,7 @@ stress scenarios against drawing the normals alone (goal <= 0.1 s).
 
 from __future__ import annotations
 
+import math
 import platform
 import random
 import timeit
@@ -35,6 +42,7 @@ from dataclasses import dataclass
 
 from margin_widgets.engine import (
     Collateral,
+    Leg,
     crash_path,
     equal_legs,
     isolated_liquidation_price,
@@ -47,7 +55,9 @@ from margin_widgets.engine import (
     multi_assets_liquidation_prices,
     multi_assets_stress,
     paired_traders,
+    path_liquidation_probability,
     simulate_market,
+    simulate_paths,
 )
 
 REPEATS = 7
@@ -308,6 +318,104 @@ def crash_market(n_traders: int = 500, steps: int = 200) -> Figure:
     )
 
 
+def path_stress(n_paths: int = 10_000, n_steps: int = 30) -> Figure:
+    """Two 10x longs of 1,000 USDT, correlation 0.5, volatility 15 % over 30 daily steps."""
+    legs = equal_legs(2, 10, 1_000)
+
+    def engine() -> object:
+        return path_liquidation_probability(legs, 0.5, 0.15, n_paths, seed=0)
+
+    return Figure(
+        f"{n_paths:,} two-asset Gaussian paths x {n_steps} daily steps, both modes",
+        best_seconds(engine, 1, repeat=3),
+        "naive per-step loops over the same paths (one path at a time)",
+        best_seconds(lambda: naive_path_stress(legs, 0.5, 0.15, n_paths, n_steps), 1, repeat=1),
+        0.5,
+    )
+
+
+def naive_path_stress(
+    legs: list[Leg], rho: float, sigma: float, n_paths: int, n_steps: int
+) -> tuple[int, int]:
+    """The same paths and verdicts with explicit loops and inline arithmetic (the baseline)."""
+    gauss = random.Random(0).gauss
+    l10, l11 = rho, math.sqrt(1 - rho * rho)
+    step_sigma = sigma / math.sqrt(n_steps)
+    drift = -0.5 * step_sigma * step_sigma
+    tables = [load_brackets(leg.symbol) for leg in legs]
+    lps = [
+        liquidation_price_in_brackets(g.side, g.quantity, g.entry_price, g.collateral, t)[0]
+        for g, t in zip(legs, tables, strict=True)
+    ]
+    wallet = sum(g.collateral for g in legs)
+    cross = isolated = 0
+    for _ in range(n_paths):
+        x0 = x1 = 0.0
+        hit = [False, False]
+        crossed = False
+        for _ in range(n_steps):
+            z0, z1 = gauss(0.0, 1.0), gauss(0.0, 1.0)
+            x0 += step_sigma * z0 + drift
+            x1 += step_sigma * (l10 * z0 + l11 * z1) + drift
+            balance, maintenance = wallet, 0.0
+            for i, x in enumerate((x0, x1)):
+                g = legs[i]
+                mark = g.entry_price * math.exp(x)
+                lp = lps[i]
+                hit[i] = hit[i] or (lp is not None and mark <= lp)
+                balance += g.quantity * (mark - g.entry_price)
+                value = g.quantity * mark
+                maintenance += tables[i].bracket_for(value).maintenance_margin(value)
+            crossed = crossed or balance <= maintenance
+        cross += crossed
+        isolated += any(hit)
+    return cross, isolated
+
+
+def student_t_paths(n_paths: int = 10_000, n_steps: int = 30) -> Figure:
+    """The same book and paths with Student-t shocks (ν = 4, same volatility)."""
+    legs = equal_legs(2, 10, 1_000)
+
+    def engine() -> object:
+        return path_liquidation_probability(
+            legs, 0.5, 0.15, n_paths, degrees_of_freedom=4.0, seed=0
+        )
+
+    return Figure(
+        f"the same with Student-t shocks (nu = 4), {n_paths:,} paths x {n_steps} steps",
+        best_seconds(engine, 1, repeat=3),
+        f"the one-shock model, {n_paths:,} scenarios (liquidation_probability)",
+        best_seconds(lambda: liquidation_probability(legs, 0.5, 0.15, n_paths, seed=0), 1, 3),
+        1.0,
+    )
+
+
+def path_look_ups(n_paths: int = 10_000) -> Figure:
+    """Controls answered over the same paths: a new cross wallet and a new isolated leverage."""
+    legs = equal_legs(2, 10, 1_000)
+    paths = simulate_paths(2, 0.5, 0.15, n_paths, seed=0)
+    paths.cross_probability(legs)  # the one scan per book; look-ups follow
+    others = [equal_legs(1, lev, 1_000)[0] for lev in (2, 5, 20, 50)]
+
+    def look_ups() -> object:
+        for wallet in (500.0, 1_000.0, 3_000.0, 5_000.0):
+            paths.cross_probability(legs, wallet_balance=wallet)
+        return [paths.isolated_probability(leg) for leg in others]
+
+    return Figure(
+        f"8 look-ups on {n_paths:,} paths (4 cross wallets, 4 isolated leverages)",
+        best_seconds(look_ups, 20),
+        "a new simulation of the same paths (simulate_paths)",
+        best_seconds(lambda: simulate_paths(2, 0.5, 0.15, n_paths, seed=0), 1, repeat=3),
+        0.016,
+    )
+
+
+def path_figures() -> list[Figure]:
+    """Stress along price paths: the simulation, fat tails, look-ups over the same paths."""
+    return [path_stress(), student_t_paths(), path_look_ups()]
+
+
 def report(figures: list[Figure]) -> str:
     """The printed table: one block per figure, goal and PASS/MISS on the first line."""
     lines = [
@@ -333,6 +441,7 @@ def main() -> int:
                 leverage_curves(),
                 stress_scenarios(),
                 *exchange_figures(),
+                *path_figures(),
                 crash_market(),
             ]
         ),
