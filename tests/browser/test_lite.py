@@ -7,8 +7,9 @@ this machine cannot reach Pyodide's CDN (numpy and pandas stay there; see
 cell by cell, with no cell raising; each explorer shows a placeholder that says what is missing,
 and every exercise check works (a wrong answer, Show answer, the answer shown: accepted).
 
-One static server and one browser context serve every lesson (the browser cache keeps the
-Pyodide wheels between lessons); each lesson opens in a fresh page, so a fresh kernel.
+One static server, one browser context and one JupyterLite page serve every lesson (the
+browser cache keeps the Pyodide wheels between lessons); each lesson opens with a fresh kernel,
+the previous one shut down.
 """
 
 from __future__ import annotations
@@ -128,6 +129,48 @@ def lite_context(browser: Any) -> Iterator[tuple[Any, list[str]]]:
     context.on("requestfailed", lambda r: failed.append(r.url))
     yield context, failed
     context.close()
+
+
+#: close every open notebook (its kernel shut down, no "save?" dialog), open ``path``, and
+#: resolve when its kernel is idle
+OPEN_LESSON_JS = """
+async (path) => {
+  const app = window.jupyterapp;
+  for (const widget of [...app.shell.widgets('main')]) {
+    if (widget.sessionContext) { await widget.sessionContext.shutdown(); }
+    if (widget.context && widget.context.model) { widget.context.model.dirty = false; }
+    widget.dispose();
+  }
+  const panel = await app.commands.execute('docmanager:open', {path, factory: 'Notebook'});
+  await panel.context.ready;
+  await panel.sessionContext.ready;
+  app.shell.activateById(panel.id);
+  return panel.sessionContext.session.kernel.name;
+}
+"""
+KERNEL_IDLE_JS = """
+() => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const kernel = panel && panel.sessionContext && panel.sessionContext.session
+    && panel.sessionContext.session.kernel;
+  return !!kernel && kernel.status === 'idle' && kernel.connectionStatus === 'connected';
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def lite_page(site: tuple[str, list[str]], lite_context: tuple[Any, list[str]]) -> Iterator[Any]:
+    """One JupyterLite page for every lesson: each lesson opens in it with a fresh kernel
+    (the previous lesson's notebook is closed and its kernel shut down)."""
+    base, _ = site
+    context, _ = lite_context
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(f"{base}/lab/index.html")
+    page.wait_for_function("() => !!window.jupyterapp", timeout=60_000)
+    page.wait_for_selector("#jp-main-statusbar", timeout=60_000)
+    yield page
+    page.close()
 
 
 @pytest.fixture(scope="module")
@@ -304,20 +347,21 @@ def test_lesson_runs_offline_cell_by_cell(
     lesson: str,
     site: tuple[str, list[str]],
     lite_context: tuple[Any, list[str]],
+    lite_page: Any,
     build_info: dict[str, Any],
     record_property: Any,
 ) -> None:
     base, requests = site
-    context, failed = lite_context
+    _, failed = lite_context
     failed.clear()
-    page = context.new_page()
-    page.set_default_timeout(30_000)
+    page = lite_page
     started = time.monotonic()
     try:
-        page.goto(f"{base}/lab/index.html?path={lesson}")
+        kernel = page.evaluate(OPEN_LESSON_JS, lesson)
+        assert kernel == "python", kernel  # the Pyodide kernel, no kernel dialog
         page.wait_for_selector(f"{NOTEBOOK} .jp-CodeCell", timeout=60_000)
-        page.wait_for_function("() => !!window.jupyterapp", timeout=30_000)
-        h.wait_kernel_idle(page, timeout=120_000)  # Pyodide, micropip, IPython & co.
+        # Pyodide, micropip, IPython & co. load before the kernel is idle
+        page.wait_for_function(KERNEL_IDLE_JS, timeout=120_000)
         assert SETUP_MARK in page.locator(f"{NOTEBOOK} .jp-CodeCell").nth(0).inner_text()
 
         kernel_ready = time.monotonic()
@@ -372,5 +416,3 @@ def test_lesson_runs_offline_cell_by_cell(
     except Exception:  # not pytest's xfail/skip outcomes
         h.full_screenshot(page, "lite-" + lesson.removesuffix(".ipynb"))
         raise
-    finally:
-        page.close()
