@@ -427,6 +427,11 @@ class PathSet:
         float
             Probability in [0, 1].
 
+        References
+        ----------
+        Binance, "How to Calculate Liquidation Price of USDⓈ-M Futures Contracts" (cross mode:
+        the margin balance against the maintenance margin of every position).
+
         Examples
         --------
         Zero volatility, deficit 80 USDT on every path (see :meth:`cross_deficits`): a wallet
@@ -709,8 +714,19 @@ def simulate_paths(
         For a correlation outside the allowed range, a negative volatility, a horizon that is
         not a whole number of steps, ν <= 2, or counts below their minimum.
 
+    References
+    ----------
+    P. Glasserman, "Monte Carlo Methods in Financial Engineering", Springer, 2003 (correlated
+    geometric Brownian motion; heavy-tailed returns through a multivariate Student t).
+
     Examples
     --------
+    30 days in daily steps; a volatility of 0.3 over the horizon is 0.3/√30 = 0.0548 a day:
+
+    >>> paths = simulate_paths(2, 0.5, 0.3, 100)
+    >>> paths.n_steps, round(paths.volatility / paths.n_steps**0.5, 4)
+    (30, 0.0548)
+
     One step over the horizon is the one-shock model, number for number:
 
     >>> from margin_widgets.engine.scenarios import shock_returns
