@@ -580,7 +580,9 @@ class LiquidationRecord:
         Where the insurance fund's takeover order filled (the bankruptcy price when the
         position was auto-deleveraged instead), USDT.
     deficit : float
-        USDT the fund paid (> 0 only when the fill was beyond the bankruptcy price).
+        USDT of loss beyond the trader's margin at the fund's fill (> 0 only when that fill
+        was beyond the bankruptcy price): paid by the fund, or — when ``deleveraged`` — the
+        amount it could not cover, avoided by closing at the bankruptcy price instead.
     fund_income : float
         USDT the fund gained (the collateral left at the fill), >= 0.
     deleveraged : bool
@@ -871,7 +873,11 @@ def simulate_market(
        (the book) at the mark moved against it by ``slippage_rate`` (a long is sold at
        ``mark·(1 − slippage)``, a short bought back at ``mark·(1 + slippage)``). The fund's
        result ``s·Q·(fill − BP)`` is positive (the collateral that was left) when the fill is
-       better than BP, negative (a deficit) when it is at BP or worse.
+       better than BP, negative (a deficit) when it is at BP or worse. This is the older page's
+       "all orders will be issued at the bankruptcy price on the market" seen from the fund:
+       a limit order at BP fills at the better market price when there is one, and otherwise
+       the fund's takeover sells at BP or worse. How the fund's gain splits into clearance fee
+       and remainder does not change its total (:func:`liquidation_settlement`).
     3. If the fund cannot cover that deficit it does not take the position: it is
        auto-deleveraged instead — closed at BP against the open positions on the opposite side
        in decreasing :func:`adl_ranking` order (each reduced as far as needed, realising
@@ -981,7 +987,7 @@ def simulate_market(
                     )
                 )
                 continue
-            liquidations.append(LiquidationRecord(i, step, mark, bp, bp, 0 * one, 0 * one, True))
+            liquidations.append(LiquidationRecord(i, step, mark, bp, bp, -result, 0 * one, True))
             need = q
             opposite = shorts if s > 0 else longs
             ranked = sorted(

@@ -24,6 +24,7 @@ from margin_widgets.engine import (
     crash_path,
     liquidation_price_in_brackets,
     liquidation_settlement,
+    load_brackets,
     paired_traders,
     partial_liquidation_steps,
     simulate_market,
@@ -158,6 +159,25 @@ def test_partial_liquidation_down_to_a_full_close(btc_2024: BracketTable) -> Non
     assert sum(s.closed_quantity for s in steps) == pytest.approx(12)
 
 
+def test_partial_liquidation_of_a_short(btc_2024: BracketTable) -> None:
+    # 10 BTC short at 60,000 with 5,000; mark 60,300: notional 603,000 is bracket 3
+    # (0.65 %, cum 950): maintenance 2,969.50 against a margin balance of 5,000 − 3,000 = 2,000.
+    # Step 1 cuts to the bracket-2 cap, 600,000 / 60,300 BTC: fee 0.1 % of 3,000 = 3, margin
+    # balance 1,997 < 600,000 × 0.005 − 50 = 2,950. Step 2 cuts to 50,000 / 60,300 BTC
+    # (bracket 1): fee 0.1 % of 550,000 = 550, margin balance 1,447 > 50,000 × 0.004 = 200.
+    steps = partial_liquidation_steps("short", 10, 60_000, 5_000, btc_2024, 60_300, 0.001)
+    assert [s.compliant for s in steps] == [False, True]
+    first, second = steps
+    assert first.remaining_quantity == approx(F(600_000, 60_300))
+    assert first.fee == approx(F(3), rel=1e-9)
+    assert first.margin_balance == approx(F(1_997), rel=1e-9)
+    assert first.maintenance_margin == approx(F(2_950), rel=1e-9)
+    assert second.remaining_quantity == approx(F(50_000, 60_300))
+    assert second.fee == approx(F(550), rel=1e-9)
+    assert second.margin_balance == approx(F(1_447), rel=1e-9)
+    assert second.maintenance_margin == approx(F(200), rel=1e-9)
+
+
 def test_no_steps_when_not_in_breach(btc_2024: BracketTable) -> None:
     assert partial_liquidation_steps("long", 12, 60_000, 20_000, btc_2024, 59_600, 0.005) == ()
 
@@ -197,8 +217,6 @@ def test_partial_steps_add_up(
 
 
 def _table() -> BracketTable:
-    from margin_widgets.engine import load_brackets
-
     return load_brackets("BTCUSDT", "2024-10-24")
 
 
@@ -311,6 +329,7 @@ def test_three_traders_empty_fund_deleverages_in_ranking_order() -> None:
     assert out.adl_events[1].ranking == approx(F(2, 10) * F(40, 60))
     (record,) = out.liquidations
     assert record.deleveraged and (record.trader, record.step, record.price) == (0, 1, 80)
+    assert record.deficit == 10 and record.fund_income == 0  # 1 × (90 − 80), not covered
     # long loses its 10; each short realises 0.5 × (100 − 90) = 5 and has nothing left open
     assert out.final_pnl == (-10, 5, 5)
     assert out.fund_balance == (0, 0) and out.book_pnl == 0
