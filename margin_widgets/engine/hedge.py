@@ -25,6 +25,10 @@ Call the numerator N and the denominator D. The margin left above maintenance at
 * ``D = 0``: the margin left does not depend on the price: ``"never"`` if ``N > 0``, else
   ``"always"``.
 
+With brackets (:func:`hedge_liquidation_price_in_brackets`) MMR and cum depend on each leg's
+notional at the price, so D changes from piece to piece: the margin left is concave in the
+price and a near-hedged account can have both a fall price and a rise price.
+
 These functions are pure, so an account in hedge mode can call them with its legs' numbers.
 """
 
