@@ -44,15 +44,20 @@ def number(name: str, value: object) -> float:
     >>> number("quantity", Decimal("0.005"))
     0.005
     """
-    if isinstance(value, bool) or not isinstance(value, (Real, Decimal)):
+    kind = type(value)
+    if kind is float:  # the common case first, without the abstract-class checks
+        if not math.isfinite(value):  # type: ignore[arg-type]
+            raise ValueError(f"{name} must be a finite number, got {value!r}")
+        return value  # type: ignore[return-value]
+    if kind is not int and (isinstance(value, bool) or not isinstance(value, (Real, Decimal))):
         raise TypeError(
             f"{name} must be a real number (int, float, Fraction or Decimal), got {value!r} "
-            f"of type {type(value).__name__}"
+            f"of type {kind.__name__}"
         )
     if isinstance(value, Decimal) and not value.is_finite():
         raise ValueError(f"{name} must be a finite number, got {value!r}")
     try:
-        result = float(value)
+        result = float(value)  # type: ignore[arg-type]
     except OverflowError:  # an int or a Fraction beyond the float range
         result = math.inf
     if not math.isfinite(result):

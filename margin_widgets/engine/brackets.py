@@ -101,10 +101,14 @@ class BracketTable:
     source: str
     brackets: tuple[Bracket, ...]
     _caps: tuple[float, ...] = field(init=False, repr=False, compare=False)
+    _rates: tuple[float, ...] = field(init=False, repr=False, compare=False)
+    _amounts: tuple[float, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         validate_brackets(self.brackets, self.symbol, self.effective_date)
         object.__setattr__(self, "_caps", tuple(b.max_notional for b in self.brackets))
+        object.__setattr__(self, "_rates", tuple(b.maintenance_margin_rate for b in self.brackets))
+        object.__setattr__(self, "_amounts", tuple(b.maintenance_amount for b in self.brackets))
 
     @property
     def max_notional(self) -> float:

@@ -486,53 +486,55 @@ def _ratio_roots(
     exact = not _tame(q, ep, wb, tmm, upnl, ratio)
     num: Callable[[float], Any] = Fraction if exact else float
     q_, ep_, r_ = num(q), num(ep), num(ratio)
-    base = r_ * (num(wb) + num(upnl)) - num(tmm)
+    rates: Sequence[Any] = table._rates
+    amounts: Sequence[Any] = table._amounts
+    caps: Sequence[Any] = table._caps
+    if exact:
+        rates, amounts, caps = ([num(x) for x in column] for column in (rates, amounts, caps))
+    base = (r_ * (num(wb) + num(upnl)) - num(tmm)) / q_ - r_ * s * ep_
     drift = r_ * s
     wb_q = (num(wb) + num(upnl)) / q_
     tmm_q = num(tmm) / q_
-    brackets = table.brackets
-    last = len(brackets) - 1
-    found: list[tuple[Any, Bracket]] = []
+    last = len(rates) - 1
+    found: list[tuple[Any, int]] = []
     lo: Any = num(0)
     left: Any = None
-    for k, bracket in enumerate(brackets):
-        mmr = num(bracket.maintenance_margin_rate)
-        cum_q = num(bracket.maintenance_amount) / q_
-        c = base / q_ + cum_q - drift * ep_
+    for k in range(last + 1):
+        mmr = rates[k]
+        cum_q = amounts[k] / q_
+        c = base + cum_q
         slope = drift - mmr
         if left is None:
             left = c  # g at P = 0 (bracket 1)
-        hi: Any = num(bracket.max_notional) / q_ if k < last else None
+        hi: Any = caps[k] / q_ if k < last else None
         if hi is not None and not exact and not _isfinite(hi):
             hi = None  # the rest of the table lies beyond the float range
-        if hi is None:
-            right = slope if slope != 0 else c  # only its sign counts: g as P → ∞
-        else:
-            right = c + slope * hi
-        candidates: list[Any] = []
+        right = (slope if slope != 0 else c) if hi is None else c + slope * hi
+        root: Any = None
         if (left < 0 < right) or (right < 0 < left):
             try:
                 root = -c / slope
             except ZeroDivisionError:  # edge values garbled by rounding around a flat piece
                 root = lo if abs(left) <= abs(right) or hi is None else hi
-            root = max(root, lo)
-            if hi is not None:
-                root = min(root, hi)
-            candidates.append(root)
-        if hi is not None and right == 0:
-            candidates.append(hi)
-        for root in candidates:
-            # the ratio is defined and positive there: a margin balance and maintenance above 0
-            if root > 0 and wb_q + s * (root - ep_) > 0 and tmm_q + root * mmr - cum_q > 0:
-                found.append((root, bracket))
+            root = max(root, lo) if hi is None else min(max(root, lo), hi)
+        elif hi is not None and right == 0:
+            root = hi
+        # the ratio is defined and positive there: a margin balance and maintenance above 0
+        if (
+            root is not None
+            and root > 0
+            and wb_q + s * (root - ep_) > 0
+            and tmm_q + root * mmr - cum_q > 0
+        ):
+            found.append((root, k))
         if hi is None:
             break
         lo, left = hi, right
     prices: list[tuple[float, Bracket]] = []
-    for root, bracket in found:
+    for root, k in found:
         price = _to_price(root) if exact else (float(root) if _isfinite(root) else None)
         if price is not None and (not prices or price != prices[-1][0]):
-            prices.append((price, bracket))
+            prices.append((price, table.brackets[k]))
     return prices
 
 
