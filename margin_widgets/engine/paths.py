@@ -544,6 +544,77 @@ class PathSet:
             tuple(spec.collateral for spec in specs),
         )
 
+    def first_liquidation_steps(
+        self,
+        legs: Sequence[Leg],
+        *,
+        wallet_balance: float | None = None,
+        brackets: dict[str, BracketTable] | None = None,
+    ) -> tuple[list[int | None], list[list[int | None]]]:
+        """When each path liquidates the cross account and each isolated leg (a re-scan).
+
+        Parameters
+        ----------
+        legs : sequence of Leg
+            One leg per asset.
+        wallet_balance : float, optional
+            Cross wallet balance W in USDT, >= 0. Default: the sum of the legs' collateral.
+        brackets : dict of str to BracketTable, optional
+            Bracket tables by symbol; default: the shipped ones.
+
+        Returns
+        -------
+        (list of int or None, list of list of int or None)
+            Per path, the first step (1 to ``n_steps``; the day is ``step·step_days``) at which
+            the cross account is liquidated, and per leg, per path, the first step at which that
+            isolated leg is; None where it never is. A step-``k`` histogram of these is the
+            "when" of the liquidations; the shares of non-None are the probabilities.
+
+        References
+        ----------
+        Binance, "How to Calculate Liquidation Price of USDⓈ-M Futures Contracts".
+
+        Examples
+        --------
+        Zero volatility: the marks never move, nothing is liquidated; with a wallet of 80 USDT
+        (the legs' maintenance margin, 2 × 40) the cross account goes at the first step:
+
+        >>> paths = simulate_paths(2, 0.0, 0.0, 2, horizon_days=3)
+        >>> legs = [Leg("BTCUSDT", "long", 100.0, 100.0, 1_000.0)] * 2
+        >>> paths.first_liquidation_steps(legs)
+        ([None, None], [[None, None], [None, None]])
+        >>> paths.first_liquidation_steps(legs, wallet_balance=80.0)[0]
+        [1, 1]
+        """
+        specs = _leg_specs(legs, brackets, self.n_assets)
+        if wallet_balance is None:
+            wallet = sum(spec.collateral for spec in specs)
+        else:
+            wallet = _checks.non_negative("wallet_balance", wallet_balance)
+        n_paths = self.n_paths
+        deficits = _deficit_steps(self, specs)
+        cross: list[int | None] = [None] * n_paths
+        isolated: list[list[int | None]] = []
+        for k in range(self.n_steps):
+            flags = map(ge, deficits[k * n_paths : (k + 1) * n_paths], repeat(wallet))
+            for p in compress(range(n_paths), flags):
+                if cross[p] is None:
+                    cross[p] = k + 1
+        for i, spec in enumerate(specs):
+            first: list[int | None] = [None] * n_paths
+            lp = _isolated_liquidation_price(spec)
+            if lp is not None:
+                x = self.log_returns[i]
+                test = le if spec.sign > 0 else ge
+                for k in range(self.n_steps):
+                    step = x[k * n_paths : (k + 1) * n_paths]
+                    marks = map(mul, repeat(spec.entry_price), map(add, repeat(1.0), _expm1s(step)))
+                    for p in compress(range(n_paths), map(test, marks, repeat(lp))):
+                        if first[p] is None:
+                            first[p] = k + 1
+            isolated.append(first)
+        return cross, isolated
+
     # ------------------------------------------------------------------ volatility
     def with_volatility(self, volatility: float) -> PathSet:
         """The same paths at another volatility: the stored shocks re-scanned, no new draws.
@@ -580,15 +651,24 @@ class PathSet:
 
 
 def _scan_deficits(paths: PathSet, specs: Sequence[_LegSpec]) -> list[float]:
-    """Worst deficit per path: ``max_k Σ_i (MM_i(k) − PnL_i(k))``.
+    """Worst deficit per path: ``max_k Σ_i (MM_i(k) − PnL_i(k))`` (see :func:`_deficit_steps`)."""
+    n_paths = paths.n_paths
+    steps = _deficit_steps(paths, specs)
+    if paths.n_steps == 1:
+        return list(steps)
+    return [max(steps[p::n_paths]) for p in range(n_paths)]
+
+
+def _deficit_steps(paths: PathSet, specs: Sequence[_LegSpec]) -> array[float]:
+    """The deficit ``Σ_i (MM_i − PnL_i)`` of every path at every step, step-major, USDT.
 
     While leg i stays in one bracket b along the path, ``MM_i − PnL_i`` is affine in its mark
-    ``P = EP·e^x``: ``−Q·(s − MMR_b)·EP·e^x + s·Q·EP − cum_b``, so the path's worst deficit is
-    ``C − min_k Σ_i α_i·e^(x_ik)`` with ``α_i = Q_i·(s_i − MMR_i)·EP_i`` and
+    ``P = EP·e^x``: ``−Q·(s − MMR_b)·EP·e^x + s·Q·EP − cum_b``, so the deficit at step k is
+    ``C − Σ_i α_i·e^(x_ik)`` with ``α_i = Q_i·(s_i − MMR_i)·EP_i`` and
     ``C = Σ_i (s_i·Q_i·EP_i − cum_i)``. The paths on which every leg stays in its entry
-    bracket (usually nearly all) are scanned together, step by step at C speed; a path on which
-    a leg sits in another bracket gets that bracket's coefficients, and a path on which a leg
-    changes bracket is stepped through with the bracket re-selected at every step.
+    bracket (usually nearly all) are computed together, step by step at C speed; a path on
+    which a leg sits in another bracket gets that bracket's coefficients, and a path on which a
+    leg changes bracket is stepped through with the bracket re-selected at every step.
     """
     n_paths, n_steps = paths.n_paths, paths.n_steps
     logs = paths.log_returns
@@ -605,17 +685,13 @@ def _scan_deficits(paths: PathSet, specs: Sequence[_LegSpec]) -> list[float]:
         high = edges[i][b.number - 1] if b.number - 1 < len(edges[i]) else math.inf
         bounds.append((low, high))
     constant, alphas = _affine(specs, tuple(b.number - 1 for b in entry))
-    totals = array("d")
+    deficits = array("d")
     for k in range(n_steps):
         lo, hi = k * n_paths, (k + 1) * n_paths
         total: Iterator[float] = map(mul, repeat(alphas[0]), map(_exp, logs[0][lo:hi]))
         for i in range(1, len(specs)):
             total = map(add, total, map(mul, repeat(alphas[i]), map(_exp, logs[i][lo:hi])))
-        totals.extend(total)
-    if n_steps == 1:
-        deficits = list(map(sub, repeat(constant), totals))
-    else:
-        deficits = [constant - min(totals[p::n_paths]) for p in range(n_paths)]
+        deficits.extend(map(sub, repeat(constant), total))
     inside: Iterator[bool] | None = None
     for i, (low, high) in enumerate(bounds):
         leg_inside = map(
@@ -633,13 +709,13 @@ def _scan_deficits(paths: PathSet, specs: Sequence[_LegSpec]) -> list[float]:
             choice.append(min(low, last[i]))
         steps = [x[p::n_paths] for x in logs]
         if len(choice) < len(specs):
-            deficits[p] = _step_deficit(specs, steps)
+            deficits[p::n_paths] = array("d", _stepped_deficits(specs, steps))
         else:
             c, a = _affine(specs, tuple(choice))
             path_total: Iterator[float] = map(mul, repeat(a[0]), map(_exp, steps[0]))
             for i in range(1, len(specs)):
                 path_total = map(add, path_total, map(mul, repeat(a[i]), map(_exp, steps[i])))
-            deficits[p] = c - min(path_total)
+            deficits[p::n_paths] = array("d", map(sub, repeat(c), path_total))
     return deficits
 
 
@@ -654,9 +730,9 @@ def _affine(specs: Sequence[_LegSpec], combo: tuple[int, ...]) -> tuple[float, l
     return constant, alphas
 
 
-def _step_deficit(specs: Sequence[_LegSpec], logs: Sequence[Iterable[float]]) -> float:
-    """Worst deficit of one path, step by step (a leg crosses a bracket edge on it)."""
-    worst = -math.inf
+def _stepped_deficits(specs: Sequence[_LegSpec], logs: Sequence[Iterable[float]]) -> list[float]:
+    """Deficits of one path, step by step (a leg crosses a bracket edge on it)."""
+    out = []
     for step in zip(*logs, strict=True):
         pnl = 0.0
         maintenance = 0.0
@@ -665,8 +741,8 @@ def _step_deficit(specs: Sequence[_LegSpec], logs: Sequence[Iterable[float]]) ->
             pnl += spec.sign * spec.quantity * (price - spec.entry_price)
             value = spec.quantity * price
             maintenance += spec.table.bracket_for(value).maintenance_margin(value)
-        worst = max(worst, maintenance - pnl)
-    return worst
+        out.append(maintenance - pnl)
+    return out
 
 
 def simulate_paths(

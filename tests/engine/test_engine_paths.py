@@ -152,6 +152,10 @@ def test_fast_paths_agree_exactly_with_the_naive_reference(name: str, nu: float 
         assert paths.path_log_returns(p) == naive[p]  # bit for bit
     result = paths.stress_test(legs, brackets=SOL_TABLE)
     verdicts = [naive_verdicts(legs, path, SOL_TABLE) for path in naive]
+    cross_steps, isolated_steps = paths.first_liquidation_steps(legs, brackets=SOL_TABLE)
+    assert cross_steps == [v.cross_step for v in verdicts]
+    for i in range(n):
+        assert isolated_steps[i] == [v.isolated_steps[i] for v in verdicts]
     assert result.cross_liquidated == [v.cross_step is not None for v in verdicts]
     assert result.isolated_liquidated == [
         sum(s is not None for s in v.isolated_steps) for v in verdicts
@@ -286,6 +290,8 @@ def test_cross_wallet_look_up_equals_a_new_book_with_that_collateral() -> None:
         legs = [Leg(g.symbol, g.side, g.quantity, g.entry_price, collateral) for g in base]
         expected = sum(naive_verdicts(legs, path).cross_step is not None for path in naive)
         looked_up = paths.cross_probability(base, wallet_balance=2 * collateral)
+        steps, _ = paths.first_liquidation_steps(base, wallet_balance=2 * collateral)
+        assert steps == [naive_verdicts(legs, path).cross_step for path in naive]
         assert looked_up == expected / 500
         assert paths.stress_test(legs).cross_probability == expected / 500
 
