@@ -5,6 +5,8 @@
 the engine never loads ipywidgets, bqplot or numpy. Where numpy, pandas or bqplot cannot be
 imported (JupyterLite offline), an explorer's name resolves to a placeholder widget that says
 what is missing, why and what to do; :func:`charts_status` says it once, in a lesson's setup.
+The explorers are listed once, in :mod:`margin_widgets.registry`; package-wide options (teacher
+controls) are set with :func:`settings`.
 """
 
 from __future__ import annotations
@@ -14,16 +16,10 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-_WIDGETS = (
-    "MarginModeExplorer",
-    "CorrelationStress",
-    "IsolatedMarginAdjuster",
-    "FundingTimeline",
-    "BracketExplorer",
-    "PricePathPlayer",
-)
+from margin_widgets import registry
+from margin_widgets.settings import settings
 
-__all__ = ["__version__", "charts_status", *_WIDGETS]
+__all__ = ["__version__", "charts_status", "registry", "settings", *registry.names()]
 
 
 def charts_status() -> str | None:
@@ -38,11 +34,11 @@ def charts_status() -> str | None:
 
 
 def __getattr__(name: str) -> Any:
-    if name in _WIDGETS:
+    if name in registry.ENTRIES:
         module = importlib.import_module("margin_widgets.widgets")
         return getattr(module, name)
     raise AttributeError(f"module 'margin_widgets' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_WIDGETS])
+    return sorted([*globals(), *registry.names()])

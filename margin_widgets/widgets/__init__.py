@@ -16,8 +16,10 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from margin_widgets import registry
+
 if TYPE_CHECKING:
-    from margin_widgets.widgets._base import Explorer
+    from margin_widgets.widgets._base import Explorer, linked
     from margin_widgets.widgets.brackets import BracketExplorer
     from margin_widgets.widgets.correlation import CorrelationStress
     from margin_widgets.widgets.exercise import AnswerCheck
@@ -26,28 +28,19 @@ if TYPE_CHECKING:
     from margin_widgets.widgets.margin_mode import MarginModeExplorer
     from margin_widgets.widgets.price_path import PricePathPlayer
 
-#: the explorers: names that fall back to a placeholder when their chart libraries are missing
-EXPLORERS = frozenset(
-    {
-        "BracketExplorer",
-        "CorrelationStress",
-        "FundingTimeline",
-        "IsolatedMarginAdjuster",
-        "MarginModeExplorer",
-        "PricePathPlayer",
-    }
-)
-
-_MODULES = {
-    "AnswerCheck": "exercise",
-    "BracketExplorer": "brackets",
-    "CorrelationStress": "correlation",
-    "Explorer": "_base",
-    "FundingTimeline": "funding",
-    "IsolatedMarginAdjuster": "isolated_adjuster",
-    "MarginModeExplorer": "margin_mode",
-    "PricePathPlayer": "price_path",
+#: names defined here besides the registered explorers (see :mod:`margin_widgets.registry`)
+_OTHERS = {
+    "AnswerCheck": "margin_widgets.widgets.exercise",
+    "Explorer": "margin_widgets.widgets._base",
+    "linked": "margin_widgets.widgets._base",
 }
+
+
+def _module_of(name: str) -> str | None:
+    if name in registry.ENTRIES:
+        return registry.ENTRIES[name].module
+    return _OTHERS.get(name)
+
 
 __all__ = [
     "AnswerCheck",
@@ -58,18 +51,20 @@ __all__ = [
     "IsolatedMarginAdjuster",
     "MarginModeExplorer",
     "PricePathPlayer",
+    "linked",
 ]
 
 
 def __getattr__(name: str) -> Any:
-    if name in _MODULES:
+    module_name = _module_of(name)
+    if module_name is not None:
         try:
-            module = importlib.import_module(f"margin_widgets.widgets.{_MODULES[name]}")
+            module = importlib.import_module(module_name)
         except ImportError as exc:
             from margin_widgets.widgets._fallback import missing_chart_module, placeholder_class
 
             missing = missing_chart_module(exc)
-            if name not in EXPLORERS or missing is None:
+            if name not in registry.ENTRIES or missing is None:
                 raise
             return placeholder_class(name, missing)
         return getattr(module, name)
@@ -77,4 +72,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_MODULES])
+    return sorted([*globals(), *_OTHERS, *registry.names()])

@@ -62,7 +62,15 @@ import numpy as np
 
 from margin_widgets.widgets._style import MODES, css_kebab, escape
 
-__all__ = ["Explorer", "check_mode", "nan_for_none", "parse_preset", "set_mark_data"]
+__all__ = [
+    "Explorer",
+    "Linked",
+    "check_mode",
+    "linked",
+    "nan_for_none",
+    "parse_preset",
+    "set_mark_data",
+]
 
 #: Updates slower than this (seconds) show the progress indicator on the next update.
 SLOW_UPDATE_SECONDS = 0.3
@@ -846,3 +854,83 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
 def escape_back(text: str) -> str:
     """Undo :func:`margin_widgets.widgets._style.escape` (for reading a status line)."""
     return html.unescape(text)
+
+
+class Linked(w.Box):
+    """Explorers laid out side by side whose shared controls move together (see :func:`linked`).
+
+    Attributes
+    ----------
+    explorers : tuple of Explorer
+        The linked explorers, left to right.
+    shared : tuple of str
+        The control names linked across all of them.
+    links : list of ipywidgets.link
+        One kernel-side link per shared control and following explorer.
+    """
+
+    def __init__(self, explorers: tuple[Explorer, ...], shared: tuple[str, ...]) -> None:
+        super().__init__(
+            children=list(explorers),
+            layout={"flex_flow": "row wrap", "align_items": "flex-start", "gap": "1em"},
+        )
+        self.add_class("mw-linked")
+        self.explorers = explorers
+        self.shared = shared
+        first = explorers[0]
+        self.links = [
+            w.link((first.controls[name], "value"), (other.controls[name], "value"))
+            for other in explorers[1:]
+            for name in shared
+        ]
+
+    def unlink(self) -> None:
+        """Stop linking the controls (the layout stays)."""
+        for link in self.links:
+            link.unlink()
+        self.links = []
+
+
+def linked(*explorers: Explorer, names: Iterable[str] | None = None) -> Linked:
+    """Lay out explorers side by side, their controls of the same name moving together.
+
+    A teacher compares two set-ups on the same inputs, e.g. two exchanges or two presets::
+
+        linked(MarginModeExplorer(exchange="binance"), MarginModeExplorer(exchange="bybit"))
+
+    The links are kernel-side (``ipywidgets.link``): a value set from Python or from the browser
+    in one explorer is set in the others, which update as if moved by hand.
+
+    Parameters
+    ----------
+    *explorers : Explorer
+        Two or more explorers.
+    names : iterable of str, optional
+        The controls to link; default every control name the explorers share.
+
+    Raises
+    ------
+    ValueError
+        Fewer than two explorers, a name one of them lacks, or nothing to link.
+    """
+    if len(explorers) < 2:
+        raise ValueError(f"linked needs two or more explorers, got {len(explorers)}")
+    for view in explorers:
+        if not isinstance(view, Explorer):
+            raise ValueError(f"linked takes explorers, got {type(view).__name__}")
+    common = [n for n in explorers[0].controls if all(n in e.controls for e in explorers[1:])]
+    if names is None:
+        shared = tuple(common)
+    else:
+        shared = tuple([names] if isinstance(names, str) else names)
+        missing = [n for n in shared if n not in common]
+        if missing:
+            raise ValueError(
+                f"names {', '.join(map(repr, missing))} are not controls of every explorer; "
+                f"shared controls are {', '.join(common) or 'none'}"
+            )
+    if not shared:
+        raise ValueError("the explorers share no control to link")
+    for view in explorers[1:]:  # start from the first explorer's values
+        view.apply_preset({n: explorers[0].controls[n].value for n in shared})
+    return Linked(tuple(explorers), shared)
