@@ -165,6 +165,52 @@ def test_fast_paths_agree_exactly_with_the_naive_reference(name: str, nu: float 
     assert 0 < sum(result.isolated_liquidated)
 
 
+@PROPERTY
+@given(
+    seed=st.integers(0, 2**32),
+    rho=st.floats(-0.5, 1.0),
+    sigma=st.floats(0.0, 0.8),
+    n_steps=st.integers(1, 12),
+    nu=st.none() | st.floats(2.1, 100.0),
+    leverages=st.lists(st.floats(1.0, 100.0), min_size=3, max_size=3),
+    sides=st.lists(st.sampled_from(["long", "short"]), min_size=3, max_size=3),
+    collateral=st.floats(10.0, 2_000_000.0),
+)
+def test_fast_paths_agree_with_the_naive_reference_for_any_input(
+    seed: int,
+    rho: float,
+    sigma: float,
+    n_steps: int,
+    nu: float | None,
+    leverages: list[float],
+    sides: list[str],
+    collateral: float,
+) -> None:
+    """Three legs of any size (up to 200 M USDT notional: deep brackets), any side, any
+    leverage; every step's log return, every first-liquidation step, bit for bit."""
+    legs = [
+        Leg(symbol, side, collateral * lev / price, price, collateral)
+        for symbol, side, lev, price in zip(
+            ["BTCUSDT", "ETHUSDT", "SOLUSDT"],
+            sides,
+            leverages,
+            [60_000.0, 3_000.0, 150.0],
+            strict=True,
+        )
+    ]
+    paths = simulate_paths(
+        3, rho, sigma, 25, horizon_days=n_steps, degrees_of_freedom=nu, seed=seed
+    )
+    naive = naive_log_returns(3, rho, sigma, 25, n_steps, seed=seed, nu=nu)
+    assert [paths.path_log_returns(p) for p in range(25)] == naive
+    verdicts = [naive_verdicts(legs, path, SOL_TABLE) for path in naive]
+    cross, isolated = paths.first_liquidation_steps(legs, brackets=SOL_TABLE)
+    assert cross == [v.cross_step for v in verdicts]
+    assert isolated == [[v.isolated_steps[i] for v in verdicts] for i in range(3)]
+    result = paths.stress_test(legs, brackets=SOL_TABLE)
+    assert result.cross_liquidated == [v.cross_step is not None for v in verdicts]
+
+
 def test_the_bracket_edge_book_exercises_every_branch_of_the_cross_scan() -> None:
     """Some paths keep both legs in their entry brackets (the common scan), some sit wholly in
     another bracket, some cross an edge (stepped through); the deficits equal the naive maximum
