@@ -14,11 +14,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # Bound to localhost; with no display it prints the URL to open. Root (containers) needs --allow-root.
-# Kernel websockets without Nagle's delay: see margin_widgets/server.py.
+# Nothing else to set: installing the package enables its server extension (kernel websockets
+# without Nagle's delay, margin_widgets/server.py) and its JupyterLab defaults (jupyter-config/).
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) $(ROOT_FLAG) --ServerApp.root_dir=notebooks --LabApp.default_url=/lab/tree/00-index.ipynb \
-		--ServerApp.kernel_websocket_connection_class=margin_widgets.server.NoDelayKernelWebsocketConnection
+	$(BIN)/jupyter lab --ip=127.0.0.1 --port=$(PORT) $(ROOT_FLAG) --ServerApp.root_dir=notebooks --LabApp.default_url=/lab/tree/00-index.ipynb
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -1,6 +1,6 @@
 """Servers and page helpers shared by the browser tests and ``benchmarks/browser_latency.py``.
 
-Everything here follows ``/work/shared/BROWSER_TESTING.md``: Debian's Chromium driven by Python
+Everything here follows one recipe: Debian's Chromium driven by Python
 Playwright, JupyterLab / Voila started from the project's venv with hermetic ``JUPYTER_*`` dirs,
 a static server for the JupyterLite site. No sleeps: every wait is on a condition, and every wait
 for a server notices when its process died.
@@ -117,10 +117,8 @@ def hermetic_env(home: Path) -> dict[str, str]:
     env["PYTHONUNBUFFERED"] = "1"
     env.pop("JUPYTER_PATH", None)
     settings = dirs["JUPYTERLAB_SETTINGS_DIR"]
-    _write_settings(
-        settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings",
-        {"fetchNews": "false", "checkForUpdates": False},
-    )
+    # no news setting here: the package's own default (share/jupyter/lab/settings/overrides.d)
+    # must keep JupyterLab from asking to fetch news, as it does for `make lab`
     # every cell in the DOM, so explorers far down a lesson render and can be checked
     _write_settings(
         settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings",
@@ -144,18 +142,32 @@ def _stop(proc: subprocess.Popen[bytes], timeout: float = 10) -> None:
             proc.wait(timeout)
 
 
-#: the kernel websocket connection `make lab` serves with (no Nagle delay, see its module)
-NODELAY_CONNECTION = "margin_widgets.server.NoDelayKernelWebsocketConnection"
+#: the test-only server extension that reports open kernel websockets (``server_probe.py``)
+PROBE_EXTENSION = "server_probe"
+PROBE_PATH = "/mw-probe/kernel-websockets"
 
 
 class LabServer:
-    """``jupyter lab`` on a free port, serving a temp copy of ``sources`` as its root dir."""
+    """``jupyter lab`` (or ``jupyter notebook``: ``app="notebook"``) on a free port, serving a
+    temp copy of ``sources`` as its root dir.
+
+    The package's server extension (``margin_widgets.server``, enabled by installing the package)
+    serves kernel websockets without Nagle's delay; ``stock=True`` turns it off with
+    ``--MarginWidgets.nodelay=False``. The test-only ``server_probe`` extension is enabled through
+    a config file in the server's temp config dir (``PROBE_PATH`` reports kernel websockets).
+    """
 
     def __init__(
-        self, sources: list[Path], workdir: Path | None = None, stock: bool = False
+        self,
+        sources: list[Path],
+        workdir: Path | None = None,
+        stock: bool = False,
+        app: str = "lab",
+        extra_args: tuple[str, ...] = (),
     ) -> None:
-        # stock=False serves kernel websockets as `make lab` does (margin_widgets.server)
         self.stock = stock
+        self.app = app
+        self.extra_args = list(extra_args)
         self._tmp = None if workdir else tempfile.TemporaryDirectory(prefix="mw-lab-")
         self.home = Path(workdir or self._tmp.name)  # type: ignore[union-attr]
         self.root_dir = self.home / "root"
@@ -173,26 +185,38 @@ class LabServer:
         self.port = free_port()
         self.token = secrets.token_hex(16)
         self.base = f"http://127.0.0.1:{self.port}"
-        self.log = self.home / "lab.log"
+        self.log = self.home / f"{app}.log"
         self.proc: subprocess.Popen[bytes] | None = None
+        self.cmd: list[str] = []
 
     def start(self, timeout: float = 60) -> LabServer:
         env = hermetic_env(self.home)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE), env.get("PYTHONPATH")]))
+        _write_settings(
+            Path(env["JUPYTER_CONFIG_DIR"]) / "jupyter_server_config.d" / "server_probe.json",
+            {"ServerApp": {"jpserver_extensions": {PROBE_EXTENSION: True}}},
+        )
+        app_class = "LabApp" if self.app == "lab" else "JupyterNotebookApp"
         cmd = [
-            str(VENV_BIN / "jupyter-lab"), "--no-browser", "--allow-root",
+            str(VENV_BIN / f"jupyter-{self.app}"), "--no-browser", "--allow-root",
             "--ip=127.0.0.1", f"--port={self.port}", "--ServerApp.port_retries=0",
             f"--IdentityProvider.token={self.token}",
             f"--ServerApp.root_dir={self.root_dir}",
-            "--LabApp.news_url=None",
-            "--LabApp.check_for_updates_class="
-            "jupyterlab.handlers.announcements.NeverCheckForUpdate",
-            "--LabApp.extension_manager=readonly",
             # window.jupyterapp: the tests read execution counts and error outputs from the
             # notebook model (in the DOM an error renders like stderr)
-            "--LabApp.expose_app_in_browser=True",
+            f"--{app_class}.expose_app_in_browser=True",
         ]  # fmt: skip
-        if not self.stock:
-            cmd.append(f"--ServerApp.kernel_websocket_connection_class={NODELAY_CONNECTION}")
+        if self.app == "lab":
+            cmd += [
+                "--LabApp.news_url=None",
+                "--LabApp.check_for_updates_class="
+                "jupyterlab.handlers.announcements.NeverCheckForUpdate",
+                "--LabApp.extension_manager=readonly",
+            ]
+        if self.stock:
+            cmd.append("--MarginWidgets.nodelay=False")
+        cmd += self.extra_args
+        self.cmd = cmd
         with self.log.open("wb") as out:
             self.proc = subprocess.Popen(
                 cmd,
@@ -206,7 +230,13 @@ class LabServer:
         return self
 
     def url(self, notebook: str) -> str:
+        if self.app == "notebook":
+            return f"{self.base}/notebooks/{notebook}?token={self.token}"
         return f"{self.base}/lab/tree/{notebook}?token={self.token}&reset"
+
+    def kernel_websockets(self) -> list[dict[str, Any]]:
+        """Open kernel websockets: connection class and ``TCP_NODELAY`` (``server_probe``)."""
+        return list(self.api(PROBE_PATH))
 
     def api(self, path: str) -> Any:
         with urllib.request.urlopen(f"{self.base}{path}?token={self.token}", timeout=10) as r:
@@ -410,6 +440,24 @@ PROMPTS_DONE_JS = """
   return done && !!status && /Idle/.test(status.textContent);
 }
 """
+
+
+def collect_console_errors(page: Any) -> list[str]:
+    """A list that fills with the page's console errors and uncaught exceptions from now on."""
+    errors: list[str] = []
+    page.on(
+        "console",
+        lambda msg: (
+            errors.append(f"console.error: {msg.text[:500]}") if msg.type == "error" else None
+        ),
+    )
+    page.on("pageerror", lambda exc: errors.append(f"uncaught: {exc.stack or exc}"[:1000]))
+    return errors
+
+
+def toasts(page: Any) -> list[str]:
+    """Texts of the notification toasts shown (JupyterLab's news question is one)."""
+    return [t.inner_text() for t in page.query_selector_all(".jp-Notification-Toast")]
 
 
 def widget_failures(page: Any) -> list[str]:

@@ -30,6 +30,10 @@ def _calls_an_explorer(notebook: Path) -> bool:
 
 @pytest.mark.parametrize("name", LESSONS)
 def test_lesson_runs_clean(page: Any, lab_server: h.LabServer, name: str) -> None:
+    # what the browser console shows a learner: no error from JupyterLab's extensions as the
+    # package configures them (e.g. JupyterLite's kernel front end, installed alongside for the
+    # Lite build, used to fail to load on every page) nor from the widgets
+    console = h.collect_console_errors(page)
     try:
         h.open_notebook(page, lab_server.url(name))
         h.run_all_cells(page)
@@ -41,6 +45,10 @@ def test_lesson_runs_clean(page: Any, lab_server: h.LabServer, name: str) -> Non
         counts = h.wait_explorers_rendered(page, minimum=minimum)
         assert counts["without_svg"] == 0
         assert h.widget_failures(page) == []
+        # JupyterLab asks about news once the app is restored, long before Run All is over;
+        # the package's settings default (overrides.d) keeps it from asking
+        assert h.toasts(page) == []
+        assert console == [], f"{name}: browser console errors:\n" + "\n".join(console)
     finally:
         h.full_screenshot(page, f"lab-{Path(name).stem}")
         lab_server.shutdown_kernels()
@@ -101,4 +109,30 @@ def test_flagship_no_lost_update(page: Any, lab_server: h.LabServer) -> None:
         assert result["settle_s"] < 2.0
     finally:
         h.full_screenshot(page, "lab-flagship-fast-moves")
+        lab_server.shutdown_kernels()
+
+
+def test_kernel_websockets_without_nagle(page: Any, lab_server: h.LabServer) -> None:
+    """A server started with no nodelay flag (the package's server extension does it) writes
+    kernel messages with ``TCP_NODELAY`` set on the websocket's socket, read on the server side
+    (``server_probe.py``); ``benchmarks/browser_latency.py`` shows the stock server's 0 and the
+    latency each gives."""
+    assert "kernel_websocket_connection_class" not in " ".join(lab_server.cmd)
+    assert "MarginWidgets" not in " ".join(lab_server.cmd)
+    try:
+        h.open_notebook(page, lab_server.url("flagship.ipynb"))
+        page.wait_for_function(
+            "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
+            ".connectionStatus === 'connected'"
+        )
+        sockets = lab_server.kernel_websockets()
+        assert sockets, "no kernel websocket open"
+        for sock in sockets:
+            assert (
+                sock["connection_class"] == "margin_widgets.server.NoDelayKernelWebsocketConnection"
+            )
+            assert sock["tcp_nodelay"] != 0, sock
+        log = lab_server.log.read_text(errors="replace")
+        assert log.count("margin_widgets: kernel websockets use") == 1
+    finally:
         lab_server.shutdown_kernels()
