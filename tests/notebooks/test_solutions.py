@@ -97,6 +97,8 @@ def test_lesson01_bankruptcy_price_is_explained() -> None:
 HAND_WORKED: dict[str, dict[int, float]] = {
     # 01: LP = (1,200 − 30,000) / (0.002 − 0.5); ROE = −750 / 1,200; 117 / 450; 8,000 − 1,300
     "01": {1: 57_831.33, 2: -62.5, 3: 26.0, 4: 6_700.0},
+    # 02: (1,800 − 15,000) / (0.02 − 5); min(2,000 − 122, 2,500 − 1,525); 2,250 − 1,500
+    "02": {1: 2_650.60, 2: 975.0, 3: 750.0},
 }
 HAND_CASES = [(number, n, value) for number, d in HAND_WORKED.items() for n, value in d.items()]
 
