@@ -710,10 +710,13 @@ def _outlook(
     ``MB − MM`` rises with the price for a long and falls for a short. Without a representable
     positive root, a long is never liquidated if ``MB − MM > 0`` near 0, and liquidated at every
     representable price otherwise (its root lies beyond the float range); a short the reverse.
+    When ``MB − MM`` is exactly 0 at P = 0 (a long at 1x with no other positions), it grows
+    with the price at the slope ``Q·(1 − MMR) > 0``: that long is never liquidated, and the
+    short in the same case is liquidated at every positive price.
     """
     if root is None:
         if s > 0:
-            return LiquidationOutlook("never" if start_sign > 0 else "already")
+            return LiquidationOutlook("never" if start_sign >= 0 else "already")
         return LiquidationOutlook("already" if start_sign <= 0 else "never")
     if mark is not None and (s * (mark - root) <= 0 or liquidated_at_mark(mark)):
         return LiquidationOutlook("already")

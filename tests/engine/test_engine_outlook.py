@@ -345,3 +345,19 @@ def test_is_liquidated_refuses_bad_input() -> None:
         is_liquidated(-1, 100)
     with pytest.raises(ValueError, match="margin_balance must be a finite number"):
         is_liquidated(1, math.nan)
+
+
+def test_a_long_at_1x_is_never_liquidated() -> None:
+    # WB = Q·EP: MB − MM = Q·P·(1 − MMR) > 0 at every positive price
+    from margin_widgets.engine import (
+        liquidation_outlook,
+        liquidation_outlook_in_brackets,
+        load_brackets,
+    )
+
+    assert liquidation_outlook("long", 1, 20_000, 20_000, 0.005, 0).kind == "never"
+    table = load_brackets("BTCUSDT", "2024-10-24")
+    assert liquidation_outlook_in_brackets("long", 1, 20_000, 20_000, table).kind == "never"
+    # the short at 1x is liquidated when the price doubles (minus the maintenance margin)
+    short = liquidation_outlook("short", 1, 20_000, 20_000, 0.005, 0)
+    assert short.kind == "at_price" and round(short.price, 2) == round(40_000 / 1.005, 2)
