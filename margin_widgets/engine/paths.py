@@ -851,7 +851,8 @@ def _draw_shocks(
     draws = _standard_normals(random.Random(seed), count * n_steps * n)
     # row r = p·n_steps + k of correlated_normals: Σ_j L[i][j]·z[j], left to right
     columns: list[list[float]] = []
-    for i in range(n):
+    columns.append(draws[0::n])  # L[0] = (1, 0, …): the first asset's normals as drawn
+    for i in range(1, n):
         row = lower[i]
         total: Iterator[float] = map(mul, repeat(row[0]), draws[0::n])
         for j in range(1, i + 1):
