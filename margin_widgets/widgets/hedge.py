@@ -1,0 +1,368 @@
+"""HedgeModeExplorer: a long and a short leg on one symbol, in cross and in isolated margin.
+
+In hedge mode a symbol holds a LONG and a SHORT leg at once. In cross margin both legs draw on
+one wallet and share **one** liquidation price; a fully hedged pair's PnL cancels, but the
+maintenance margin of both legs grows with the price, so a thin wallet is liquidated on a
+**rise**. In isolated margin each leg has its own wallet and its own price: the long goes on a
+fall, the short on a rise, each alone.
+
+The left figure shows the liquidation prices against the short leg's size (from no hedge to
+twice the long): the cross account's fall and rise prices and each isolated leg's price, with
+the current size marked. The right figure shows the cross prices against the cross wallet.
+Every price is the engine's :func:`~margin_widgets.engine.hedge_outlook` (brackets chosen by
+each leg's notional at the price, :func:`~margin_widgets.engine.hedge_liquidation_price_in_brackets`
+in cross); the curves call it once per grid point.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import bqplot as bq
+import ipywidgets as w
+import numpy as np
+
+from margin_widgets.engine import (
+    BracketTable,
+    HedgeOutlook,
+    hedge_outlook,
+    linear_grid,
+    load_brackets,
+)
+from margin_widgets.widgets import _style as st
+from margin_widgets.widgets._base import Explorer, nan_for_none, set_mark_data
+from margin_widgets.widgets._controls import (
+    ControlLook,
+    collateral_slider,
+    entry_price_slider,
+    quantity_slider,
+)
+
+__all__ = ["HedgeModeExplorer"]
+
+_LOOK = ControlLook("26em", "11em")
+SYMBOL = "BTCUSDT"
+#: Points of each curve.
+GRID_POINTS = 161
+RISE_COLOR = st.COLORS["vermillion"]
+FALL_COLOR = st.COLORS["blue"]
+
+
+def _where(price: float | None, direction: str) -> str:
+    return f"on a {direction} to {st.format_price(price)}" if price is not None else ""
+
+
+class HedgeModeExplorer(Explorer):
+    """Hedge mode: the shared cross liquidation price of a long and a short leg, and isolated.
+
+    Controls
+    --------
+    long_quantity, short_quantity : float
+        Sizes of the legs, BTC (0 closes a leg).
+    long_entry, short_entry : float
+        Entry prices, USDT.
+    margin : float
+        USDT behind each leg: each isolated leg's wallet; the cross wallet holds both.
+
+    Examples
+    --------
+    A fully hedged pair, 1 BTC each way at 60,000 with 300 USDT per leg: the cross account
+    survives every fall and is liquidated on a rise to 600 / 0.008 = 75,000.
+
+    >>> explorer = HedgeModeExplorer()
+    >>> round(explorer.outlook("cross").rise_price, 6), explorer.outlook("cross").fall_price
+    (75000.0, None)
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._outlooks: dict[str, HedgeOutlook] = {}
+        super().__init__(*args, **kwargs)
+
+    # ------------------------------------------------------------------ building
+    def _build(self) -> list[w.Widget]:
+        long_q = self.add_control(
+            "long_quantity", quantity_slider(_LOOK, value=1.0, description="long leg (BTC)")
+        )
+        long_ep = self.add_control(
+            "long_entry", entry_price_slider(_LOOK, value=60_000.0, description="long entry")
+        )
+        short_q = self.add_control(
+            "short_quantity",
+            quantity_slider(_LOOK, value=1.0, min=0.0, description="short leg (BTC)"),
+        )
+        short_ep = self.add_control(
+            "short_entry", entry_price_slider(_LOOK, value=60_000.0, description="short entry")
+        )
+        margin = self.add_control(
+            "margin",
+            collateral_slider(
+                _LOOK,
+                value=300.0,
+                min=0.0,
+                max=50_000.0,
+                step=50.0,
+                description="margin per leg (USDT)",
+            ),
+        )
+        for name, tip in (
+            ("long_quantity", "Size of the LONG leg"),
+            ("short_quantity", "Size of the SHORT leg; equal to the long: fully hedged"),
+            ("margin", "Each isolated leg's wallet; the cross wallet holds both"),
+        ):
+            self.controls[name].tooltip = tip
+
+        # --- prices against the short leg's size
+        hs = {"x": bq.LinearScale(min=0.0), "y": bq.LinearScale()}
+        tip = st.tooltip("short leg (BTC)", "liq. price (USDT)", ",.3f", ",.2f")
+        cross, iso = st.MODE_STYLES["cross"], st.MODE_STYLES["isolated"]
+        self.hedge_lines = {
+            "cross_fall": st.line(
+                hs, FALL_COLOR, line_style=cross.line_style, label="cross: fall", tip=tip
+            ),
+            "cross_rise": st.line(
+                hs, RISE_COLOR, line_style=cross.line_style, label="cross: rise", tip=tip
+            ),
+            "isolated_long": st.line(
+                hs,
+                FALL_COLOR,
+                line_style=iso.line_style,
+                width=1.5,
+                label="isolated long",
+                tip=tip,
+            ),
+            "isolated_short": st.line(
+                hs,
+                RISE_COLOR,
+                line_style=iso.line_style,
+                width=1.5,
+                label="isolated short",
+                tip=tip,
+            ),
+        }
+        self.hedge_points = {
+            key: st.points(
+                hs,
+                line.colors[0],
+                marker="square" if key.startswith("cross") else "circle",
+                tip=tip,
+            )
+            for key, line in self.hedge_lines.items()
+        }
+        self.entry_line = st.hline(hs, st.ENTRY_COLOR)
+        self.hedge_figure = self.add_figure(
+            "hedge",
+            st.figure(
+                "hedge",
+                [self.entry_line, *self.hedge_lines.values(), *self.hedge_points.values()],
+                st.axes(hs, "short leg (BTC)", "liquidation price (USDT)", y_format=",.0f"),
+                "Liquidation prices against the hedge",
+            ),
+        )
+        self.hedge_scales = hs
+
+        # --- cross prices against the cross wallet
+        ws = {"x": bq.LinearScale(min=0.0), "y": bq.LinearScale()}
+        wtip = st.tooltip("cross wallet (USDT)", "liq. price (USDT)", ",.0f", ",.2f")
+        self.wallet_lines = {
+            "fall": st.line(
+                ws, FALL_COLOR, line_style=cross.line_style, label="cross: fall", tip=wtip
+            ),
+            "rise": st.line(
+                ws, RISE_COLOR, line_style=cross.line_style, label="cross: rise", tip=wtip
+            ),
+        }
+        self.wallet_points = {
+            key: st.points(ws, line.colors[0], marker="square", tip=wtip)
+            for key, line in self.wallet_lines.items()
+        }
+        self.wallet_entry = st.hline(ws, st.ENTRY_COLOR)
+        self.wallet_figure = self.add_figure(
+            "wallet",
+            st.figure(
+                "wallet",
+                [self.wallet_entry, *self.wallet_lines.values(), *self.wallet_points.values()],
+                st.axes(ws, "cross wallet (USDT)", "liquidation price (USDT)", y_format=",.0f"),
+                "Cross: the shared price against the wallet",
+            ),
+        )
+        self.wallet_scales = ws
+
+        controls = w.VBox([long_q, long_ep, short_q, short_ep, margin])
+        figures = w.HBox([self.hedge_figure, self.wallet_figure], layout={"flex_flow": "row wrap"})
+        return [controls, figures]
+
+    # ------------------------------------------------------------------ engine
+    @property
+    def brackets(self) -> BracketTable:
+        """The symbol's newest bracket table."""
+        return load_brackets(SYMBOL)
+
+    def _outlook(
+        self, mode: str, short_quantity: float | None = None, wallet: float | None = None
+    ) -> HedgeOutlook:
+        v = self._raw_values()
+        short_q = float(v["short_quantity"]) if short_quantity is None else short_quantity
+        margin = float(v["margin"])
+        legs = (float(v["long_quantity"]), float(v["long_entry"]), short_q, float(v["short_entry"]))
+        if mode == "cross":
+            cross_wallet = margin + margin if wallet is None else wallet
+            return hedge_outlook(*legs, self.brackets, wallet_balance=cross_wallet)
+        return hedge_outlook(
+            *legs,
+            self.brackets,
+            margin_mode="isolated",
+            long_wallet_balance=margin,
+            short_wallet_balance=margin,
+        )
+
+    def outlook(self, mode: str) -> HedgeOutlook:
+        """The engine's :class:`~margin_widgets.engine.HedgeOutlook` now shown for ``mode``."""
+        self.flush()
+        return self._outlooks[mode]
+
+    @staticmethod
+    def _leg_price(outlook: HedgeOutlook, side: str) -> float | None:
+        for leg in outlook.legs:
+            if leg.side == side:
+                return leg.fall_price if side == "long" else leg.rise_price
+        return None
+
+    # ------------------------------------------------------------------ update
+    def _update(self, changed: frozenset[str] | None) -> None:
+        v = self._raw_values()
+        long_q = float(v["long_quantity"])
+        short_now = float(v["short_quantity"])
+        if long_q == 0 and short_now == 0:
+            raise ValueError("both legs are empty: give the long or the short a size")
+        cross = self._outlook("cross")
+        iso = self._outlook("isolated")
+        self._outlooks = {"cross": cross, "isolated": iso}
+
+        # prices against the short leg's size: no hedge to twice the long
+        top_q = max(2.0 * long_q, short_now, 0.002)
+        sizes = linear_grid(0.0, top_q, GRID_POINTS)
+        series: dict[str, list[float]] = {k: [] for k in self.hedge_lines}
+        for size in sizes:
+            c = self._outlook("cross", short_quantity=size)
+            i = self._outlook("isolated", short_quantity=size)
+            series["cross_fall"].append(nan_for_none(c.fall_price))
+            series["cross_rise"].append(nan_for_none(c.rise_price))
+            series["isolated_long"].append(nan_for_none(self._leg_price(i, "long")))
+            series["isolated_short"].append(nan_for_none(self._leg_price(i, "short")))
+        now = {
+            "cross_fall": nan_for_none(cross.fall_price),
+            "cross_rise": nan_for_none(cross.rise_price),
+            "isolated_long": nan_for_none(self._leg_price(iso, "long")),
+            "isolated_short": nan_for_none(self._leg_price(iso, "short")),
+        }
+        entries = [float(v["long_entry"]), float(v["short_entry"])]
+        self._draw(
+            self.hedge_scales,
+            self.hedge_lines,
+            self.hedge_points,
+            self.entry_line,
+            sizes,
+            series,
+            now,
+            short_now,
+            entries,
+            rows=4,
+        )
+
+        # cross prices against the wallet
+        wallet_now = float(v["margin"]) + float(v["margin"])
+        wallets = linear_grid(0.0, max(4.0 * wallet_now, 1_000.0), GRID_POINTS)
+        wseries: dict[str, list[float]] = {"fall": [], "rise": []}
+        for wallet in wallets:
+            c = self._outlook("cross", wallet=wallet)
+            wseries["fall"].append(nan_for_none(c.fall_price))
+            wseries["rise"].append(nan_for_none(c.rise_price))
+        wnow = {"fall": now["cross_fall"], "rise": now["cross_rise"]}
+        self._draw(
+            self.wallet_scales,
+            self.wallet_lines,
+            self.wallet_points,
+            self.wallet_entry,
+            wallets,
+            wseries,
+            wnow,
+            wallet_now,
+            entries,
+            rows=2,
+        )
+        if cross.legs and cross.legs[0].already:
+            self.note("the cross account is below maintenance at every price", "warning")
+        self.set_readout(self._summary())
+
+    def _draw(
+        self,
+        scales: dict[str, bq.Scale],
+        lines: dict[str, bq.Lines],
+        points: dict[str, bq.Scatter],
+        entry_line: bq.Lines,
+        xs: list[float],
+        series: dict[str, list[float]],
+        now: dict[str, float],
+        x_now: float,
+        entries: list[float],
+        rows: int,
+    ) -> None:
+        finite = [y for ys in series.values() for y in ys if math.isfinite(y)] + entries
+        # keep the axis readable: prices within three times the entry range
+        cap = 3.0 * max(entries)
+        shown = [y for y in finite if y <= cap]
+        low, high = st.headroom(min(shown), max(shown), rows=rows)
+        with scales["x"].hold_sync(), scales["y"].hold_sync():
+            scales["x"].min, scales["x"].max = xs[0], xs[-1]
+            scales["y"].min, scales["y"].max = max(0.0, low), high
+        x = np.array(xs, dtype=float)
+        for key, line in lines.items():
+            ys = np.array(series[key], dtype=float)
+            set_mark_data(line, x=x, y=ys)
+            drawn = math.isfinite(now[key])
+            set_mark_data(
+                points[key],
+                x=np.array([x_now]) if drawn else np.zeros(0),
+                y=np.array([now[key]]) if drawn else np.zeros(0),
+            )
+        mid = entries[0] if entries[0] == entries[1] else math.nan
+        set_mark_data(
+            entry_line,
+            x=np.array([xs[0], xs[-1]]) if math.isfinite(mid) else np.zeros(0),
+            y=np.array([mid, mid]) if math.isfinite(mid) else np.zeros(0),
+        )
+
+    def _summary(self) -> str:
+        cross, iso = self._outlooks["cross"], self._outlooks["isolated"]
+        if cross.legs and cross.legs[0].already:
+            cross_text = "already liquidatable"
+        else:
+            ways = [_where(cross.fall_price, "fall"), _where(cross.rise_price, "rise")]
+            cross_text = (
+                "every leg " + " or ".join(t for t in ways if t)
+                if any(ways)
+                else ("never liquidated")
+            )
+        iso_parts = []
+        for side in ("long", "short"):
+            price = self._leg_price(iso, side)
+            if any(leg.side == side for leg in iso.legs):
+                way = "fall" if side == "long" else "rise"
+                iso_parts.append(f"{side} {_where(price, way) or 'never'}")
+        return f"Cross: {cross_text}; isolated: " + ", ".join(iso_parts)
+
+    def _describe(self) -> str:
+        v = self._raw_values()
+        margin = float(v["margin"])
+        return (
+            f"Hedge mode on {SYMBOL}: a long of {float(v['long_quantity']):g} BTC at "
+            f"{st.format_price(float(v['long_entry']))} and a short of "
+            f"{float(v['short_quantity']):g} BTC at {st.format_price(float(v['short_entry']))}, "
+            f"{st.format_usdt(margin, 0)} per leg (the cross wallet holds "
+            f"{st.format_usdt(margin + margin, 0)}). {self._summary()}. Left: liquidation prices "
+            "against the short leg's size, the cross account's fall and rise prices dashed, each "
+            "isolated leg's price solid, the current size marked; a fully hedged cross pair "
+            "cannot be liquidated by a fall, only by a rise, as both legs' maintenance margin "
+            "grows with the price. Right: the cross prices against the cross wallet."
+        )

@@ -1,0 +1,89 @@
+"""HedgeModeExplorer: the marks are the engine's hedge-mode prices."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pytest
+
+from margin_widgets.engine import hedge_outlook, load_brackets
+from margin_widgets.widgets.hedge import HedgeModeExplorer
+
+TABLE = load_brackets("BTCUSDT")
+
+
+def _nan(value: float | None) -> float:
+    return math.nan if value is None else value
+
+
+def test_fully_hedged_pair_is_liquidated_on_a_rise_by_hand() -> None:
+    # 1 BTC each way at 20,000 (20,000 notional: bracket 1, 0.4 %, cum 0), 100 USDT per leg.
+    # Cross: N = 200, D = 0.004 + 0.004 = 0.008 -> a rise to 25,000, no fall price.
+    # Isolated long: (100 - 20,000) / (0.004 - 1) = 19,979.92; short: 20,100 / 1.004 = 20,019.92
+    explorer = HedgeModeExplorer(long_entry=20_000.0, short_entry=20_000.0, margin=100.0)
+    cross = explorer.outlook("cross")
+    assert cross.rise_price == pytest.approx(25_000.0, abs=1e-6)
+    assert cross.fall_price is None
+    iso = explorer.outlook("isolated")
+    assert iso.fall_price == pytest.approx(19_979.92, abs=0.01)
+    assert iso.rise_price == pytest.approx(20_019.92, abs=0.01)
+    assert explorer.hedge_points["cross_rise"].y[0] == cross.rise_price
+    assert len(explorer.hedge_points["cross_fall"].y) == 0  # no fall price: nothing drawn
+    assert "rise to 25,000.00" in explorer.readout.value
+    assert explorer.status_text == ""
+
+
+def test_curves_are_engine_outlooks_over_the_short_size() -> None:
+    explorer = HedgeModeExplorer(short_quantity=0.7, margin=500.0)
+    lines = explorer.hedge_lines
+    for size, fall, rise, long_p, short_p in list(
+        zip(
+            lines["cross_fall"].x,
+            lines["cross_fall"].y,
+            lines["cross_rise"].y,
+            lines["isolated_long"].y,
+            lines["isolated_short"].y,
+            strict=True,
+        )
+    )[::20]:
+        cross = hedge_outlook(1.0, 60_000.0, size, 60_000.0, TABLE, wallet_balance=1_000.0)
+        iso = hedge_outlook(
+            1.0,
+            60_000.0,
+            size,
+            60_000.0,
+            TABLE,
+            margin_mode="isolated",
+            long_wallet_balance=500.0,
+            short_wallet_balance=500.0,
+        )
+        assert np.array_equal([fall, rise], [_nan(cross.fall_price), _nan(cross.rise_price)], True)
+        legs = {leg.side: leg for leg in iso.legs}
+        assert long_p == legs["long"].fall_price
+        short_want = legs["short"].rise_price if "short" in legs else None
+        assert np.array_equal([short_p], [_nan(short_want)], equal_nan=True)
+
+
+def test_wallet_curve_and_current_point() -> None:
+    explorer = HedgeModeExplorer(short_quantity=0.9)
+    lines = explorer.wallet_lines
+    rows = zip(lines["fall"].x, lines["fall"].y, lines["rise"].y, strict=True)
+    for wallet, fall, rise in list(rows)[::25]:
+        cross = hedge_outlook(1.0, 60_000.0, 0.9, 60_000.0, TABLE, wallet_balance=wallet)
+        assert np.array_equal([fall, rise], [_nan(cross.fall_price), _nan(cross.rise_price)], True)
+    assert list(explorer.wallet_points["fall"].x) == [600.0]
+    assert explorer.wallet_points["fall"].y[0] == explorer.outlook("cross").fall_price
+
+
+def test_one_leg_alone_text_has_no_nan() -> None:
+    explorer = HedgeModeExplorer()
+    before = np.asarray(explorer.hedge_lines["cross_rise"].y).copy()
+    explorer.controls["short_quantity"].value = 0.0
+    explorer.controls["long_quantity"].value = 0.001
+    assert explorer.status_text == ""
+    explorer.apply_preset({"long_quantity": 0.001, "short_quantity": 0.0})
+    for text in (explorer.readout.value, explorer.description.value):
+        assert not re.search(r"\bnan\b|\binf\b|-0\.0+\b", text)
+    assert not np.array_equal(before, explorer.hedge_lines["cross_rise"].y, equal_nan=True)
