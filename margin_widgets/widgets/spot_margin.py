@@ -1,0 +1,463 @@
+"""SpotMarginLevel: a spot margin account's margin level against the price, with its thresholds.
+
+On a spot margin account the risk gauge is the **margin level**, total asset value over debt
+plus unpaid interest. The exchange issues a margin call when it falls to one threshold and
+liquidates at a lower one; the thresholds depend on the kind of account: the single cross
+account (Cross 3x, Cross 5x) or an isolated pair account (10x, 5x, 3x pairs). A long (borrowed
+USDT, holding the coin) loses level as the coin falls, a short (borrowed coin, holding USDT) as
+it rises.
+
+The left figure is the margin level against the coin's price for the chosen account, with its
+margin-call and liquidation levels and the prices where they are reached; the right figure is
+the liquidation and margin-call price of the same holdings in every kind of account. Levels come
+from the engine's :func:`~margin_widgets.engine.margin_level` at each price of a grid, prices
+from :func:`~margin_widgets.engine.long_liquidation_price` and
+:func:`~margin_widgets.engine.short_liquidation_price`, thresholds from
+:func:`~margin_widgets.engine.spot_threshold`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import bqplot as bq
+import ipywidgets as w
+import numpy as np
+
+from margin_widgets.engine import (
+    CROSS_THRESHOLDS,
+    ISOLATED_THRESHOLDS,
+    SpotThreshold,
+    hourly_interest,
+    linear_grid,
+    long_liquidation_price,
+    margin_level,
+    margin_level_status,
+    notional,
+    short_liquidation_price,
+    spot_threshold,
+)
+from margin_widgets.widgets import _style as st
+from margin_widgets.widgets._base import Explorer, set_mark_data
+from margin_widgets.widgets._controls import (
+    ControlLook,
+    collateral_slider,
+    entry_price_slider,
+    quantity_slider,
+)
+
+__all__ = ["ACCOUNTS", "SpotMarginLevel"]
+
+_LOOK = ControlLook("26em", "11em")
+
+#: Account kinds as (label, mode, maximum leverage), in display order.
+ACCOUNTS: tuple[tuple[str, str, int], ...] = tuple(
+    [(f"Cross {lev}x", "cross", lev) for lev in sorted(CROSS_THRESHOLDS)]
+    + [(f"isolated {lev}x", "isolated", lev) for lev in sorted(ISOLATED_THRESHOLDS, reverse=True)]
+)
+GRID_POINTS = 241
+#: Highest margin level drawn (the level of a small debt runs off the chart).
+LEVEL_CEILING = 3.0
+CALL_COLOR = st.LIMIT_COLOR
+LIQ_COLOR = st.COLORS["vermillion"]
+LEVEL_COLOR = st.COLORS["black"]
+
+
+class SpotMarginLevel(Explorer):
+    """Margin level against price with the account's margin-call and liquidation thresholds.
+
+    Controls
+    --------
+    side : {"long", "short"}
+        Long: holds ``quantity`` BTC and ``quote`` USDT, owes ``debt`` USDT. Short: holds
+        ``quote`` USDT, owes ``quantity`` BTC.
+    account : str
+        ``"cross 3"``-style value ``(mode, max leverage)`` of :data:`ACCOUNTS`.
+    price : float
+        BTC price now, USDT.
+    quantity : float
+        BTC held (long) or owed (short).
+    quote : float
+        USDT held.
+    debt : float
+        USDT owed (long only).
+    hours : float
+        Hours the loan has run (each started hour counts in full).
+    hourly_rate : float
+        Interest rate per hour.
+
+    Examples
+    --------
+    Lesson 09's long: 1 BTC bought with 20,000 USDT borrowed, BTC at 30,000, a Cross 3x account
+    (liquidation at 1.1, margin call at 1.3):
+
+    >>> explorer = SpotMarginLevel()
+    >>> round(explorer.level(), 6), explorer.prices()["liquidation"]
+    (1.5, 22000.0)
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._prices: dict[str, float | None] = {}
+        self._level = math.nan
+        self._kinds: dict[str, tuple[float | None, float | None]] = {}
+        super().__init__(*args, **kwargs)
+
+    # ------------------------------------------------------------------ building
+    def _build(self) -> list[w.Widget]:
+        side = self.add_control(
+            "side",
+            _LOOK.widget(
+                w.ToggleButtons,
+                options=["long", "short"],
+                value="long",
+                description="side",
+                tooltips=[
+                    "borrowed USDT, holding BTC: the level falls with BTC",
+                    "borrowed BTC, holding USDT: the level falls as BTC rises",
+                ],
+                style={"button_width": "6em"},
+            ),
+        )
+        account = self.add_control(
+            "account",
+            _LOOK.widget(
+                w.Dropdown,
+                options=[(label, f"{mode} {lev}") for label, mode, lev in ACCOUNTS],
+                value="cross 3",
+                description="account",
+                tooltip="The kind of spot margin account: its thresholds",
+            ),
+        )
+        price = self.add_control(
+            "price",
+            entry_price_slider(_LOOK, value=30_000.0, description="BTC price (USDT)"),
+        )
+        quantity = self.add_control(
+            "quantity",
+            quantity_slider(_LOOK, value=1.0, max=10.0, description="BTC held / owed"),
+        )
+        quote = self.add_control(
+            "quote",
+            collateral_slider(
+                _LOOK, value=0.0, min=0.0, max=200_000.0, step=500.0, description="USDT held"
+            ),
+        )
+        debt = self.add_control(
+            "debt",
+            collateral_slider(
+                _LOOK,
+                value=20_000.0,
+                min=0.0,
+                max=200_000.0,
+                step=500.0,
+                description="USDT owed (long)",
+            ),
+        )
+        hours = self.add_control(
+            "hours",
+            _LOOK.slider(
+                w.FloatSlider,
+                value=0.0,
+                min=0.0,
+                max=2_160.0,
+                step=0.5,
+                readout_format=",.1f",
+                description="hours borrowed",
+            ),
+        )
+        rate = self.add_control(
+            "hourly_rate",
+            _LOOK.slider(
+                w.FloatSlider,
+                value=0.00001,
+                min=0.0,
+                max=0.0005,
+                step=0.000001,
+                readout_format=".4%",
+                description="interest per hour",
+            ),
+        )
+        for name, tip in (
+            ("price", "The BTC price now"),
+            ("quantity", "Long: BTC the account holds. Short: BTC it owes"),
+            ("quote", "USDT the account holds"),
+            ("debt", "USDT the long owes (not used by a short)"),
+            ("hours", "Hours since borrowing; any started hour counts as a full hour"),
+            ("hourly_rate", "Simple interest per hour on what is owed"),
+        ):
+            self.controls[name].tooltip = tip
+
+        # --- margin level against price
+        ls = {"x": bq.LinearScale(), "y": bq.LinearScale(min=0.0, max=LEVEL_CEILING)}
+        tip = st.tooltip("BTC (USDT)", "margin level", ",.2f", ".3f")
+        self.level_line = st.line(ls, LEVEL_COLOR, label="margin level", tip=tip)
+        self.level_point = st.points(ls, st.MARK_COLOR, marker="diamond", tip=tip)
+        self.call_line = st.hline(ls, CALL_COLOR, line_style="dashed")
+        self.call_line.labels, self.call_line.display_legend = ["margin call"], True
+        self.liq_line = st.hline(ls, LIQ_COLOR, line_style="dotted", width=2.0)
+        self.liq_line.labels, self.liq_line.display_legend = ["liquidation"], True
+        self.price_points = st.points(ls, LIQ_COLOR, marker="circle", tip=tip)
+        self.price_labels = st.labels(ls, size=st.SMALL_LABEL_SIZE, y_offset=16)
+        self.level_figure = self.add_figure(
+            "level",
+            st.figure(
+                "level",
+                [
+                    self.call_line,
+                    self.liq_line,
+                    self.level_line,
+                    self.price_points,
+                    self.level_point,
+                    self.price_labels,
+                ],
+                st.axes(ls, "BTC price (USDT)", "margin level", x_format=",.0f", y_format=".2f"),
+                "Margin level against price",
+            ),
+        )
+        self.level_scales = ls
+
+        # --- prices by kind of account
+        names = [label for label, _, _ in ACCOUNTS]
+        ks = {"x": bq.OrdinalScale(domain=names), "y": bq.LinearScale()}
+        ktip = bq.Tooltip(
+            fields=["x", "y"], labels=["account", "price (USDT)"], formats=["", ",.2f"]
+        )
+        self.kind_points = {
+            "liquidation": {
+                mode: bq.Scatter(
+                    x=np.array([], dtype=str),
+                    y=np.zeros(0),
+                    scales=ks,
+                    colors=[LIQ_COLOR],
+                    marker=st.MODE_STYLES[mode].marker,
+                    default_size=90,
+                    stroke="black",
+                    tooltip=ktip,
+                    labels=[f"{mode}: liquidation"],
+                    display_legend=True,
+                )
+                for mode in st.MODES
+            },
+            "margin call": bq.Scatter(
+                x=np.array([], dtype=str),
+                y=np.zeros(0),
+                scales=ks,
+                colors=[CALL_COLOR],
+                marker="diamond",
+                default_size=70,
+                stroke="black",
+                tooltip=ktip,
+                labels=["margin call"],
+                display_legend=True,
+            ),
+        }
+        self.kind_price = st.line(ks, st.MARK_COLOR, line_style="dotted", width=1.5)
+        kind_marks = [
+            self.kind_price,
+            self.kind_points["margin call"],
+            *self.kind_points["liquidation"].values(),
+        ]
+        self.kind_figure = self.add_figure(
+            "accounts",
+            st.figure(
+                "accounts",
+                kind_marks,
+                [
+                    bq.Axis(scale=ks["x"], label="kind of account", grid_lines="none"),
+                    st.axis(ks["y"], "price (USDT)", vertical=True, tick_format=",.0f"),
+                ],
+                "The same holdings in each kind of account",
+            ),
+        )
+        self.kind_scales = ks
+
+        controls = w.VBox([side, account, price, quantity, quote, debt, hours, rate])
+        figures = w.HBox([self.level_figure, self.kind_figure], layout={"flex_flow": "row wrap"})
+        return [controls, figures]
+
+    # ------------------------------------------------------------------ engine
+    def threshold(self) -> SpotThreshold:
+        """The engine's thresholds of the chosen account."""
+        mode, lev = str(self.controls["account"].value).split()
+        return spot_threshold(mode, int(lev))
+
+    def _interest(self) -> float:
+        """Unpaid interest: USDT for a long, BTC for a short (engine ``hourly_interest``)."""
+        v = self._raw_values()
+        owed = float(v["debt"]) if v["side"] == "long" else float(v["quantity"])
+        return hourly_interest(owed, float(v["hourly_rate"]), float(v["hours"]))
+
+    def _level_at(self, price: float) -> float:
+        """The engine's margin level of the holdings at a BTC price."""
+        v = self._raw_values()
+        q, quote = float(v["quantity"]), float(v["quote"])
+        interest = self._interest()
+        if v["side"] == "long":
+            return margin_level(notional(q, price) + quote, float(v["debt"]), interest)
+        return margin_level(quote, notional(q, price), notional(interest, price))
+
+    def _price_at(self, level: float) -> float | None:
+        v = self._raw_values()
+        q, quote, interest = float(v["quantity"]), float(v["quote"]), self._interest()
+        if v["side"] == "long":
+            return long_liquidation_price(q, quote, float(v["debt"]), interest, level)
+        return short_liquidation_price(quote, q, interest, level)
+
+    def level(self) -> float:
+        """Margin level at the current price."""
+        self.flush()
+        return self._level
+
+    def prices(self) -> dict[str, float | None]:
+        """Prices at which the chosen account reaches ``"margin call"`` and ``"liquidation"``."""
+        self.flush()
+        return dict(self._prices)
+
+    # ------------------------------------------------------------------ update
+    def _update(self, changed: frozenset[str] | None) -> None:
+        v = self._raw_values()
+        if v["side"] == "long" and float(v["debt"]) == 0:
+            raise ValueError("a long owes nothing at debt 0: there is no margin level to watch")
+        price = float(v["price"])
+        threshold = self.threshold()
+        self._level = self._level_at(price)
+        self._prices = {
+            "margin call": self._price_at(threshold.margin_call),
+            "liquidation": self._price_at(threshold.liquidation),
+        }
+        status = margin_level_status(self._level, threshold)
+        if status != "ok":
+            self.note(f"at {st.format_price(price)} the account is in {status}", "warning")
+
+        known = [p for p in self._prices.values() if p is not None]
+        low = min([price, *known]) * 0.6
+        high = max([price, *known]) * 1.4
+        grid = linear_grid(low, high, GRID_POINTS)
+        levels = np.array([self._level_at(p) for p in grid], dtype=float)
+        levels[~(levels <= LEVEL_CEILING)] = math.nan  # inf (nothing owed) and off-chart
+        with self.level_scales["x"].hold_sync():
+            self.level_scales["x"].min, self.level_scales["x"].max = low, high
+        set_mark_data(self.level_line, x=np.array(grid), y=levels)
+        set_mark_data(
+            self.level_point,
+            x=np.array([price]) if self._level <= LEVEL_CEILING else np.zeros(0),
+            y=np.array([self._level]) if self._level <= LEVEL_CEILING else np.zeros(0),
+        )
+        ends = np.array([low, high])
+        set_mark_data(self.call_line, x=ends, y=np.full(2, threshold.margin_call))
+        set_mark_data(self.liq_line, x=ends, y=np.full(2, threshold.liquidation))
+        marks = [
+            (p, t, name)
+            for name, t in (
+                ("call", threshold.margin_call),
+                ("liq.", threshold.liquidation),
+            )
+            if (p := self._prices["margin call" if name == "call" else "liquidation"]) is not None
+        ]
+        set_mark_data(
+            self.price_points,
+            x=np.array([p for p, _, _ in marks], dtype=float),
+            y=np.array([t for _, t, _ in marks], dtype=float),
+        )
+        with self.price_labels.hold_sync():
+            self.price_labels.x = np.array([p for p, _, _ in marks], dtype=float)
+            self.price_labels.y = np.array([t for _, t, _ in marks], dtype=float)
+            self.price_labels.text = np.array(
+                [f"{n} {st.format_price(p)}" for p, _, n in marks], dtype=str
+            )
+            self.price_labels.align = "middle"
+
+        self._draw_kinds(price)
+        self.set_readout(self._summary())
+
+    def _draw_kinds(self, price: float) -> None:
+        """Liquidation and margin-call price of the same holdings in every kind of account."""
+        v = self._raw_values()
+        q, quote, interest = float(v["quantity"]), float(v["quote"]), self._interest()
+        found: list[float] = [price]
+        self._kinds = {}
+        for label, mode, lev in ACCOUNTS:
+            t = spot_threshold(mode, lev)
+            if v["side"] == "long":
+                liq = long_liquidation_price(q, quote, float(v["debt"]), interest, t.liquidation)
+                call = long_liquidation_price(q, quote, float(v["debt"]), interest, t.margin_call)
+            else:
+                liq = short_liquidation_price(quote, q, interest, t.liquidation)
+                call = short_liquidation_price(quote, q, interest, t.margin_call)
+            self._kinds[label] = (liq, call)
+            found += [p for p in (liq, call) if p is not None]
+        low, high = st.headroom(min(found), max(found), rows=3)
+        with self.kind_scales["y"].hold_sync():
+            self.kind_scales["y"].min, self.kind_scales["y"].max = max(0.0, low), high
+        for mode in st.MODES:
+            rows = [
+                (lab, liq)
+                for (lab, m, _), (liq, _c) in zip(ACCOUNTS, self._kinds.values(), strict=True)
+                if m == mode and liq is not None
+            ]
+            set_mark_data(
+                self.kind_points["liquidation"][mode],
+                x=np.array([r[0] for r in rows], dtype=str),
+                y=np.array([r[1] for r in rows], dtype=float),
+            )
+        calls = [(lab, c) for lab, (_l, c) in self._kinds.items() if c is not None]
+        set_mark_data(
+            self.kind_points["margin call"],
+            x=np.array([c[0] for c in calls], dtype=str),
+            y=np.array([c[1] for c in calls], dtype=float),
+        )
+        names = [label for label, _, _ in ACCOUNTS]
+        set_mark_data(
+            self.kind_price,
+            x=np.array([names[0], names[-1]], dtype=str),
+            y=np.array([price, price]),
+        )
+
+    def _summary(self) -> str:
+        v = self._raw_values()
+        t = self.threshold()
+        level = "no debt" if math.isinf(self._level) else f"{self._level:.3f}"
+        way = "fall" if v["side"] == "long" else "rise"
+        call, liq = self._prices["margin call"], self._prices["liquidation"]
+        call_text = (
+            f"margin call at {t.margin_call:g} on a {way} to {st.format_price(call)}"
+            if call is not None
+            else f"no price brings a margin call ({t.margin_call:g})"
+        )
+        liq_text = (
+            f"liquidation at {t.liquidation:g} at {st.format_price(liq)}"
+            if liq is not None
+            else f"no price liquidates ({t.liquidation:g})"
+        )
+        label = next(lab for lab, m, lev in ACCOUNTS if f"{m} {lev}" == v["account"])
+        return f"{label}: margin level {level} at {st.format_price(float(v['price']))}; " + (
+            f"{call_text}, {liq_text}"
+        )
+
+    def _describe(self) -> str:
+        v = self._raw_values()
+        interest = self._interest()
+        if v["side"] == "long":
+            book = (
+                f"A long holding {float(v['quantity']):g} BTC and "
+                f"{st.format_usdt(float(v['quote']))}, owing {st.format_usdt(float(v['debt']))} "
+                f"plus {st.format_usdt(interest)} of interest"
+            )
+        else:
+            book = (
+                f"A short holding {st.format_usdt(float(v['quote']))}, owing "
+                f"{float(v['quantity']):g} BTC plus {interest:.8f} BTC of interest"
+            )
+        kinds = "; ".join(
+            f"{label}: liquidation {st.format_price(liq)}, margin call {st.format_price(call)}"
+            for label, (liq, call) in self._kinds.items()
+        )
+        return (
+            f"{book}. {self._summary()}. Left: the margin level (assets over debt plus "
+            "interest) against the BTC price, the margin-call level dashed and the liquidation "
+            "level dotted, with the prices where they are reached; levels above "
+            f"{LEVEL_CEILING:g} are not drawn. Right: the same holdings in each kind of account "
+            f"({kinds}); isolated pair accounts as circles, cross as squares, margin calls as "
+            "diamonds, the current price dotted."
+        )
