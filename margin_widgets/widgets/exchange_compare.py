@@ -325,7 +325,7 @@ class ExchangeComparer(Explorer):
             )
         if missing:
             self.note(
-                f"no {v['symbol']} tier table ships for {' or '.join(missing)}: not drawn",
+                f"No {v['symbol']} tier table ships for {' or '.join(missing)}: not drawn.",
                 "info",
             )
         self._prices = prices
@@ -340,7 +340,7 @@ class ExchangeComparer(Explorer):
                 if lev_now > tier.max_leverage:
                     self.note(
                         f"{EXCHANGE_STYLES[name].label} allows at most "
-                        f"{tier.max_leverage:g}x in tier {tier.number}",
+                        f"{tier.max_leverage:g}x in tier {tier.number}.",
                         "warning",
                     )
         self._draw_liquidation(grid, curves, prices, float(v["entry_price"]), lev_now)

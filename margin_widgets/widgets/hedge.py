@@ -292,7 +292,7 @@ class HedgeModeExplorer(Explorer):
             rows=2,
         )
         if cross.legs and cross.legs[0].already:
-            self.note("the cross account is below maintenance at every price", "warning")
+            self.note("The cross account is below maintenance at every price.", "warning")
         self.set_readout(self._summary())
 
     def _draw(

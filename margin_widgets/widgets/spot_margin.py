@@ -328,7 +328,7 @@ class SpotMarginLevel(Explorer):
         }
         status = margin_level_status(self._level, threshold)
         if status != "ok":
-            self.note(f"at {st.format_price(price)} the account is in {status}", "warning")
+            self.note(f"At {st.format_price(price)} the account is in {status}.", "warning")
 
         known = [p for p in self._prices.values() if p is not None]
         low = min([price, *known]) * 0.6
