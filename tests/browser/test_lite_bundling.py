@@ -244,8 +244,7 @@ def test_pyodide_version_must_match_the_kernel(build_lite: ModuleType) -> None:
 
 def test_installed_kernel_agrees_with_itself(build_lite: ModuleType) -> None:
     """The kernel's Python package and its front-end name the same Pyodide (what a build
-    checks the shipped core against)."""
-    pytest.importorskip("jupyterlite_pyodide_kernel")
+    checks the shipped core against). Needs the ``lite`` extra, which ``make test`` installs."""
     found = build_lite.kernel_pyodide_expectations()
     assert len(found) == 2, found  # both sources were read
     assert len(set(found.values())) == 1, found

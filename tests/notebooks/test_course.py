@@ -13,7 +13,7 @@ import pytest
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
 ALL = sorted(NOTEBOOKS.glob("*.ipynb"))
-LESSONS = [p for p in ALL if not p.name.startswith("00-")]
+LESSONS = [p for p in ALL if p.name[:2].isdigit() and not p.name.startswith("00-")]
 INDEX = NOTEBOOKS / "00-index.ipynb"
 
 ROOT = NOTEBOOKS.parent
@@ -125,11 +125,22 @@ def test_claims_document_names_the_lessons_that_tag_each_claim() -> None:
 OUTSIDE = re.compile(r"/work/|/tmp/|/home/|CONCEPTS(\.md)?|STYLE\.md|BROWSER_TESTING")
 
 
-@pytest.mark.parametrize(
-    "path",
-    [*ALL, *sorted((ROOT / "tests").rglob("*.py")), *sorted((ROOT / "docs").rglob("*.md"))],
-    ids=lambda p: str(p.relative_to(ROOT)),
-)
+def _repository_text_files() -> list[Path]:
+    """The course, the package, the tests, the docs and the build files."""
+    found = [*ALL, *(ROOT / name for name in ("README.md", "CHANGELOG.md", "Makefile"))]
+    for folder, pattern in (
+        ("margin_widgets", "*.py"),
+        ("tests", "*.py"),
+        ("docs", "*.md"),
+        ("scripts", "*.py"),
+        ("benchmarks", "*.py"),
+        ("notebooks/solutions", "*.py"),
+    ):
+        found += sorted((ROOT / folder).rglob(pattern))
+    return [p for p in found if p.is_file()]
+
+
+@pytest.mark.parametrize("path", _repository_text_files(), ids=lambda p: str(p.relative_to(ROOT)))
 def test_refers_to_nothing_outside_the_repository(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     if path == Path(__file__).resolve():
