@@ -92,8 +92,9 @@ class Entry:
 
 def _flagship_extremes() -> tuple[Mapping[str, Any], ...]:
     return (
-        {"leverage": 125, "quantity": 50.0, "collateral": 10.0},
+        {"leverage": 125, "quantity": 0.001, "collateral": 10.0},
         {"side": "short", "entry_price": 200_000.0, "leverage": 1, "collateral": 100_000.0},
+        {"quantity": 50.0, "leverage": 1, "collateral": 100_000.0},
         {"entry_price": 1_000.0, "quantity": 0.001, "other_quantity": 100.0, "other_move": -0.5},
         {"side": "short", "other_quantity": 0.0, "other_move": 0.5, "collateral": 10.0},
     )
@@ -101,9 +102,9 @@ def _flagship_extremes() -> tuple[Mapping[str, Any], ...]:
 
 def _adjuster_extremes() -> tuple[Mapping[str, Any], ...]:
     return (
-        {"leverage": 125, "collateral": 10.0, "margin_added": 0.0, "margin_change": -500.0},
+        {"leverage": 125, "collateral": 10.0, "margin_added": 0.0},
         {"leverage": 1, "quantity": 50.0, "entry_price": 200_000.0, "collateral": 100_000.0},
-        {"entry_price": 1_000.0, "quantity": 0.001, "mark_price": 30_000.0},
+        {"entry_price": 1_000.0, "quantity": 0.001, "mark_price": 500.0},
     )
 
 
@@ -111,7 +112,7 @@ def _correlation_extremes() -> tuple[Mapping[str, Any], ...]:
     return (
         {"correlation": -1.0, "leverage": 100, "shock": 0.3, "n_scenarios": 500, "seed": 999_999},
         {"n_assets": 3, "correlation": 1.0, "leverage": 1, "collateral": 10_000.0, "shock": 0.01},
-        {"n_assets": 3, "correlation": -1.0, "n_scenarios": 500},
+        {"n_assets": 3, "correlation": -0.5, "n_scenarios": 500},
     )
 
 
@@ -126,8 +127,8 @@ def _funding_extremes() -> tuple[Mapping[str, Any], ...]:
 def _bracket_extremes() -> tuple[Mapping[str, Any], ...]:
     return (
         {"symbol": "BTCUSDT", "notional": 100.0, "leverage": 1, "collateral": 10.0},
-        {"symbol": "ETHUSDT", "date": "2021-03-18", "collateral": 1e9},
-        {"symbol": "BTCUSDT", "notional": 1e9, "collateral": 10.0},
+        {"symbol": "ETHUSDT", "collateral": 1e9},
+        {"symbol": "BTCUSDT", "date": "2021-03-18", "notional": 5e8, "collateral": 10.0},
     )
 
 

@@ -54,12 +54,15 @@ import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, ClassVar
 
 import bqplot as bq
 import ipywidgets as w
 import numpy as np
 
+from margin_widgets.settings import Settings
+from margin_widgets.settings import current as current_settings
+from margin_widgets.settings import on_change as on_settings_change
 from margin_widgets.widgets._style import MODES, css_kebab, escape
 
 __all__ = [
@@ -146,6 +149,10 @@ class Explorer(w.VBox):
         Controls shown disabled (a teacher fixes them for the lesson).
     hidden : iterable of str, default ()
         Controls hidden (and locked).
+    teacher : bool, optional
+        Show the teacher's tools (figure export, JSON state). Default: the package-wide
+        setting, ``margin_widgets.settings(teacher=...)``, which is off; the tools follow later
+        changes of the setting unless ``teacher`` is given here.
     **values
         Start values by control name; they override ``preset``.
 
@@ -174,9 +181,13 @@ class Explorer(w.VBox):
         preset: Mapping[str, Any] | str | None = None,
         locked: Iterable[str] = (),
         hidden: Iterable[str] = (),
+        teacher: bool | None = None,
         **values: Any,
     ) -> None:
         super().__init__()
+        if teacher is not None and not isinstance(teacher, bool):
+            raise ValueError(f"teacher must be True, False or None, got {teacher!r}")
+        self._teacher = teacher
         self.controls: dict[str, w.Widget] = {}
         self._followers: dict[str, list[w.Widget]] = {}
         self.figures: list[bq.Figure] = []
@@ -201,6 +212,9 @@ class Explorer(w.VBox):
         self.busy.add_class("mw-busy")
 
         body = list(self._build())
+        for name, text in self.HELP.items():
+            if name in self.controls and not getattr(self.controls[name], "tooltip", None):
+                self.controls[name].tooltip = text
         self._defaults = self._raw_values()
 
         start = parse_preset(preset)
@@ -223,6 +237,9 @@ class Explorer(w.VBox):
         self.reset_button.add_class("mw-reset")
         self.reset_button.on_click(lambda _button: self._guarded(self.reset, "reset"))
         self.io_panel = self._build_io()
+        self._show_teacher_tools(current_settings())
+        if teacher is None:
+            on_settings_change(self._show_teacher_tools)
 
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
@@ -236,6 +253,10 @@ class Explorer(w.VBox):
             self.io_panel,
         ]
         self._run_update(None)
+
+    #: one sentence per control name: what it does (the control's tooltip; read aloud by
+    #: screen readers with the description)
+    HELP: ClassVar[Mapping[str, str]] = {}
 
     # ------------------------------------------------------------------ hooks
     def _build(self) -> list[w.Widget]:
@@ -654,6 +675,15 @@ class Explorer(w.VBox):
             self._timer = None
 
     # ------------------------------------------------------------------ export / import
+    @property
+    def teacher(self) -> bool:
+        """Whether the teacher's tools (figure export, JSON state) are shown."""
+        return self.io_panel.layout.display != "none"
+
+    def _show_teacher_tools(self, settings: Settings) -> None:
+        show = settings.teacher if self._teacher is None else self._teacher
+        self.io_panel.layout.display = None if show else "none"
+
     def _build_io(self) -> w.Widget:
         self.png_button = w.Button(
             description="PNG", icon="image", tooltip="Save the figures as PNG files"

@@ -16,7 +16,8 @@ point always sits on the line).
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 import bqplot as bq
 import ipywidgets as w
@@ -71,6 +72,14 @@ class BracketExplorer(Explorer):
     >>> explorer.bracket().number, explorer.maintenance_margin()
     (3, 3700.0)
     """
+
+    HELP: ClassVar[Mapping[str, str]] = {
+        "symbol": "Contract whose maintenance brackets are shown.",
+        "date": "Date of the bracket table (exchanges change their brackets over time).",
+        "notional": "Position size (notional), in USDT: it chooses the bracket.",
+        "leverage": "Notional / initial margin: the isolated margin is notional / leverage.",
+        "collateral": "USDT in the cross wallet that backs the position in cross mode.",
+    }
 
     def __init__(
         self,

@@ -6,7 +6,7 @@ one-period log-normal shocks (engine :func:`~margin_widgets.engine.shock_returns
 account. The left figure is the scenario cloud (move of asset A against move of asset B), each
 scenario marked by its outcome with a colour *and* a marker shape; the right figure is the
 probability of liquidation against the correlation, for both modes, with the current
-correlation marked (CONCEPTS C1 and C5).
+correlation marked (claims C1 and C5, docs/claims.md).
 
 Probabilities are always computed on every scenario; the cloud draws at most
 :data:`CLOUD_POINTS` of them (the first ones: the scenarios are independent draws).
@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import bqplot as bq
 import ipywidgets as w
@@ -142,6 +142,16 @@ class CorrelationStress(Explorer):
     >>> explorer.result.n_scenarios
     2000
     """
+
+    HELP: ClassVar[Mapping[str, str]] = {
+        "n_assets": "Number of equal long positions in the book.",
+        "correlation": "Pairwise correlation of the assets' shocks, from -1 to 1.",
+        "leverage": "Notional / initial margin: each position's size is collateral x leverage.",
+        "collateral": "Collateral of each position, in USDT; the cross wallet holds their sum.",
+        "shock": "Standard deviation of each asset's log move (0.08 is about 8 %).",
+        "n_scenarios": "Number of random scenarios drawn; more is smoother and slower.",
+        "seed": "Seed of the random numbers: the same seed gives the same scenarios.",
+    }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._curve_cache: OrderedDict[tuple[Any, ...], list[list[tuple[float, ...]]]] = (

@@ -5,7 +5,7 @@ ETHUSDT position (5 ETH at 3,000), both opened at ``leverage`` from a ``collater
 one account with both positions isolated, one with both in cross. The marks are held at entry,
 and every 8 hours (three times a day) the engine's :meth:`Account.settle_funding` books
 ``mark × Q × rate`` to each position: into the position's isolated wallet in isolated mode, into
-the shared cross wallet in cross mode (CONCEPTS F4). The rate is the same in both modes; where
+the shared cross wallet in cross mode (claim F4). The rate is the same in both modes; where
 the payment lands is not, so the liquidation prices drift apart.
 
 A Play button drives ``day``; the lines show the whole timeline and the current day is marked.
@@ -14,7 +14,8 @@ A Play button drives ``day``; the lines show the whole timeline and the current 
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 import bqplot as bq
 import ipywidgets as w
@@ -72,7 +73,7 @@ def build_account(mode: str, leverage: float, collateral: float) -> Account:
 
 
 class FundingTimeline(Explorer):
-    """Funding payments over days, isolated versus cross (CONCEPTS F4).
+    """Funding payments over days, isolated versus cross (claim F4).
 
     Controls
     --------
@@ -93,6 +94,14 @@ class FundingTimeline(Explorer):
     >>> explorer.liquidation_prices(day=0)
     {'isolated': 57228.9156626506, 'cross': 50321.28514056225}
     """
+
+    HELP: ClassVar[Mapping[str, str]] = {
+        "collateral": "Collateral of the book, in USDT, split across the two positions.",
+        "leverage": "Notional / initial margin: the isolated margin of each position.",
+        "funding_rate": "Funding rate per 8-hour interval; a positive rate makes longs pay.",
+        "days": "Length of the timeline, in days.",
+        "day": "The day shown in the readout and marked on the charts.",
+    }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._timeline: EngineTimeline | None = None

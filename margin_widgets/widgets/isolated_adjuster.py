@@ -13,7 +13,8 @@ the engine (``add_margin`` / ``reduce_margin``).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 import bqplot as bq
 import ipywidgets as w
@@ -76,6 +77,16 @@ class IsolatedMarginAdjuster(Explorer):
     >>> round(adjuster.liquidation_price(), 2)
     55622.49
     """
+
+    HELP: ClassVar[Mapping[str, str]] = {
+        "entry_price": "Price at which the BTC position was opened, in USDT.",
+        "quantity": "Size of the BTC position, in BTC.",
+        "leverage": "Notional / initial margin at opening: the position's first isolated margin.",
+        "collateral": "USDT in the wallet when the position was opened.",
+        "margin_added": "Margin already moved into the position since opening, in USDT.",
+        "mark_price": "Current BTC mark price, in USDT.",
+        "margin_change": "Margin to add (positive) or remove (negative) with Apply, in USDT.",
+    }
 
     def __init__(
         self,

@@ -26,7 +26,8 @@ results into marks and text.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 import bqplot as bq
 import ipywidgets as w
@@ -124,6 +125,16 @@ class MarginModeExplorer(Explorer):
     >>> explorer.price_labels()["cross"]
     '50,321.29'
     """
+
+    HELP: ClassVar[Mapping[str, str]] = {
+        "side": "Long profits when the price rises, short when it falls.",
+        "entry_price": "Price at which the BTC position is opened, in USDT.",
+        "quantity": "Size of the BTC position, in BTC.",
+        "leverage": "Notional / initial margin: the isolated margin is notional / leverage.",
+        "collateral": "USDT in the wallet; cross uses all of it, isolated only the initial margin.",
+        "other_quantity": "Size of the ETH long in the same cross wallet, in ETH (0 for none).",
+        "other_move": "Move of the ETH price from its entry (-0.5 is a 50 % fall).",
+    }
 
     def __init__(
         self,

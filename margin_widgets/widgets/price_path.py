@@ -5,7 +5,7 @@ The same two long positions (BTCUSDT from 60,000 and ETHUSDT from 3,000, each wi
 one cross account in the other. A price path (engine :func:`price_paths`, seeded and correlated,
 or a scripted V-shaped dip of BTCUSDT from :func:`dip_path`) is played step by step with a Play
 button; at every step the engine's :meth:`Account.update_marks` liquidates what must be
-liquidated. A dip that isolated margin does not survive can be absorbed in cross (CONCEPTS C4);
+liquidated. A dip that isolated margin does not survive can be absorbed in cross (claim C4);
 a broad correlated fall liquidates the cross account, taking every position with it (C5), which
 the event log shows.
 """
@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import html
 import math
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 import bqplot as bq
 import ipywidgets as w
@@ -85,6 +86,17 @@ class PricePathPlayer(Explorer):
     >>> [e.step for e in player.events("isolated")], [e.step for e in player.events("cross")]
     ([42], [44])
     """
+
+    HELP: ClassVar[Mapping[str, str]] = {
+        "scenario": "A random correlated path, or a scripted dip of asset A.",
+        "collateral": "Collateral of each position, in USDT; the cross wallet holds their sum.",
+        "leverage": "Notional / initial margin: each position's size is collateral x leverage.",
+        "correlation": "Correlation of the two assets' steps, from -1 to 1.",
+        "volatility": "Standard deviation of each step's log move (0.01 is about 1 %).",
+        "seed": "Seed of the random path: the same seed gives the same path.",
+        "dip": "Depth of the scripted dip of asset A, as a fraction of its price.",
+        "step": "The step of the path shown; Play runs through the steps.",
+    }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._run: PathRun | None = None

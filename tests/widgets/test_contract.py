@@ -1,0 +1,181 @@
+"""The contract every registered explorer keeps, written once and run over the registry.
+
+A new explorer is covered by adding it to :mod:`margin_widgets.registry`: errors reach the status
+line and never a traceback; presets, locking and hiding; the JSON state round trip; export
+behind the teacher setting; keyboard operability (every control a focusable widget with a
+description and a tooltip); every control's bounds; the registry's extreme values; no "nan" or
+"-0.00" in any text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import ipywidgets as w
+import pytest
+
+import margin_widgets
+from margin_widgets import registry
+from tests.widgets.marks import same_marks, snapshot_marks
+
+NAMES = registry.names()
+BAD_TEXT = re.compile(r"\bnan\b|-0\.0*(?!\d*[1-9])\b|\binf\b", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module", params=NAMES)
+def cls(request: pytest.FixtureRequest) -> type:
+    return registry.load(request.param)
+
+
+@pytest.fixture(autouse=True)
+def _learner_settings() -> Iterator[None]:
+    margin_widgets.settings(teacher=False)
+    yield
+    margin_widgets.settings(teacher=False)
+
+
+def _texts(explorer: Any) -> str:
+    return " | ".join((explorer.readout.value, explorer.description.value, explorer.status.value))
+
+
+def _clean(explorer: Any) -> None:
+    """No traceback text, no 'nan', no '-0.00' in what the learner reads."""
+    text = _texts(explorer)
+    assert "Traceback" not in text
+    found = BAD_TEXT.search(re.sub(r"<[^>]+>", " ", text))
+    assert found is None, f"{type(explorer).__name__} shows {found.group(0)!r} in: {text[:300]}"
+
+
+def _edges(control: w.Widget) -> list[Any]:
+    """Every control's bounds in value units, or its options."""
+    if hasattr(control, "options") and not isinstance(control, w.SelectionSlider):
+        options = control.options
+        return [o[1] if isinstance(o, tuple) else o for o in options]
+    low, high = control.min, control.max
+    if isinstance(control, w.FloatLogSlider):
+        low, high = control.base**low, control.base**high
+    return [low, high]
+
+
+def test_defaults_draw_cleanly(cls: type) -> None:
+    explorer = cls()
+    assert "mw-status-error" not in explorer.status.value, explorer.status_text
+    assert explorer.figures, "an explorer draws at least one figure"
+    _clean(explorer)
+
+
+def test_extreme_values_never_raise_from_observers(cls: type) -> None:
+    entry = registry.entry(cls.__name__)
+    assert entry.extremes(), "every registry entry gives extreme control values"
+    for values in entry.extremes():
+        explorer = cls(**values)  # valid values: built without an exception
+        for name, value in values.items():
+            assert explorer.controls[name].value == pytest.approx(value) or name in (
+                explorer.start_values
+            )
+        _clean(explorer)
+
+
+def test_every_control_bound_is_reachable_and_shown_cleanly(cls: type) -> None:
+    explorer = cls()
+    for name in list(explorer.controls):
+        control = explorer.controls[name]
+        start = control.value
+        for edge in _edges(control):
+            control.value = edge  # an observer must never raise
+            _clean(explorer)
+        explorer.reset()
+        assert control.value == start
+
+
+def test_errors_reach_the_status_line_and_never_raise(cls: type) -> None:
+    explorer = cls()
+    _name, control = next(
+        (n, c) for n, c in explorer.controls.items() if hasattr(c, "max") and not c.disabled
+    )
+
+    def refuse(changed: Any) -> None:
+        raise ValueError("refused for the test")
+
+    def crash(changed: Any) -> None:
+        raise RuntimeError("crashed for the test")
+
+    before = snapshot_marks(explorer)
+    explorer._update = refuse
+    control.value = (
+        _edges(control)[0] if control.value != _edges(control)[0] else _edges(control)[1]
+    )
+    assert "refused for the test" in explorer.status_text
+    assert "mw-status-error" in explorer.status.value and 'role="alert"' in explorer.status.value
+    assert same_marks(before, snapshot_marks(explorer)), "the last good marks stay"
+    explorer._update = crash
+    control.value = (
+        _edges(control)[1] if control.value != _edges(control)[1] else _edges(control)[0]
+    )
+    assert "RuntimeError" in explorer.status_text and "crashed for the test" in explorer.status_text
+    assert "Traceback" not in explorer.status.value
+    del explorer._update
+    explorer.refresh()
+    assert "mw-status-error" not in explorer.status.value, explorer.status_text
+
+
+def test_bad_values_are_refused_with_the_control_named(cls: type) -> None:
+    explorer = cls()
+    name = next(n for n, c in explorer.controls.items() if hasattr(c, "max"))
+    with pytest.raises(ValueError, match=name):
+        cls(**{name: 1e12})
+    with pytest.raises(ValueError, match="no_such_control"):
+        cls(no_such_control=1)
+    with pytest.raises(ValueError, match=name):
+        explorer.apply_preset({name: -1e12})
+    _clean(explorer)
+
+
+def test_presets_locking_and_hiding(cls: type) -> None:
+    explorer = cls()
+    names = list(explorer.controls)
+    first, last = names[0], names[-1]
+    viewed = cls(preset={first: explorer.controls[first].value}, locked=[first], hidden=[last])
+    assert viewed.is_locked(first) and viewed.controls[first].disabled
+    assert viewed.is_hidden(last) and viewed.is_locked(last)
+    viewed.unlock(first, last)
+    assert not viewed.is_hidden(last)
+    with pytest.raises(ValueError, match="unknown control"):
+        cls(locked=["no_such_control"])
+
+
+def test_json_state_round_trip_gives_the_same_marks(cls: type) -> None:
+    values = registry.entry(cls.__name__).extremes()[0]
+    explorer = cls(**values)
+    copy = cls()
+    copy.load_json(explorer.to_json())
+    assert copy.values == explorer.values
+    assert same_marks(snapshot_marks(copy), snapshot_marks(explorer))
+    assert copy.description.value == explorer.description.value
+    with pytest.raises(ValueError, match="belongs to"):
+        copy.load_json('{"explorer": "SomethingElse", "values": {}}')
+
+
+def test_export_and_state_tools_are_for_teachers(cls: type) -> None:
+    learner = cls()
+    assert not learner.teacher and learner.io_panel.layout.display == "none"
+    teacher = cls(teacher=True)
+    assert teacher.teacher
+    teacher.export_button.click()
+    assert teacher.state_text.value.startswith("{")
+    margin_widgets.settings(teacher=True)
+    assert learner.teacher, "explorers on screen follow the package-wide setting"
+    assert cls().teacher
+    assert not cls(teacher=False).teacher
+
+
+def test_every_control_is_keyboard_operable_with_a_description_and_tooltip(cls: type) -> None:
+    explorer = cls()
+    for name, control in explorer.controls.items():
+        assert isinstance(control, w.DOMWidget), name
+        assert getattr(control, "tabbable", None) is not False, name
+        assert str(control.description).strip(), f"{name} has no description"
+        assert str(control.tooltip or "").strip(), f"{name} has no tooltip"
+        assert name in type(explorer).HELP, f"{name} has no entry in {cls.__name__}.HELP"
