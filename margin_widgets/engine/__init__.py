@@ -20,6 +20,7 @@ from margin_widgets.engine.account import (
     NoPositionError,
     Position,
     PositionSummary,
+    UnsupportedModeError,
     account_is_liquidated,
 )
 from margin_widgets.engine.brackets import (
@@ -199,6 +200,7 @@ __all__ = [
     "TierTable",
     "TierTableError",
     "Trader",
+    "UnsupportedModeError",
     "account_is_liquidated",
     "adl_ranking",
     "auto_add_margin_steps",

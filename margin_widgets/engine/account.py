@@ -25,6 +25,28 @@ Rules implemented (Binance USDⓈ-M, one-way mode):
   by the insurance fund); a cross liquidation closes every cross position and takes the cross
   wallet; a wallet left below zero is brought back to zero by the insurance fund.
 
+Exchanges (``Account(..., exchange=...)``, default ``"binance"``): every rule above is
+Binance's. ``"bybit"`` (USDT perpetual, classic account) and ``"okx"`` (USDT-margined swaps) run
+the same account through their own convention (:mod:`margin_widgets.engine.exchanges`): the
+maintenance margin of a position, its tier (the exchange's tier table, fixed at entry: Bybit by
+entry value, OKX by size), the isolated liquidation and bankruptcy prices, the margin ratio in the
+exchange's own orientation (OKX's is equity / (maintenance margin + fee) and liquidates at or
+below 100 %) and the liquidation test of :meth:`Account.check_liquidations`. Cross margin goes
+only as far as the exchange documents it: OKX documents the cross margin ratio and its liquidation
+test but no cross liquidation price; Bybit's classic formulas are for isolated margin only. What
+is not documented is refused with :class:`UnsupportedModeError`, naming the exchange and the
+mode. The wallet rules (available balance, addable and removable margin, withdrawals) are
+Binance's and are kept as they are on every exchange.
+
+Position modes (Binance): ``"one_way"`` (the default: one position per symbol) and ``"hedge"``
+(:meth:`Account.set_position_mode`): a symbol holds a long and a short leg at once, kept in
+:attr:`Account.hedge_positions`; ``open_position`` adds to the leg of its side, and
+``reduce_position``, ``close_position`` and the per-position look-ups take ``side=`` (required in
+hedge mode). In cross mode both legs share one liquidation price
+(:func:`~margin_widgets.engine.hedge.hedge_liquidation_price_in_brackets`); in isolated mode each
+leg has its own wallet and price. The position mode can be changed only with no open position
+(Binance API error -4068; -4067 refuses it with open orders, which the account does not model).
+
 Argument order: a method CCXT also has keeps CCXT's order (``set_leverage(leverage, symbol)``,
 ``set_margin_mode(mode, symbol)``, ``add_margin(symbol, amount)``, ``reduce_margin(symbol,
 amount)``, ``transfer(amount, source, destination)``); every other method takes the symbol
@@ -38,6 +60,11 @@ maximum withdrawal in cross mode.
 Binance FAQ, "How to Check Futures Wallet Balance": Available for Order.
 Binance USDⓈ-M Futures API, "Error Codes": -4161 ``LEVERAGE_REDUCTION_NOT_SUPPORTED``.
 Binance FAQ, "How to Use the Binance Futures Calculator": initial margin and ROE at the entry.
+Binance USDⓈ-M Futures API, "Error Codes": -4067 ``POSITION_SIDE_CHANGE_EXISTS_OPEN_ORDERS``,
+-4068 ``POSITION_SIDE_CHANGE_EXISTS_QUANTITY``.
+Binance, "How to Calculate Liquidation Price of USDⓈ-M Futures Contracts": the hedge-mode formula.
+Bybit, "Liquidation Price (USDT Contract)" and "Margin Parameters"; OKX, "Tiered maintenance
+margin ratio rules".
 """
 
 from __future__ import annotations
@@ -46,10 +73,18 @@ import copy
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import Any, NoReturn
 
 from margin_widgets.engine import _checks
 from margin_widgets.engine.brackets import BracketTable, load_brackets
+from margin_widgets.engine.exchanges import (
+    ExchangeConvention,
+    Tier,
+    TierTable,
+    get_exchange,
+    liquidation_price_in_tiers,
+    load_tier_table,
+)
 from margin_widgets.engine.formulas import (
     LiquidationOutlook,
     _solve_in_brackets,
@@ -64,8 +99,16 @@ from margin_widgets.engine.formulas import (
     return_on_equity,
     unrealized_pnl,
 )
+from margin_widgets.engine.hedge import (
+    HedgeLiquidation,
+    HedgeOutlook,
+    hedge_liquidation_price,
+    hedge_liquidation_price_in_brackets,
+    hedge_outlook,
+)
 
 __all__ = [
+    "POSITION_MODES",
     "Account",
     "AccountSummary",
     "InsufficientMarginError",
@@ -76,8 +119,27 @@ __all__ = [
     "NoPositionError",
     "Position",
     "PositionSummary",
+    "UnsupportedModeError",
     "account_is_liquidated",
 ]
+
+POSITION_MODES: tuple[str, ...] = ("one_way", "hedge")
+"""Position modes: one position per symbol, or a long and a short leg per symbol (Binance)."""
+
+_LEG_SIDES: tuple[str, ...] = ("long", "short")
+
+_UNDOCUMENTED_CROSS = {
+    "bybit": (
+        'Bybit\'s classic USDT-perpetual documents ("Liquidation Price (USDT Contract)") give '
+        "the isolated-margin formulas only; use set_margin_mode('isolated', symbol)"
+    ),
+    "okx": (
+        'OKX\'s "Tiered maintenance margin ratio rules" document the cross margin ratio '
+        "(equity / (maintenance margin + fee)) and its liquidation test, not a cross "
+        "liquidation price"
+    ),
+}
+"""Why a cross figure is refused on an exchange whose documents do not give it."""
 
 
 def account_is_liquidated(maintenance_margin_value: float, margin_balance: float) -> bool:
@@ -134,9 +196,13 @@ class LeverageError(MarginError):
     """The leverage is above the bracket's maximum or below 1."""
 
 
+class UnsupportedModeError(MarginError):
+    """The exchange's documents give no rule for this mode; the account refuses to invent one."""
+
+
 @dataclass(frozen=True)
 class Position:
-    """An open position (one per symbol, one-way mode).
+    """An open position: one per symbol in one-way mode, one per symbol and side in hedge mode.
 
     Attributes
     ----------
@@ -263,12 +329,16 @@ class LiquidationEvent:
     surplus_to_insurance_fund : float
         Margin left at liquidation that goes to the insurance fund (USDT, >= 0).
     margin_ratio : float
-        Margin ratio that triggered the liquidation (>= 1).
+        Margin ratio that triggered the liquidation, in the exchange's orientation (>= 1 on
+        Binance and Bybit; <= 1 on OKX, whose ratio is equity / requirement).
     wallet_overdraft : float
         How far below zero the wallet stood before the liquidation (USDT, >= 0; funding or a
         realised loss can overdraw it while other positions carry unrealised profit).
     insurance_fund_cover : float
         What the insurance fund paid (USDT, >= 0); equal to ``deficit_absorbed``.
+    sides : tuple of str
+        Hedge mode only: the side of each closed leg, in the order of ``symbols`` (empty in
+        one-way mode, where a symbol has one position).
 
     The fields add up: ``collateral_lost − wallet_overdraft + sum(realized_pnl) +
     insurance_fund_cover = surplus_to_insurance_fund`` (see :meth:`balance_error`).
@@ -286,6 +356,7 @@ class LiquidationEvent:
     margin_ratio: float
     wallet_overdraft: float = 0.0
     insurance_fund_cover: float = 0.0
+    sides: tuple[str, ...] = ()
 
     def balance_error(self) -> float:
         """What the fields fail to add up by, USDT (0 up to rounding).
@@ -304,7 +375,12 @@ class LiquidationEvent:
 
     def describe(self) -> str:
         """One line for an event log, e.g. ``"#0 isolated BTCUSDT liquidated at 19,650.00 ..."``."""
-        pairs = zip(self.symbols, self.mark_prices, strict=True)
+        names = (
+            tuple(f"{s} {side}" for s, side in zip(self.symbols, self.sides, strict=True))
+            if self.sides
+            else self.symbols
+        )
+        pairs = zip(names, self.mark_prices, strict=True)
         closed = ", ".join(f"{s} at {p:,.2f}" for s, p in pairs)
         where = f" (step {self.step})" if self.step is not None else ""
         text = (
@@ -325,7 +401,18 @@ class Account:
     wallet_balance : float, default 0.0
         Cross wallet balance in USDT (the free collateral; isolated margin is held apart).
     brackets : dict of str to BracketTable, optional
-        Bracket table per symbol; a symbol not given uses the newest shipped table.
+        Bracket table per symbol; a symbol not given uses the newest shipped table (Binance).
+    exchange : {"binance", "bybit", "okx"}, default "binance"
+        Keyword only: whose rules the account runs under (see the module docstring).
+    tier_tables : dict of str to TierTable, optional
+        Keyword only, Bybit and OKX: tier table per symbol (the exchange's own); a symbol not
+        given uses the newest shipped table (:func:`~margin_widgets.engine.exchanges.
+        load_tier_table`).
+    fee_rate : float, default 0.0
+        Keyword only, OKX: the liquidation (taker) fee rate in [0, 1) that OKX adds to the
+        maintenance margin; must be 0 on the other exchanges.
+    position_mode : {"one_way", "hedge"}, default "one_way"
+        Keyword only: one position per symbol, or a long and a short leg (Binance only).
 
     Examples
     --------
@@ -349,16 +436,155 @@ class Account:
     insurance_fund_absorbed: float = 0.0
     insurance_fund_received: float = 0.0
     default_leverage: float = 20.0
+    exchange: str = field(default="binance", kw_only=True)
+    tier_tables: dict[str, TierTable] = field(default_factory=dict, kw_only=True)
+    fee_rate: float = field(default=0.0, kw_only=True)
+    position_mode: str = field(default="one_way", kw_only=True)
+    hedge_positions: dict[str, dict[str, Position]] = field(default_factory=dict, kw_only=True)
 
     def __post_init__(self) -> None:
         self.wallet_balance = _checks.non_negative("wallet_balance", self.wallet_balance)
+        get_exchange(self.exchange)  # a ValueError naming the exchanges for an unknown one
+        self.fee_rate = _checks.rate("fee_rate", self.fee_rate)
+        if self.fee_rate != 0 and self.exchange != "okx":
+            raise ValueError(
+                f"fee_rate must be 0 for {self.exchange} (only OKX adds a liquidation fee to the "
+                f"maintenance margin), got {self.fee_rate!r}"
+            )
+        if self.exchange == "binance" and self.tier_tables:
+            raise ValueError("tier_tables must be empty for binance; pass brackets instead")
+        if self.exchange != "binance" and self.brackets:
+            raise ValueError(
+                f"brackets must be empty for {self.exchange} (Binance's tables); pass "
+                "tier_tables instead"
+            )
+        for symbol, table in self.tier_tables.items():
+            if not isinstance(table, TierTable) or table.exchange != self.exchange:
+                raise ValueError(
+                    f"tier_tables[{symbol!r}] must be a {self.exchange} TierTable, got {table!r}"
+                )
+        if self.position_mode not in POSITION_MODES:
+            raise ValueError(
+                f"position_mode must be one of {POSITION_MODES}, got {self.position_mode!r}"
+            )
+        if self.position_mode == "hedge":
+            self._check_hedge_supported()
+            if self.positions:
+                raise ValueError("positions must be empty in hedge mode (legs: hedge_positions)")
+        elif self.hedge_positions:
+            raise ValueError("hedge_positions must be empty in one-way mode")
+
+    # ------------------------------------------------------------------ exchange rules
+    def _convention(self) -> ExchangeConvention:
+        return get_exchange(self.exchange)
+
+    def _check_hedge_supported(self) -> None:
+        if self.exchange != "binance":
+            raise UnsupportedModeError(
+                f"position_mode 'hedge' is not available for {self.exchange}: the account "
+                "implements Binance's hedge mode only (its shared cross liquidation price)"
+            )
+
+    def _refuse_cross(self, what: str) -> NoReturn:
+        raise UnsupportedModeError(
+            f"{what} is not available for {self.exchange} in cross margin mode: "
+            f"{_UNDOCUMENTED_CROSS.get(self.exchange, 'no documented formula')}"
+        )
+
+    def _check_mode_supported(self, mode: str) -> None:
+        """Refuse cross margin on an exchange whose documents give no cross rules at all."""
+        if mode == "cross" and self.exchange == "bybit":
+            self._refuse_cross("a cross position")
+
+    def tier_table(self, symbol: str) -> TierTable:
+        """The exchange's tier table for ``symbol`` (Binance: :meth:`table` as tiers).
+
+        Bybit and OKX: the table given in ``tier_tables``, else the newest shipped one
+        (:func:`~margin_widgets.engine.exchanges.load_tier_table`).
+
+        Returns
+        -------
+        TierTable
+            Tiers with their caps (USDT of notional, or base units on OKX), maximum leverage,
+            maintenance margin rate and deduction (USDT).
+
+        References
+        ----------
+        Binance, "Leverage and Margin of USDⓈ-M Futures"; Bybit, "Margin Parameters"; OKEx,
+        "OKEx position tiers to be adjusted".
+
+        Examples
+        --------
+        >>> Account(exchange="bybit").tier_table("BTCUSDT").tiers[0].maintenance_margin_rate
+        0.005
+        >>> Account().tier_table("BTCUSDT").exchange
+        'binance'
+        """
+        if self.exchange == "binance":
+            bracket_table = self.table(symbol)
+            return TierTable(
+                exchange="binance",
+                symbol=bracket_table.symbol,
+                effective_date=bracket_table.effective_date,
+                source=bracket_table.source,
+                basis="notional",
+                tiers=tuple(
+                    Tier(
+                        b.number,
+                        b.min_notional,
+                        b.max_notional,
+                        b.max_leverage,
+                        b.maintenance_margin_rate,
+                        b.maintenance_amount,
+                    )
+                    for b in bracket_table.brackets
+                ),
+            )
+        table = self.tier_tables.get(symbol)
+        return table if table is not None else load_tier_table(self.exchange, symbol)
+
+    def _tier(self, p: Position) -> Tier:
+        """The tier of a Bybit or OKX position: fixed at entry (entry value, or size)."""
+        convention = self._convention()
+        price = p.entry_price if convention.tier_price == "entry" else self.marks[p.symbol]
+        return self.tier_table(p.symbol).tier_for(p.quantity, price)
+
+    def _exchange_maintenance(self, p: Position, mark: float) -> tuple[float, float, float]:
+        tier = self._tier(p)
+        value = self._convention().maintenance_margin(
+            p.quantity,
+            p.entry_price,
+            mark,
+            tier.maintenance_margin_rate,
+            tier.maintenance_amount,
+            self.fee_rate,
+        )
+        return value, tier.maintenance_margin_rate, tier.maintenance_amount
+
+    def _is_liquidated(self, maintenance: float, balance: float) -> bool:
+        """The exchange's liquidation test on a margin balance and its requirement (USDT)."""
+        if self.exchange == "binance":
+            return account_is_liquidated(maintenance, balance)
+        return self._convention().is_liquidated(balance, maintenance)
+
+    def _ratio(self, maintenance: float, balance: float) -> float:
+        """The exchange's margin ratio, in its own orientation."""
+        if self.exchange == "binance":
+            return margin_ratio(maintenance, balance)
+        return self._convention().margin_ratio(balance, maintenance)
 
     # ------------------------------------------------------------------ look-ups
     def table(self, symbol: str) -> BracketTable:
         """Bracket table used for ``symbol``: the one given, else the newest shipped table.
 
         A look-up never changes the account (a refused operation must leave it as it was).
+        Binance only: other exchanges' tables are :meth:`tier_table`.
         """
+        if self.exchange != "binance":
+            raise MarginError(
+                f"bracket tables are Binance's; this account runs under {self.exchange}: use "
+                f"tier_table({symbol!r})"
+            )
         table = self.brackets.get(symbol)
         return table if table is not None else load_brackets(symbol)
 
@@ -370,12 +596,70 @@ class Account:
         """Leverage set for ``symbol`` (the default until set)."""
         return self.leverages.get(symbol, self.default_leverage)
 
-    def position(self, symbol: str) -> Position:
-        """The open position on ``symbol``; raises :class:`NoPositionError` if there is none."""
+    def position(self, symbol: str, *, side: str | None = None) -> Position:
+        """The open position on ``symbol``; raises :class:`NoPositionError` if there is none.
+
+        In hedge mode ``side`` (keyword) names the leg and is required; in one-way mode it is
+        optional and, when given, must be the open position's side.
+        """
+        if self.position_mode == "hedge":
+            if side is None:
+                raise MarginError(
+                    f"side is required in hedge mode ({symbol} can hold a long and a short "
+                    "leg): pass side='long' or side='short'"
+                )
+            _checks.side_sign(side)
+            leg = self.hedge_positions.get(symbol, {}).get(side)
+            if leg is None:
+                raise NoPositionError(f"symbol {symbol!r} has no open {side} leg")
+            return leg
         try:
-            return self.positions[symbol]
+            p = self.positions[symbol]
         except KeyError:
             raise NoPositionError(f"symbol {symbol!r} has no open position") from None
+        if side is not None and side != p.side:
+            _checks.side_sign(side)
+            raise NoPositionError(f"symbol {symbol!r} has an open {p.side} position, not a {side}")
+        return p
+
+    def legs(self, symbol: str) -> list[Position]:
+        """Every open position on ``symbol``, long leg first; empty if there is none.
+
+        Hedge mode: the long leg, then the short leg. One-way mode: the one position.
+        """
+        if self.position_mode == "hedge":
+            legs = self.hedge_positions.get(symbol, {})
+            return [legs[side] for side in _LEG_SIDES if side in legs]
+        p = self.positions.get(symbol)
+        return [p] if p is not None else []
+
+    def _all_positions(self) -> list[Position]:
+        if not self.hedge_positions:
+            return list(self.positions.values())
+        return [leg for symbol in self.hedge_positions for leg in self.legs(symbol)]
+
+    def _put(self, p: Position) -> None:
+        """Store ``p`` as the position (one-way) or the leg of its side (hedge)."""
+        if self.position_mode == "hedge":
+            self.hedge_positions.setdefault(p.symbol, {})[p.side] = p
+        else:
+            self.positions[p.symbol] = p
+
+    def _drop(self, p: Position) -> None:
+        if self.position_mode == "hedge":
+            legs = self.hedge_positions[p.symbol]
+            del legs[p.side]
+            if not legs:
+                del self.hedge_positions[p.symbol]
+        else:
+            del self.positions[p.symbol]
+
+    def _one_way_only(self, name: str) -> None:
+        if self.position_mode == "hedge":
+            raise MarginError(
+                f"{name} is for one-way mode; in hedge mode use liquidation_price(symbol, "
+                "side=...) or hedge_outlook(symbol)"
+            )
 
     def mark_price(self, symbol: str) -> float:
         """Current mark price of ``symbol`` in USDT."""
@@ -385,10 +669,12 @@ class Account:
             raise ValueError(f"symbol {symbol!r} has no mark price; call update_mark") from None
 
     def _cross_positions(self) -> list[Position]:
-        return [p for p in self.positions.values() if p.margin_mode == "cross"]
+        return [p for p in self._all_positions() if p.margin_mode == "cross"]
 
     def _maintenance(self, position: Position) -> tuple[float, float, float]:
         """(maintenance margin, MMR, cum) of a position at its mark, bracket by notional."""
+        if self.exchange != "binance":
+            return self._exchange_maintenance(position, self.marks[position.symbol])
         value = position.quantity * self.marks[position.symbol]
         bracket = self.table(position.symbol).bracket_for(value)
         return (
@@ -421,7 +707,13 @@ class Account:
         """Account margin ratio = cross maintenance margin / cross margin balance (1.0 = liq.).
 
         0 when there is no cross position; ``inf`` when the margin balance is at or below 0.
+        On OKX the exchange's own ratio, equity / (maintenance margin + fee), liquidated at or
+        below 1 (``inf`` when there is no cross position).
         """
+        if self.exchange != "binance":
+            if not self._cross_positions():
+                return 0.0 if self._convention().margin_ratio_orientation[0] == "m" else math.inf
+            return self._ratio(self.cross_maintenance_margin(), self.cross_margin_balance())
         maintenance = self.cross_maintenance_margin()
         if maintenance == 0:
             return 0.0
@@ -495,7 +787,7 @@ class Account:
         within_wallet = self.wallet_balance - self.cross_maintenance_margin()
         return max(0.0, min(within_wallet, self.available_balance()))
 
-    def max_addable_margin(self, symbol: str) -> float:
+    def max_addable_margin(self, symbol: str, *, side: str | None = None) -> float:
         """Most USDT that may be added to the isolated position on ``symbol``.
 
         ``max(0, min(cross wallet − Σ cross maintenance margin, available balance))``: a
@@ -526,25 +818,49 @@ class Account:
         >>> account.max_addable_margin("BTCUSDT")
         600.0
         """
-        self._isolated(symbol)
+        self._isolated(symbol, side)
         within_wallet = self.wallet_balance - self.cross_maintenance_margin()
         return max(0.0, min(within_wallet, self.available_balance()))
 
-    def isolated_margin_balance(self, symbol: str) -> float:
-        """Isolated wallet + unrealised PnL of an isolated position, USDT."""
-        p = self._isolated(symbol)
+    def isolated_margin_balance(self, symbol: str, *, side: str | None = None) -> float:
+        """Isolated wallet + unrealised PnL of an isolated position (or leg), USDT."""
+        p = self._isolated(symbol, side)
         return p.isolated_wallet + p.unrealized_pnl(self.marks[symbol])
 
-    def isolated_margin_ratio(self, symbol: str) -> float:
-        """Margin ratio of one isolated position (its maintenance margin / its margin balance)."""
-        p = self._isolated(symbol)
-        return margin_ratio(self._maintenance(p)[0], self.isolated_margin_balance(symbol))
+    def isolated_margin_ratio(self, symbol: str, *, side: str | None = None) -> float:
+        """Margin ratio of one isolated position (its maintenance margin / its margin balance).
 
-    def margin_ratio(self, symbol: str) -> float:
-        """The margin ratio that governs ``symbol``: its own if isolated, the account's if cross."""
-        p = self.position(symbol)
+        In the exchange's orientation: on OKX its margin balance / (maintenance margin + fee).
+        """
+        p = self._isolated(symbol, side)
+        return self._ratio(self._maintenance(p)[0], self.isolated_margin_balance(symbol, side=side))
+
+    def margin_ratio(self, symbol: str, *, side: str | None = None) -> float:
+        """The margin ratio that governs ``symbol``: its own if isolated, the account's if cross.
+
+        ``side`` (keyword) names the leg in hedge mode. The ratio is in the exchange's own
+        orientation (OKX: equity / (maintenance margin + fee), liquidated at or below 1).
+
+        References
+        ----------
+        Binance FAQ, "How to Check Futures Wallet Balance"; OKX, "Tiered maintenance margin
+        ratio rules".
+
+        Examples
+        --------
+        OKX, 10 ETH long at 3,000 with 50x isolated (600 USDT), MMR 0.4 %, fee 0.05 %:
+        600 / (30,000 × 0.45 %) = 600 / 135:
+
+        >>> account = Account(wallet_balance=1_000, exchange="okx", fee_rate=0.0005)
+        >>> account.set_margin_mode("isolated", "ETHUSDT")
+        >>> account.open_position("ETHUSDT", "long", 10, price=3_000, leverage=50)
+        []
+        >>> round(account.margin_ratio("ETHUSDT"), 4)
+        4.4444
+        """
+        p = self.position(symbol, side=side)
         if p.margin_mode == "isolated":
-            return self.isolated_margin_ratio(symbol)
+            return self.isolated_margin_ratio(symbol, side=side)
         return self.cross_margin_ratio()
 
     def effective_leverage(self) -> float:
@@ -554,7 +870,7 @@ class Account:
             return 0.0
         return effective_leverage(total, self.cross_margin_balance())
 
-    def max_removable_margin(self, symbol: str) -> float:
+    def max_removable_margin(self, symbol: str, *, side: str | None = None) -> float:
         """Largest amount of isolated margin that may be removed from ``symbol`` (USDT).
 
         ``max(0, min(isolated wallet − maintenance margin, isolated wallet + size·(mark − entry)
@@ -595,13 +911,13 @@ class Account:
         >>> account.max_removable_margin("BTCUSDT")
         900.0
         """
-        p = self._isolated(symbol)
+        p = self._isolated(symbol, side)
         upnl = p.unrealized_pnl(self.marks[symbol])
         keep_maintenance = p.isolated_wallet - self._maintenance(p)[0]
         keep_initial = p.isolated_wallet + upnl - self._initial_margin(p)
         return max(0.0, min(keep_maintenance, keep_initial))
 
-    def is_liquidated(self, symbol: str | None = None) -> bool:
+    def is_liquidated(self, symbol: str | None = None, *, side: str | None = None) -> bool:
         """Whether ``symbol`` (or, without a symbol, any position) is at or past liquidation.
 
         An isolated position is tested on its own margin balance and maintenance margin; a
@@ -618,31 +934,216 @@ class Account:
         (False, False)
         """
         if symbol is not None:
-            p = self.position(symbol)
+            p = self.position(symbol, side=side)
             if p.margin_mode == "isolated":
-                return account_is_liquidated(
-                    self._maintenance(p)[0], self.isolated_margin_balance(symbol)
+                return self._is_liquidated(
+                    self._maintenance(p)[0], self.isolated_margin_balance(symbol, side=side)
                 )
-            return account_is_liquidated(
-                self.cross_maintenance_margin(), self.cross_margin_balance()
-            )
+            return self._is_liquidated(self.cross_maintenance_margin(), self.cross_margin_balance())
+        if self.position_mode == "hedge":
+            return any(self.is_liquidated(p.symbol, side=p.side) for p in self._all_positions())
         return any(self.is_liquidated(s) for s in self.positions)
 
-    def liquidation_price(self, symbol: str) -> float | None:
-        """Liquidation price of the position on ``symbol`` (None if no positive price).
+    def liquidation_price(self, symbol: str, *, side: str | None = None) -> float | None:
+        """Liquidation price of the position on ``symbol`` (None if no positive price), USDT.
 
         Isolated: the position's own wallet. Cross: the cross wallet, with every other cross
         position's maintenance margin and signed unrealised PnL at its mark. The bracket is
         re-selected at the liquidation price until stable.
+
+        Hedge mode (``side``, keyword, required): an isolated leg is solved alone on its own
+        wallet; two cross legs share one price, from the hedge-mode formula
+        (:func:`~margin_widgets.engine.hedge.hedge_liquidation_price_in_brackets`; its
+        ``price``, the root on the side the legs lean to; :meth:`hedge_outlook` gives both
+        roots). A cross leg alone is a one-way position.
+
+        Bybit and OKX (isolated): the exchange's own formula with the tier fixed at entry
+        (:func:`~margin_widgets.engine.exchanges.liquidation_price_in_tiers`). Cross on
+        Bybit or OKX is refused (:class:`UnsupportedModeError`): neither documents a cross
+        liquidation price.
+
+        Parameters
+        ----------
+        symbol : str
+            Exchange symbol.
+        side : {"long", "short"}, optional
+            Keyword only: the leg (hedge mode); in one-way mode, if given, the open side.
+
+        Returns
+        -------
+        float or None
+            USDT per base unit.
+
+        Raises
+        ------
+        NoPositionError, MarginError, UnsupportedModeError
+            No such position; no side in hedge mode; an undocumented cross figure.
+
+        References
+        ----------
+        Binance, "How to Calculate Liquidation Price of USDⓈ-M Futures Contracts" (one-way and
+        hedge mode); Bybit, "Liquidation Price (USDT Contract)"; OKX, "Tiered maintenance
+        margin ratio rules".
+
+        Examples
+        --------
+        Bybit's example: 1 BTC long at 20,000 with 50x (400 USDT), MMR 0.5 % (MM 100):
+        20,000 − (400 − 100) / 1 = 19,700.
+
+        >>> account = Account(wallet_balance=1_000, exchange="bybit")
+        >>> account.set_margin_mode("isolated", "BTCUSDT")
+        >>> account.open_position("BTCUSDT", "long", 1, price=20_000, leverage=50)
+        []
+        >>> account.liquidation_price("BTCUSDT"), account.bankruptcy_price("BTCUSDT")
+        (19700.0, 19600.0)
+
+        Hedge mode, Binance brackets of 2024-10-24: 1 BTC each way at 20,000 with 125x (160
+        USDT of initial margin each) on a 360 USDT cross wallet. The PnL cancels: N = 360,
+        D = 0.004 + 0.004 − 1 + 1 = 0.008, both legs go on a rise to 45,000 (each leg's
+        notional there, 45,000, is still in bracket 1):
+
+        >>> hedged = Account(
+        ...     wallet_balance=360, position_mode="hedge",
+        ...     brackets={"BTCUSDT": load_brackets("BTCUSDT", "2024-10-24")})
+        >>> hedged.open_position("BTCUSDT", "long", 1, price=20_000, leverage=125)
+        []
+        >>> hedged.open_position("BTCUSDT", "short", 1, price=20_000, leverage=125)
+        []
+        >>> round(hedged.liquidation_price("BTCUSDT", side="short"), 6)
+        45000.0
         """
-        return self._liquidation(self.position(symbol))
+        return self._liquidation(self.position(symbol, side=side))
 
     def _liquidation(self, p: Position) -> float | None:
+        if self.exchange != "binance":
+            return self._exchange_liquidation(p)
+        if p.margin_mode == "cross" and len(self.hedge_positions.get(p.symbol, ())) == 2:
+            return self._hedge_cross(p.symbol).price
         wallet, other_mm, other_pnl = self._backing(p)
         price, _ = _solve_in_brackets(
             p.sign, p.quantity, p.entry_price, wallet, self.table(p.symbol), other_mm, other_pnl
         )
         return price
+
+    def _exchange_liquidation(self, p: Position) -> float | None:
+        """Bybit or OKX: the isolated price of the exchange's formula, tier fixed at entry."""
+        if p.margin_mode == "cross":
+            self._refuse_cross("the liquidation price")
+        if p.isolated_wallet >= 0:
+            price, _ = liquidation_price_in_tiers(
+                self.exchange,
+                p.side,
+                p.quantity,
+                p.entry_price,
+                p.isolated_wallet,
+                self.tier_table(p.symbol),
+                self.fee_rate,
+            )
+            return price
+        # a wallet overdrawn by funding: the same formula, with the margin below zero
+        tier = self._tier(p)
+        solve = getattr(self._convention(), "solve_unchecked", None)
+        if solve is None:  # pragma: no cover - every shipped convention has one
+            return None
+        result: float | None = solve(
+            p.side,
+            p.sign,
+            p.quantity,
+            p.entry_price,
+            p.isolated_wallet,
+            tier.maintenance_margin_rate,
+            tier.maintenance_amount,
+            self.fee_rate,
+        )
+        return result
+
+    def _hedge_cross(self, symbol: str) -> HedgeLiquidation:
+        """The shared cross price of ``symbol``'s legs (Binance's hedge-mode formula)."""
+        legs = self.hedge_positions[symbol]
+        long, short = legs.get("long"), legs.get("short")
+        first = long if long is not None else short
+        assert first is not None
+        wallet, other_mm, other_pnl = self._backing(first)
+        return hedge_liquidation_price_in_brackets(
+            wallet,
+            long.quantity if long else 0.0,
+            long.entry_price if long else 0.0,
+            short.quantity if short else 0.0,
+            short.entry_price if short else 0.0,
+            self.table(symbol),
+            other_mm,
+            other_pnl,
+        )
+
+    def hedge_outlook(self, symbol: str) -> HedgeOutlook:
+        """Which legs of ``symbol`` are liquidated, at which prices, from which side (hedge mode).
+
+        Cross: both legs share the fall and rise prices of the hedge-mode formula; isolated:
+        each leg alone on its own wallet (:func:`~margin_widgets.engine.hedge.hedge_outlook`,
+        with this account's wallets, brackets and other cross positions).
+
+        Returns
+        -------
+        HedgeOutlook
+            Prices in USDT, one entry per open leg.
+
+        Raises
+        ------
+        MarginError, NoPositionError
+            In one-way mode, or with no open leg on ``symbol``.
+
+        References
+        ----------
+        Binance, "How to Calculate Liquidation Price of USDⓈ-M Futures Contracts".
+
+        Examples
+        --------
+        Isolated legs, 1 BTC each way at 20,000 with 100x (200 USDT each), brackets of
+        2024-10-24 (0.4 %): the long falls to (200 − 20,000) / (0.004 − 1) = 19,879.52, the
+        short rises to (200 + 20,000) / 1.004 = 20,119.52:
+
+        >>> account = Account(
+        ...     wallet_balance=1_000, position_mode="hedge",
+        ...     brackets={"BTCUSDT": load_brackets("BTCUSDT", "2024-10-24")})
+        >>> account.set_margin_mode("isolated", "BTCUSDT")
+        >>> account.open_position("BTCUSDT", "long", 1, price=20_000, leverage=100)
+        []
+        >>> account.open_position("BTCUSDT", "short", 1, price=20_000, leverage=100)
+        []
+        >>> outlook = account.hedge_outlook("BTCUSDT")
+        >>> round(outlook.fall_price, 2), outlook.fall_sides, round(outlook.rise_price, 2)
+        (19879.52, ('long',), 20119.52)
+        """
+        if self.position_mode != "hedge":
+            raise MarginError("hedge_outlook needs hedge mode; use liquidation_outlook(symbol)")
+        legs = self.hedge_positions.get(symbol)
+        if not legs:
+            raise NoPositionError(f"symbol {symbol!r} has no open leg")
+        long, short = legs.get("long"), legs.get("short")
+        first = long if long is not None else short
+        assert first is not None
+        quantities = (
+            long.quantity if long else 0.0,
+            long.entry_price if long else 0.0,
+            short.quantity if short else 0.0,
+            short.entry_price if short else 0.0,
+        )
+        if first.margin_mode == "cross":
+            wallet, other_mm, other_pnl = self._backing(first)
+            return hedge_outlook(
+                *quantities,
+                self.table(symbol),
+                wallet_balance=wallet,
+                other_maintenance_margin=other_mm,
+                other_unrealized_pnl=other_pnl,
+            )
+        return hedge_outlook(
+            *quantities,
+            self.table(symbol),
+            margin_mode="isolated",
+            long_wallet_balance=long.isolated_wallet if long else 0.0,
+            short_wallet_balance=short.isolated_wallet if short else 0.0,
+        )
 
     def _backing(self, p: Position) -> tuple[float, float, float]:
         """(WB, TMM, UPNL) behind a position: its own wallet, or the cross wallet and the rest."""
@@ -675,6 +1176,8 @@ class Account:
         >>> round(account.price_at_margin_ratio("BTCUSDT", 0.8), 2)
         19095.48
         """
+        self._one_way_only("price_at_margin_ratio")
+        self._binance_only("price_at_margin_ratio")
         p = self.position(symbol)
         wallet, other_mm, other_pnl = self._backing(p)
         return margin_ratio_price(
@@ -727,6 +1230,8 @@ class Account:
         >>> twin.liquidation_outlook("ETHUSDT")
         LiquidationOutlook(kind='already', price=None)
         """
+        self._one_way_only("liquidation_outlook")
+        self._binance_only("liquidation_outlook")
         p = self.position(symbol)
         wallet, other_mm, other_pnl = self._backing(p)
         return liquidation_outlook_in_brackets(
@@ -757,10 +1262,23 @@ class Account:
         return self.margin_ratio_curve(symbol, [mark_price])[0]
 
     def margin_ratio_curve(self, symbol: str, mark_prices: Sequence[float]) -> list[float]:
-        """:meth:`margin_ratio_at` for many prices at once (a chart's curve)."""
+        """:meth:`margin_ratio_at` for many prices at once (a chart's curve).
+
+        On Bybit and OKX the exchange's maintenance margin (tier fixed at entry) and its ratio
+        orientation are used.
+        """
+        self._one_way_only("margin_ratio_curve")
         p = self.position(symbol)
         prices = [_checks.positive("mark_prices[]", price) for price in mark_prices]
         wallet, other_mm, other_pnl = self._backing(p)
+        if self.exchange != "binance":
+            return [
+                self._ratio(
+                    self._exchange_maintenance(p, price)[0] + other_mm,
+                    wallet + other_pnl + p.unrealized_pnl(price),
+                )
+                for price in prices
+            ]
         table = self.table(symbol)
         backing = wallet + other_pnl
         return [
@@ -771,19 +1289,62 @@ class Account:
             for price in prices
         ]
 
-    def bankruptcy_price(self, symbol: str) -> float | None:
-        """Price at which the margin behind ``symbol`` is exactly used up (None if <= 0)."""
-        p = self.position(symbol)
+    def _binance_only(self, name: str) -> None:
+        if self.exchange != "binance":
+            raise UnsupportedModeError(
+                f"{name} is computed on Binance's brackets and is not available for "
+                f"{self.exchange}; use liquidation_price or margin_ratio_at"
+            )
+
+    def bankruptcy_price(self, symbol: str, *, side: str | None = None) -> float | None:
+        """Price at which the margin behind ``symbol`` is exactly used up (None if <= 0), USDT.
+
+        Hedge mode (``side`` keyword): two cross legs share it (the hedge-mode formula with no
+        maintenance margin; None for a fully hedged pair, whose PnL cancels). Bybit and OKX:
+        ``EP − s·M/Q`` on the isolated margin M; refused in cross mode.
+        """
+        return self._bankruptcy(self.position(symbol, side=side))
+
+    def _bankruptcy(self, p: Position) -> float | None:
+        if self.exchange != "binance":
+            if p.margin_mode == "cross":
+                self._refuse_cross("the bankruptcy price")
+            if p.isolated_wallet >= 0:
+                return self._convention().bankruptcy_price(
+                    p.side, p.quantity, p.entry_price, p.isolated_wallet
+                )
+            price = p.entry_price - p.sign * p.isolated_wallet / p.quantity
+            return price if price > 0 else None
         wallet, _, other_pnl = self._backing(p)
+        legs = self.hedge_positions.get(p.symbol, {})
+        if p.margin_mode == "cross" and len(legs) == 2:
+            long, short = legs["long"], legs["short"]
+            return hedge_liquidation_price(
+                max(wallet, 0.0),
+                long.quantity,
+                long.entry_price,
+                0.0,
+                0.0,
+                short.quantity,
+                short.entry_price,
+                0.0,
+                0.0,
+                0.0,
+                other_pnl + min(wallet, 0.0),
+            ).price
         # A wallet overdrawn by funding or a realised loss is carried as a negative amount
         # beside the other positions' PnL (the formula's wallet is >= 0; only the sum matters).
         return bankruptcy_price(
             p.side, p.quantity, p.entry_price, max(wallet, 0.0), other_pnl + min(wallet, 0.0)
         )
 
-    def position_summary(self, symbol: str) -> PositionSummary:
-        """All figures of the position on ``symbol`` (see :class:`PositionSummary`)."""
-        p = self.position(symbol)
+    def position_summary(self, symbol: str, *, side: str | None = None) -> PositionSummary:
+        """All figures of the position on ``symbol`` (see :class:`PositionSummary`).
+
+        ``side`` (keyword) names the leg in hedge mode. On OKX in cross mode the liquidation
+        and bankruptcy prices are None (OKX documents no cross formula for them).
+        """
+        p = self.position(symbol, side=side)
         mark = self.marks[symbol]
         value = p.quantity * mark
         maintenance, rate, amount = self._maintenance(p)
@@ -793,13 +1354,17 @@ class Account:
         if p.margin_mode == "isolated":
             collateral = p.isolated_wallet
             balance = p.isolated_wallet + upnl
-            ratio = margin_ratio(maintenance, balance)
+            ratio = self._ratio(maintenance, balance)
             leverage = effective_leverage(value, balance)
         else:
             collateral = self.wallet_balance
             balance = self.cross_margin_balance()
             ratio = self.cross_margin_ratio()
             leverage = self.effective_leverage()
+        try:
+            liquidation, bankruptcy = self._liquidation(p), self._bankruptcy(p)
+        except UnsupportedModeError:
+            liquidation = bankruptcy = None
         return PositionSummary(
             symbol=symbol,
             side=p.side,
@@ -819,20 +1384,17 @@ class Account:
             margin_ratio=ratio,
             effective_leverage=leverage,
             return_on_equity=return_on_equity(upnl, at_entry),
-            liquidation_price=self._liquidation(p),
-            bankruptcy_price=self.bankruptcy_price(symbol),
+            liquidation_price=liquidation,
+            bankruptcy_price=bankruptcy,
             initial_margin_at_entry=at_entry,
         )
 
     def summary(self) -> AccountSummary:
         """Account-wide figures (see :class:`AccountSummary`)."""
-        isolated = sum((p.isolated_wallet for p in self.positions.values()), 0.0)
+        every = self._all_positions()
+        isolated = sum((p.isolated_wallet for p in every), 0.0)
         isolated_pnl = sum(
-            (
-                p.unrealized_pnl(self.marks[p.symbol])
-                for p in self.positions.values()
-                if p.margin_mode == "isolated"
-            ),
+            (p.unrealized_pnl(self.marks[p.symbol]) for p in every if p.margin_mode == "isolated"),
             0.0,
         )
         return AccountSummary(
@@ -859,17 +1421,86 @@ class Account:
         Raises
         ------
         ModeSwitchError
-            If ``symbol`` has an open position: the exchange allows a switch only while the
-            symbol has no open position (or open order), in either direction.
+            If ``symbol`` has an open position (or leg): the exchange allows a switch only
+            while the symbol has no open position (or open order), in either direction.
+        UnsupportedModeError
+            For ``"cross"`` on Bybit, whose documents give isolated-margin formulas only.
         """
         mode = _checks.margin_mode(mode)
-        if symbol in self.positions and self.positions[symbol].margin_mode != mode:
-            raise ModeSwitchError(
-                f"cannot switch {symbol} to {mode} margin: it has an open "
-                f"{self.positions[symbol].margin_mode} position; close it first"
-            )
-        self.table(symbol)
+        self._check_mode_supported(mode)
+        for p in self.legs(symbol):
+            if p.margin_mode != mode:
+                raise ModeSwitchError(
+                    f"cannot switch {symbol} to {mode} margin: it has an open "
+                    f"{p.margin_mode} position; close it first"
+                )
+        if self.exchange == "binance":
+            self.table(symbol)
+        else:
+            self.tier_table(symbol)
         self.margin_modes[symbol] = mode
+
+    def set_position_mode(self, mode: str) -> None:
+        """Switch the account between one-way mode and hedge mode (Binance's position mode).
+
+        The position mode is account-wide. Binance changes it only while no position (and no
+        order) is open on any symbol: with a position the API answers -4068 "Position side
+        cannot be changed if there exists position", with open orders -4067 "Position side
+        cannot be changed if there exists open orders" (orders are not modelled here).
+        Setting the mode already in force changes nothing.
+
+        Parameters
+        ----------
+        mode : {"one_way", "hedge"}
+            One position per symbol, or a long and a short leg per symbol.
+
+        Raises
+        ------
+        ModeSwitchError
+            If any position or leg is open (the account is left unchanged).
+        UnsupportedModeError
+            For ``"hedge"`` on Bybit or OKX (the account implements Binance's hedge mode).
+        ValueError
+            For an unknown mode.
+
+        References
+        ----------
+        Binance USDⓈ-M Futures API, "Error Codes" (-4067 POSITION_SIDE_CHANGE_EXISTS_OPEN_ORDERS,
+        -4068 POSITION_SIDE_CHANGE_EXISTS_QUANTITY); "Change Position Mode (TRADE)".
+
+        Examples
+        --------
+        >>> account = Account(wallet_balance=1_000)
+        >>> account.open_position("BTCUSDT", "long", 0.01, price=20_000)
+        []
+        >>> try:
+        ...     account.set_position_mode("hedge")
+        ... except ModeSwitchError as error:
+        ...     print("-4068" in str(error), account.position_mode)
+        True one_way
+        >>> account.close_position("BTCUSDT")
+        0.0
+        >>> account.set_position_mode("hedge")
+        >>> account.position_mode
+        'hedge'
+        """
+        if mode not in POSITION_MODES:
+            raise ValueError(f"mode must be one of {POSITION_MODES}, got {mode!r}")
+        if mode == self.position_mode:
+            return
+        if mode == "hedge":
+            self._check_hedge_supported()
+        open_positions = self._all_positions()
+        if open_positions:
+            names = ", ".join(
+                f"{p.symbol} {p.side}" for p in sorted(open_positions, key=lambda q: q.symbol)
+            )
+            raise ModeSwitchError(
+                f"cannot switch to {mode} mode: positions are open ({names}); Binance API error "
+                "-4068: Position side cannot be changed if there exists position. Close them "
+                "first"
+            )
+        self.position_mode = mode
 
     def set_leverage(self, leverage: float, symbol: str) -> None:
         """Set the leverage of ``symbol`` (CCXT's ``set_leverage(leverage, symbol)``).
@@ -916,8 +1547,17 @@ class Account:
         ...     print(str(error).split(" (")[0], "-4161" in str(error))
         leverage must be >= 40 for the open isolated BTCUSDT position, got 10 True
         """
-        value = self._check_leverage(symbol, leverage, self._open_notional(symbol))
+        if self.position_mode == "hedge":
+            self._set_leg_leverage(leverage, symbol)
+            return
         p = self.positions.get(symbol)
+        value = self._check_leverage(
+            symbol,
+            leverage,
+            self._open_notional(symbol),
+            quantity=p.quantity if p else 0.0,
+            price=self.marks[symbol] if p else 1.0,
+        )
         if p is not None and value < p.leverage:
             if p.margin_mode == "isolated":
                 raise LeverageError(
@@ -938,12 +1578,65 @@ class Account:
         if p is not None:
             self.positions[symbol] = replace(p, leverage=value)
 
+    def _set_leg_leverage(self, leverage: float, symbol: str) -> None:
+        """:meth:`set_leverage` in hedge mode: one leverage for the symbol, so for both legs."""
+        legs = self.legs(symbol)
+        largest = max(legs, key=lambda q: q.quantity, default=None)
+        value = self._check_leverage(
+            symbol,
+            leverage,
+            largest.quantity * self.marks[symbol] if largest else 0.0,
+            quantity=largest.quantity if largest else 0.0,
+            price=self.marks[symbol] if largest else 1.0,
+        )
+        lowered = [p for p in legs if value < p.leverage]
+        for p in lowered:
+            if p.margin_mode == "isolated":
+                raise LeverageError(
+                    f"leverage must be >= {p.leverage:g} for the open isolated {symbol} "
+                    f"{p.side} leg, got {leverage!r} (Binance API error -4161: Leverage "
+                    "reduction is not supported in Isolated Margin Mode with open positions)"
+                )
+        extra = sum(
+            (
+                initial_margin(p.quantity * self.marks[symbol], value) - self._initial_margin(p)
+                for p in lowered
+            ),
+            0.0,
+        )
+        available = self.available_balance()
+        if extra > available + 1e-9:
+            raise InsufficientMarginError(
+                f"leverage {leverage!r} for the open cross {symbol} legs needs {extra:,.2f} "
+                f"USDT more initial margin; the available balance is {available:,.2f} USDT"
+            )
+        self.leverages[symbol] = value
+        for p in legs:
+            self._put(replace(p, leverage=value))
+
     def _open_notional(self, symbol: str) -> float:
         p = self.positions.get(symbol)
         return p.quantity * self.marks[symbol] if p else 0.0
 
-    def _check_leverage(self, symbol: str, leverage: object, notional_value: float) -> float:
+    def _check_leverage(
+        self,
+        symbol: str,
+        leverage: object,
+        notional_value: float,
+        *,
+        quantity: float = 0.0,
+        price: float = 1.0,
+    ) -> float:
         value = _checks.number("leverage", leverage)
+        if self.exchange != "binance":
+            tier = self.tier_table(symbol).tier_for(quantity, price)
+            if not 1 <= value <= tier.max_leverage:
+                raise LeverageError(
+                    f"leverage must be between 1 and {tier.max_leverage:g} for a {symbol} "
+                    f"position of {quantity:g} at {price:,.2f} USDT on {self.exchange} (tier "
+                    f"{tier.number}), got {leverage!r}"
+                )
+            return value
         table = self.table(symbol)
         bracket = table.bracket_for(notional_value)
         if not 1 <= value <= bracket.max_leverage:
@@ -1007,13 +1700,17 @@ class Account:
         moves the mark is followed by the usual liquidation check, whose events are returned
         (usually none).
 
+        In hedge mode the order adds to the leg of ``side`` (a long and a short leg can be open
+        at once); both legs share the symbol's margin mode and leverage.
+
         Raises
         ------
         MarginError
-            If the side is opposite to the open position (reduce or close it instead), the
-            leverage is not allowed for the new notional or differs from the open position's
-            (:class:`LeverageError`: change it with :meth:`set_leverage` first), or the
-            available balance does not cover the initial margin.
+            If the side is opposite to the open position in one-way mode (reduce or close it
+            instead), the leverage is not allowed for the new notional or differs from the
+            open position's (:class:`LeverageError`: change it with :meth:`set_leverage`
+            first), or the available balance does not cover the initial margin;
+            :class:`UnsupportedModeError` for a cross position on Bybit.
         """
         sign = _checks.side_sign(side)
         quantity = _checks.positive("quantity", quantity)
@@ -1021,17 +1718,33 @@ class Account:
             fill = self.mark_price(symbol)
         else:
             fill = _checks.positive("price", price)
-        existing = self.positions.get(symbol)
-        if existing is not None and existing.sign != sign:
-            raise MarginError(
-                f"side must be {existing.side!r} to add to the open {symbol} position, got "
-                f"{side!r}; use reduce_position or close_position to trade against it"
-            )
-        mode = existing.margin_mode if existing else self.margin_mode(symbol)
+        if self.position_mode == "hedge":
+            existing = self.hedge_positions.get(symbol, {}).get(side)
+            others = [p for p in self.legs(symbol) if p.side != side]
+            sibling = others[0] if others else None
+        else:
+            existing = self.positions.get(symbol)
+            sibling = None
+            if existing is not None and existing.sign != sign:
+                raise MarginError(
+                    f"side must be {existing.side!r} to add to the open {symbol} position, got "
+                    f"{side!r}; use reduce_position or close_position to trade against it"
+                )
+        held = existing if existing is not None else sibling
+        mode = held.margin_mode if held else self.margin_mode(symbol)
+        self._check_mode_supported(mode)
         if leverage is None:
-            leverage = existing.leverage if existing else self.leverage(symbol)
+            leverage = held.leverage if held else self.leverage(symbol)
         total_quantity = quantity + (existing.quantity if existing else 0.0)
-        lev = self._check_leverage(symbol, leverage, total_quantity * fill)
+        lev = self._check_leverage(
+            symbol, leverage, total_quantity * fill, quantity=total_quantity, price=fill
+        )
+        if held is not None and existing is None and lev != held.leverage:
+            raise LeverageError(
+                f"leverage must be the open {symbol} {held.side} leg's {held.leverage:g}x (one "
+                f"leverage per symbol), got {leverage!r}; change it first with "
+                f"set_leverage({lev:g}, {symbol!r})"
+            )
         if existing is not None and lev != existing.leverage:
             raise LeverageError(
                 f"leverage must be the open {symbol} position's {existing.leverage:g}x to add to "
@@ -1064,16 +1777,17 @@ class Account:
             self.wallet_balance -= margin
         self.margin_modes.setdefault(symbol, mode)
         self.leverages[symbol] = lev
-        self.positions[symbol] = Position(symbol, side, total_quantity, entry, lev, mode, wallet)
+        self._put(Position(symbol, side, total_quantity, entry, lev, mode, wallet))
         return self.check_liquidations()
 
-    def reduce_position(self, symbol: str, quantity: float) -> float:
+    def reduce_position(self, symbol: str, quantity: float, *, side: str | None = None) -> float:
         """Close ``quantity`` of the position at the mark; returns the realised PnL (USDT).
 
         The PnL goes to the cross wallet. For an isolated position the same fraction of its
-        isolated wallet is released to the cross wallet.
+        isolated wallet is released to the cross wallet. ``side`` (keyword) names the leg in
+        hedge mode, where it is required; in one-way mode it may confirm the open side.
         """
-        p = self.position(symbol)
+        p = self.position(symbol, side=side)
         quantity = _checks.positive("quantity", quantity)
         if quantity > p.quantity * (1 + 1e-12):
             raise MarginError(
@@ -1087,24 +1801,26 @@ class Account:
         remaining = p.quantity - quantity
         self.wallet_balance += realized + released
         if remaining <= p.quantity * 1e-12:
-            del self.positions[symbol]
+            self._drop(p)
         else:
-            self.positions[symbol] = replace(
-                p, quantity=remaining, isolated_wallet=p.isolated_wallet - released
-            )
+            self._put(replace(p, quantity=remaining, isolated_wallet=p.isolated_wallet - released))
         return realized
 
-    def close_position(self, symbol: str) -> float:
-        """Close the whole position at the mark; returns the realised PnL (USDT)."""
-        return self.reduce_position(symbol, self.position(symbol).quantity)
+    def close_position(self, symbol: str, *, side: str | None = None) -> float:
+        """Close the whole position (hedge mode: the leg of ``side``) at the mark; realised PnL.
 
-    def _isolated(self, symbol: str) -> Position:
-        p = self.position(symbol)
+        Returns USDT. ``side`` is keyword only and required in hedge mode.
+        """
+        p = self.position(symbol, side=side)
+        return self.reduce_position(symbol, p.quantity, side=side)
+
+    def _isolated(self, symbol: str, side: str | None = None) -> Position:
+        p = self.position(symbol, side=side)
         if p.margin_mode != "isolated":
             raise MarginError(f"symbol {symbol!r} is in cross margin mode; margin is shared")
         return p
 
-    def add_margin(self, symbol: str, amount: float) -> None:
+    def add_margin(self, symbol: str, amount: float, *, side: str | None = None) -> None:
         """Move ``amount`` USDT from the cross wallet into an isolated position's margin.
 
         Raises
@@ -1112,9 +1828,9 @@ class Account:
         InsufficientMarginError
             If ``amount`` exceeds :meth:`max_addable_margin`.
         """
-        p = self._isolated(symbol)
+        p = self._isolated(symbol, side)
         amount = _checks.positive("amount", amount)
-        limit = self.max_addable_margin(symbol)
+        limit = self.max_addable_margin(symbol, side=side)
         if amount > limit + 1e-9:
             raise InsufficientMarginError(
                 f"amount must be <= the addable {limit:,.2f} USDT for {symbol} (the available "
@@ -1122,9 +1838,9 @@ class Account:
                 f"cross maintenance margin), got {amount!r}"
             )
         self.wallet_balance -= amount
-        self.positions[symbol] = replace(p, isolated_wallet=p.isolated_wallet + amount)
+        self._put(replace(p, isolated_wallet=p.isolated_wallet + amount))
 
-    def reduce_margin(self, symbol: str, amount: float) -> None:
+    def reduce_margin(self, symbol: str, amount: float, *, side: str | None = None) -> None:
         """Move ``amount`` USDT of an isolated position's margin back to the cross wallet.
 
         Raises
@@ -1133,9 +1849,9 @@ class Account:
             If ``amount`` exceeds :meth:`max_removable_margin`: the wallet must keep the
             position's maintenance margin and the margin balance its initial margin.
         """
-        p = self._isolated(symbol)
+        p = self._isolated(symbol, side)
         amount = _checks.positive("amount", amount)
-        limit = self.max_removable_margin(symbol)
+        limit = self.max_removable_margin(symbol, side=side)
         if amount > limit + 1e-9:
             raise InsufficientMarginError(
                 f"amount must be <= {limit:,.2f} USDT for {symbol}: the position must keep its "
@@ -1144,7 +1860,7 @@ class Account:
                 f"balance, got {amount!r}"
             )
         self.wallet_balance += amount
-        self.positions[symbol] = replace(p, isolated_wallet=p.isolated_wallet - amount)
+        self._put(replace(p, isolated_wallet=p.isolated_wallet - amount))
 
     def transfer(self, amount: float, source: str, destination: str) -> None:
         """Transfer USDT between the cross wallet (``"cross"``) and an isolated position.
@@ -1152,7 +1868,9 @@ class Account:
         ``transfer(100, "cross", "BTCUSDT")`` adds margin to the isolated BTCUSDT position;
         ``transfer(100, "BTCUSDT", "cross")`` removes it; between two isolated positions the
         amount passes through the cross wallet, and is refused whole if either leg is refused.
+        One-way mode only (in hedge mode use ``add_margin``/``reduce_margin`` with ``side``).
         """
+        self._one_way_only("transfer")
         if source == destination:
             raise MarginError(f"destination must differ from source, got {destination!r} twice")
         if source == "cross":
@@ -1173,8 +1891,24 @@ class Account:
 
         The payment (``mark × Q × rate``, paid by longs when the rate is positive) goes to the
         isolated wallet in isolated mode and to the cross wallet in cross mode. Liquidations it
-        causes are returned and recorded.
+        causes are returned and recorded. In hedge mode every open leg of ``symbol`` settles
+        (the long pays what the short receives when both are the same size); the payment
+        returned is their sum.
         """
+        if self.position_mode == "hedge":
+            legs = self.legs(symbol)
+            if not legs:
+                raise NoPositionError(f"symbol {symbol!r} has no open leg")
+            rate = _checks.number("funding_rate", funding_rate)
+            total = 0.0
+            for leg in legs:
+                paid = funding_payment(leg.side, leg.quantity, self.marks[symbol], rate)
+                if leg.margin_mode == "isolated":
+                    self._put(replace(leg, isolated_wallet=leg.isolated_wallet + paid))
+                else:
+                    self.wallet_balance += paid
+                total += paid
+            return total, self.check_liquidations(step)
         p = self.position(symbol)
         payment = funding_payment(p.side, p.quantity, self.marks[symbol], funding_rate)
         if p.margin_mode == "isolated":
@@ -1185,17 +1919,25 @@ class Account:
 
     # ------------------------------------------------------------------ liquidation
     def check_liquidations(self, step: Any = None) -> list[LiquidationEvent]:
-        """Liquidate every isolated position, then the cross account, that is at or past 100 %."""
+        """Liquidate every isolated position, then the cross account, that is at or past 100 %.
+
+        The test and the ratio recorded are the exchange's (OKX: equity / (maintenance margin +
+        fee) at or below 100 %). In hedge mode each isolated leg is tested alone (long before
+        short), and the cross legs go with the rest of the cross account.
+        """
         new: list[LiquidationEvent] = []
-        for symbol in sorted(self.positions):
-            p = self.positions[symbol]
-            if p.margin_mode != "isolated":
-                continue
-            mark = self.marks[symbol]
+        isolated = [
+            p
+            for symbol in sorted(self.hedge_positions or self.positions)
+            for p in self.legs(symbol)
+            if p.margin_mode == "isolated"
+        ]
+        for p in isolated:
+            mark = self.marks[p.symbol]
             pnl = p.unrealized_pnl(mark)
             balance = p.isolated_wallet + pnl
             maintenance = self._maintenance(p)[0]
-            if account_is_liquidated(maintenance, balance):
+            if self._is_liquidated(maintenance, balance):
                 new.append(
                     self._record(
                         step,
@@ -1204,17 +1946,17 @@ class Account:
                         [pnl],
                         collateral=p.isolated_wallet,
                         balance=balance,
-                        ratio=margin_ratio(maintenance, balance),
+                        ratio=self._ratio(maintenance, balance),
                     )
                 )
-                del self.positions[symbol]
+                self._drop(p)
         cross = sorted(
             self._cross_positions(), key=lambda q: q.unrealized_pnl(self.marks[q.symbol])
         )
         if cross:
             maintenance = self.cross_maintenance_margin()
             balance = self.cross_margin_balance()
-            if account_is_liquidated(maintenance, balance):
+            if self._is_liquidated(maintenance, balance):
                 pnls = [q.unrealized_pnl(self.marks[q.symbol]) for q in cross]
                 new.append(
                     self._record(
@@ -1224,11 +1966,11 @@ class Account:
                         pnls,
                         collateral=self.wallet_balance,
                         balance=balance,
-                        ratio=margin_ratio(maintenance, balance),
+                        ratio=self._ratio(maintenance, balance),
                     )
                 )
                 for q in cross:
-                    del self.positions[q.symbol]
+                    self._drop(q)
                 self.wallet_balance = 0.0
         return new
 
@@ -1255,6 +1997,7 @@ class Account:
             margin_ratio=ratio,
             wallet_overdraft=max(0.0, -collateral),
             insurance_fund_cover=max(0.0, -balance),
+            sides=tuple(p.side for p in closed) if self.position_mode == "hedge" else (),
         )
         self.insurance_fund_absorbed += event.deficit_absorbed
         self.insurance_fund_received += event.surplus_to_insurance_fund
@@ -1267,7 +2010,11 @@ class Account:
         return copy.deepcopy(self)
 
     def snapshot(self) -> dict[str, Any]:
-        """The whole state as plain data (bracket tables by symbol and date), for comparison."""
+        """The whole state as plain data (bracket and tier tables by symbol and date).
+
+        Includes the exchange, the position mode and the hedge-mode legs.
+        """
         state = asdict(self)
         state["brackets"] = {s: t.effective_date for s, t in self.brackets.items()}
+        state["tier_tables"] = {s: t.effective_date for s, t in self.tier_tables.items()}
         return state
