@@ -1,11 +1,12 @@
 """The JupyterLite site, lesson by lesson, in a browser that reaches no outside host.
 
 The module's Chromium resolves no host but 127.0.0.1, so the Pyodide core and margin_widgets
-must come from the site itself (no CDN, no PyPI). The site built here is the *light* one when
-this machine cannot reach Pyodide's CDN (numpy and pandas stay there; see
-``scripts/build_lite.py``), which is exactly a learner offline: every lesson must still run,
-cell by cell, with no cell raising; each explorer shows a placeholder that says what is missing,
-and every exercise check works (a wrong answer, Show answer, the answer shown: accepted).
+must come from the site itself (no CDN, no PyPI). The site is built here as the *light* site
+(``--no-bundle``: numpy and pandas stay on Pyodide's CDN, see ``scripts/build_lite.py``), so
+the browser is exactly a learner offline: every lesson must still run, cell by cell, with no
+cell raising; each explorer shows a placeholder that says what is missing, and every exercise
+check works (a wrong answer, Show answer, the answer shown: accepted). The fully bundled site's
+packaging is tested without a browser in ``test_lite_bundling.py``.
 
 One static server, one browser context and one JupyterLite page serve every lesson (the
 browser cache keeps the Pyodide wheels between lessons); each lesson opens with a fresh kernel,
@@ -17,7 +18,11 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import os
 import re
+import shutil
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -105,6 +110,35 @@ class _SiteHandler(h._QuietHandler):
             self.server.requests.append(self.path)  # type: ignore[attr-defined]
             return
         super().do_GET()
+
+
+#: the light site, built apart from what ``make lite`` publishes
+LIGHT_SITE = h.ROOT / "build" / "lite-test"
+
+
+@pytest.fixture(scope="module")
+def lite_site() -> Path:
+    """The course's light JupyterLite site (lessons only, nothing added for the tests), rebuilt
+    whenever an input changed (``scripts/build_lite.py --if-stale``)."""
+    reason = None
+    if not (h.VENV_BIN / "jupyter-lite").exists():
+        reason = 'jupyterlite-core is not installed: pip install -e ".[lite]"'
+    elif shutil.which("npm") is None and not any(
+        (h.ROOT / "build" / "lite-cache").glob("pyodide-*/pyodide.mjs")
+    ):
+        reason = "npm is needed once to fetch the Pyodide core for the JupyterLite site"
+    if reason is not None:
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(f"{reason} (CI=true: browser tests must run on CI)", pytrace=False)
+        pytest.skip(reason)
+    cmd = [
+        sys.executable, str(h.ROOT / "scripts" / "build_lite.py"), "--if-stale", "--no-bundle",
+        "--output-dir", str(LIGHT_SITE),
+    ]  # fmt: skip
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=h.ROOT)
+    if proc.returncode != 0:
+        pytest.fail(f"JupyterLite build failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+    return LIGHT_SITE
 
 
 @pytest.fixture(scope="module")
@@ -200,14 +234,12 @@ def test_site_config_is_offline_first(lite_site: Path, build_info: dict[str, Any
         entry = next(v for k, v in lock["packages"].items() if canonical(k) == name)
         assert not entry["file_name"].startswith("http"), name
         assert (pyodide / entry["file_name"]).is_file(), name
-    # numpy and pandas: in the site (fully bundled) or on the CDN of the shipped version (light)
+    # the light site: numpy and pandas on the CDN of the Pyodide version the site ships
+    assert build_info["charts"] == "cdn" and build_info["reason"] == "--no-bundle"
     version = build_info["pyodide"]  # the core the site ships, checked against the kernel
     for name in ("numpy", "pandas"):
         file_name = lock["packages"][name]["file_name"]
-        if build_info["charts"] == "bundled":
-            assert (pyodide / file_name).is_file(), name
-        else:
-            assert file_name.startswith(f"https://cdn.jsdelivr.net/pyodide/v{version}/full/")
+        assert file_name.startswith(f"https://cdn.jsdelivr.net/pyodide/v{version}/full/")
 
 
 def test_site_lessons_are_current(lite_site: Path) -> None:
@@ -348,7 +380,6 @@ def test_lesson_runs_offline_cell_by_cell(
     site: tuple[str, list[str]],
     lite_context: tuple[Any, list[str]],
     lite_page: Any,
-    build_info: dict[str, Any],
     record_property: Any,
 ) -> None:
     base, requests = site
@@ -367,7 +398,6 @@ def test_lesson_runs_offline_cell_by_cell(
         kernel_ready = time.monotonic()
         errors, setup_text = _run_every_cell(page)
         cells_done = time.monotonic()
-        bundled = build_info["charts"] == "bundled"
         placeholders = page.locator(f"{NOTEBOOK} {PLACEHOLDER}").count()
         found, working, broken = _exercise_checks(page)
         now = time.monotonic()
@@ -390,24 +420,20 @@ def test_lesson_runs_offline_cell_by_cell(
         # margin_widgets came from the site's own wheel, next to the local Pyodide lock
         assert any(re.search(r"/static/pyodide/margin_widgets-.*\.whl", r) for r in requests)
         outside = [u for u in failed if not u.startswith(base)]
-        if bundled:
-            assert outside == [] and OFFLINE_MESSAGE not in setup_text
-        else:
-            # the learner offline: told once by the setup cell, and by each explorer
-            assert OFFLINE_MESSAGE in setup_text, setup_text
-            assert "Traceback" not in setup_text
-            code = "\n".join(
-                "".join(c["source"])
-                for c in json.loads((h.NOTEBOOKS / lesson).read_text())["cells"]
-                if c["cell_type"] == "code"
-            )
-            uses_explorers = bool(re.search(rf"\b({'|'.join(EXPLORERS)})\(", code))
-            assert (placeholders > 0) == uses_explorers, summary
-            # nothing was asked of an outside host but Pyodide's CDN for numpy and pandas
-            assert all(
-                re.search(r"cdn\.jsdelivr\.net/pyodide/v[^/]+/full/(numpy|pandas)-", u)
-                for u in outside
-            ), outside
+        # the learner offline: told once by the setup cell, and by each explorer
+        assert OFFLINE_MESSAGE in setup_text, setup_text
+        assert "Traceback" not in setup_text
+        code = "\n".join(
+            "".join(c["source"])
+            for c in json.loads((h.NOTEBOOKS / lesson).read_text())["cells"]
+            if c["cell_type"] == "code"
+        )
+        uses_explorers = bool(re.search(rf"\b({'|'.join(EXPLORERS)})\(", code))
+        assert (placeholders > 0) == uses_explorers, summary
+        # nothing was asked of an outside host but Pyodide's CDN for numpy and pandas
+        assert all(
+            re.search(r"cdn\.jsdelivr\.net/pyodide/v[^/]+/full/(numpy|pandas)-", u) for u in outside
+        ), outside
         if errors:
             # goal 0: these cells read an explorer's state (e.g. assert explorer.x() == ...),
             # which an explorer that could not load cannot give; the lesson should compute those
