@@ -142,7 +142,9 @@ def test_max_leverage_by_notional(btc_2024: BracketTable) -> None:
     ("symbol", "date", "expected"),
     [
         ("BTCUSDT", "2021-03-18", "2021-03-18"),  # the day a table takes effect
-        ("BTCUSDT", "2022-02-10", "2021-03-18"),  # in force until the next one
+        ("BTCUSDT", "2021-06-21", "2021-03-18"),  # in force until the next one
+        ("BTCUSDT", "2021-06-22", "2021-06-22"),  # announced change, 03:30 UTC that day
+        ("BTCUSDT", "2022-02-10", "2021-06-22"),
         ("BTCUSDT", "2022-02-11", "2022-02-11"),  # first public dated record (ccxt #11937)
         ("BTCUSDT", "2023-06-01", "2022-02-11"),
         ("BTCUSDT", "2024-10-23", "2022-02-11"),
@@ -163,7 +165,8 @@ def test_load_brackets_refuses_unknown_symbol_and_early_date() -> None:
     with pytest.raises(ValueError, match=r"symbol must be one of \['BTCUSDT', 'ETHUSDT'\]"):
         load_brackets("DOGEUSDT")
     periods = (
-        r"BTCUSDT tables cover 2021-03-18 to before 2022-02-11; "
+        r"BTCUSDT tables cover 2021-03-18 to before 2021-06-22; "
+        r"2021-06-22 to before 2022-02-11; "
         r"2022-02-11 to before 2024-10-24; from 2024-10-24 on\), got '2020-12-31'"
     )
     with pytest.raises(ValueError, match=periods):
@@ -180,7 +183,8 @@ def test_load_brackets_refuses_a_date_that_is_not_iso(date: str) -> None:
 
 
 def test_load_brackets_accepts_date_objects() -> None:
-    assert load_brackets("BTCUSDT", datetime.date(2022, 1, 1)).effective_date == "2021-03-18"
+    assert load_brackets("BTCUSDT", datetime.date(2021, 5, 1)).effective_date == "2021-03-18"
+    assert load_brackets("BTCUSDT", datetime.date(2022, 1, 1)).effective_date == "2021-06-22"
     when = datetime.datetime(2024, 10, 24, 8, 0)
     assert load_brackets("BTCUSDT", when).effective_date == "2024-10-24"
 
@@ -188,6 +192,7 @@ def test_load_brackets_accepts_date_objects() -> None:
 def test_available_tables_are_the_shipped_files() -> None:
     assert available_bracket_tables() == [
         ("BTCUSDT", "2021-03-18"),
+        ("BTCUSDT", "2021-06-22"),
         ("BTCUSDT", "2022-02-11"),
         ("BTCUSDT", "2024-10-24"),
         ("ETHUSDT", "2024-10-24"),
@@ -311,3 +316,16 @@ def test_max_leverage_for_margin_is_the_highest_allowed(shipped_table, margin):
         and margin * lev <= shipped_table.max_notional
     ]
     assert cap == max(allowed, default=1)
+
+
+def test_the_june_2021_table_moves_the_10x_tier_down_to_5_million() -> None:
+    # Binance, "Updates on Leverage and Margin Tiers of Binance Futures Contracts (2021-06-22)":
+    # 20x up to 5,000,000 USDT (was 10,000,000), 10x from 5,000,000 to 20,000,000 at 5 %.
+    march, june = load_brackets("BTCUSDT", "2021-06-21"), load_brackets("BTCUSDT", "2021-06-22")
+    assert march.max_leverage(6_000_000) == 20 and june.max_leverage(6_000_000) == 10
+    # cum_5 = 5,000,000 × (5 % − 2.5 %) + 16,300 = 141,300; MM(6M) = 300,000 − 141,300
+    assert june.bracket_for(6_000_000).maintenance_amount == 141_300
+    assert june.maintenance_margin(6_000_000) == 158_700
+    assert march.maintenance_margin(6_000_000) == 6_000_000 * 0.025 - 16_300
+    # above 20,000,000 both tables agree on the rate, and cum keeps MM continuous in each
+    assert june.maintenance_margin(20_000_000) == 20_000_000 * 0.05 - 141_300
