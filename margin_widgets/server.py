@@ -85,6 +85,7 @@ def _skip_disabled_packages(page_config: dict[str, Any]) -> dict[str, Any]:
     JupyterLab lists such a package's plugins as disabled but still fetches and instantiates its
     module, which logs an error in the browser when the module cannot load at all (JupyterLite's
     Pyodide kernel front end needs ``@jupyterlite/services``, which only JupyterLite provides).
+    Voilà already leaves such packages out of its pages in the same way.
 
     Examples
     --------

@@ -60,7 +60,20 @@ OTHER_EXTENSION = textwrap.dedent(
 )
 
 
-def _serverapp(tmp_path: Path, *argv: str) -> tuple[dict[str, object], list[str]]:
+#: for the cases beyond the default one: the other installed extensions are beside the point
+#: and cost seconds each to load
+OTHERS_OFF = {
+    name: False
+    for name in ("jupyterlab", "notebook", "voila.server_extension", "jupyter_lsp",
+                 "jupyter_server_terminals", "notebook_shim")
+}  # fmt: skip
+
+
+def _serverapp(
+    tmp_path: Path, *argv: str, extensions: dict[str, bool] | None = None
+) -> tuple[dict[str, object], list[str]]:
+    if extensions is not None:
+        argv = (*argv, f"--ServerApp.jpserver_extensions={extensions!r}")
     env = h.hermetic_env(tmp_path)
     env["PYTHONPATH"] = str(tmp_path)
     root = tmp_path / "root"
@@ -91,7 +104,7 @@ def test_default_server_uses_nodelay(tmp_path: Path) -> None:
 
 
 def test_turned_off_by_one_setting(tmp_path: Path) -> None:
-    result, log = _serverapp(tmp_path, "--MarginWidgets.nodelay=False")
+    result, log = _serverapp(tmp_path, "--MarginWidgets.nodelay=False", extensions=OTHERS_OFF)
     assert result["settings"] == STOCK
     assert len(log) == 1 and "MarginWidgets.nodelay=False" in log[0], log
 
@@ -100,7 +113,7 @@ def test_turned_off_in_a_config_file(tmp_path: Path) -> None:
     config = tmp_path / "config"
     config.mkdir()
     (config / "jupyter_server_config.py").write_text("c.MarginWidgets.nodelay = False\n")
-    result, _ = _serverapp(tmp_path)
+    result, _ = _serverapp(tmp_path, extensions=OTHERS_OFF)
     assert result["settings"] == STOCK
 
 
@@ -109,7 +122,9 @@ def test_turned_off_in_a_config_file(tmp_path: Path) -> None:
 def test_keeps_a_class_the_user_configured(tmp_path: Path, configured: str) -> None:
     # even the stock class, named explicitly, is the user's choice
     result, log = _serverapp(
-        tmp_path, f"--ServerApp.kernel_websocket_connection_class={configured}"
+        tmp_path,
+        f"--ServerApp.kernel_websocket_connection_class={configured}",
+        extensions=OTHERS_OFF,
     )
     assert result["settings"] == configured
     assert len(log) == 1 and "kept the configured" in log[0], log
@@ -117,9 +132,7 @@ def test_keeps_a_class_the_user_configured(tmp_path: Path, configured: str) -> N
 
 def test_keeps_a_class_another_extension_chose(tmp_path: Path) -> None:
     (tmp_path / "other_connection_ext.py").write_text(OTHER_EXTENSION)
-    result, log = _serverapp(
-        tmp_path, "--ServerApp.jpserver_extensions={'other_connection_ext': True}"
-    )
+    result, log = _serverapp(tmp_path, extensions={**OTHERS_OFF, "other_connection_ext": True})
     assert result["settings"] == "other_connection_ext.OtherConnection"
     assert len(log) == 1 and "kept the configured" in log[0], log
 
