@@ -22,7 +22,9 @@ True
 Traceback (most recent call last):
 ...
 ValueError: no explorer is registered as 'Nope'; registered explorers are MarginModeExplorer, \
-IsolatedMarginAdjuster, CorrelationStress, FundingTimeline, BracketExplorer, PricePathPlayer
+IsolatedMarginAdjuster, CorrelationStress, FundingTimeline, BracketExplorer, PricePathPlayer, \
+SpotMarginLevel, HedgeModeExplorer, ExchangeComparer, LiquidationProcess, MultiAssetsCollateral, \
+PathStress
 """
 
 from __future__ import annotations
@@ -140,6 +142,54 @@ def _path_extremes() -> tuple[Mapping[str, Any], ...]:
     )
 
 
+def _spot_extremes() -> tuple[Mapping[str, Any], ...]:
+    return (
+        {"side": "short", "quote": 0.0, "quantity": 10.0, "price": 200_000.0},
+        {"account": "isolated 10", "debt": 200_000.0, "quantity": 0.001, "price": 1_000.0},
+        {"quote": 200_000.0, "debt": 500.0, "hours": 2_160.0, "hourly_rate": 0.0005},
+    )
+
+
+def _hedge_extremes() -> tuple[Mapping[str, Any], ...]:
+    return (
+        {"long_quantity": 50.0, "short_quantity": 0.0, "margin": 0.0},
+        {"long_quantity": 0.001, "short_quantity": 50.0, "margin": 50_000.0},
+        {"long_entry": 1_000.0, "short_entry": 200_000.0, "margin": 0.0},
+    )
+
+
+def _exchange_extremes() -> tuple[Mapping[str, Any], ...]:
+    return (
+        {"leverage": 125, "quantity": 50.0, "entry_price": 200_000.0, "mmr": 0.1, "okx_fee": 0.002},
+        {"side": "short", "leverage": 1, "quantity": 0.001, "entry_price": 1_000.0},
+        {"maintenance": "tier tables", "symbol": "ETHUSDT", "leverage": 125, "quantity": 50.0},
+    )
+
+
+def _liquidation_extremes() -> tuple[Mapping[str, Any], ...]:
+    return (
+        {"n_traders": 400, "max_leverage": 125, "crash": 0.8, "volatility": 0.05, "slippage": 0.05},
+        {"n_traders": 2, "max_leverage": 1, "crash": 0.0, "volatility": 0.0, "step": 0},
+        {"whale": 50.0, "clearance_fee": 0.02, "insurance_fund": 1_000_000.0, "seed": 999_999},
+    )
+
+
+def _collateral_extremes() -> tuple[Mapping[str, Any], ...]:
+    return (
+        {"side": "short", "quantity": 10.0, "usdt_balance": -50_000.0, "haircut": 0.5},
+        {"quantity": 0.001, "collateral_value": 0.0, "usdt_balance": 50_000.0, "volatility": 0.01},
+        {"asset": "BNB", "correlation": -1.0, "volatility": 0.5, "seed": 999_999},
+    )
+
+
+def _path_stress_extremes() -> tuple[Mapping[str, Any], ...]:
+    return (
+        {"correlation": -1.0, "volatility": 0.6, "tail": 3, "leverage": 25, "n_paths": 200},
+        {"correlation": 1.0, "volatility": 0.02, "leverage": 1, "collateral": 100.0},
+        {"tail": 0, "one_shock": False, "seed": 999_999, "n_paths": 200},
+    )
+
+
 #: every explorer of the package, in the order the course meets them
 ENTRIES: dict[str, Entry] = {
     e.name: e
@@ -192,6 +242,48 @@ ENTRIES: dict[str, Entry] = {
             "Play a price path step by step and watch positions liquidate, isolated versus cross.",
             ("04-cross-vs-isolated", "05-correlation-and-cascades"),
             _path_extremes,
+        ),
+        Entry(
+            "SpotMarginLevel",
+            "margin_widgets.widgets.spot_margin",
+            "Spot margin: margin level against price, with margin-call and liquidation levels.",
+            (),
+            _spot_extremes,
+        ),
+        Entry(
+            "HedgeModeExplorer",
+            "margin_widgets.widgets.hedge",
+            "Hedge mode: long and short legs share one cross price; a hedge dies on a rise.",
+            (),
+            _hedge_extremes,
+        ),
+        Entry(
+            "ExchangeComparer",
+            "margin_widgets.widgets.exchange_compare",
+            "One trade under Binance, Bybit and OKX: liquidation prices and margin ratios.",
+            (),
+            _exchange_extremes,
+        ),
+        Entry(
+            "LiquidationProcess",
+            "margin_widgets.widgets.liquidation_process",
+            "A crash step by step: liquidations, insurance fund, partial steps, ADL queue.",
+            (),
+            _liquidation_extremes,
+        ),
+        Entry(
+            "MultiAssetsCollateral",
+            "margin_widgets.widgets.collateral",
+            "A coin as cross collateral against USDT: liquidation prices and stress probability.",
+            ("14-collateral-not-usdt",),
+            _collateral_extremes,
+        ),
+        Entry(
+            "PathStress",
+            "margin_widgets.widgets.path_stress",
+            "Liquidation within 30 days along paths, cross versus isolated, and one shock.",
+            (),
+            _path_stress_extremes,
         ),
     )
 }

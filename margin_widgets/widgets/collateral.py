@@ -19,7 +19,8 @@ takes β in [0, 1]).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 import bqplot as bq
 import ipywidgets as w
@@ -96,6 +97,19 @@ class MultiAssetsCollateral(Explorer):
     >>> [round(p, 2) for p in explorer.liquidation_prices()["usdt"]]
     [54522.61]
     """
+
+    HELP: ClassVar[Mapping[str, str]] = {
+        "side": "Long or short BTCUSDT position, entry and mark 60,000.",
+        "quantity": "Size of the BTCUSDT position, in BTC.",
+        "usdt_balance": "USDT in the cross wallet; below zero the coin carries the loss.",
+        "asset": "The coin held as collateral.",
+        "collateral_value": "The coin's value today, in USDT; the haircut is taken off it.",
+        "haircut": "Share of the coin's value the exchange does not count.",
+        "correlation": "How the coin moves with BTC (1: the same coin).",
+        "volatility": "Standard deviation of both coins' log return over the horizon.",
+        "n_scenarios": "Number of seeded scenarios of the stress test.",
+        "seed": "Seed of the scenarios: the same seed, the same scenarios.",
+    }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._roots: dict[str, tuple[float, ...]] = {}
@@ -185,17 +199,6 @@ class MultiAssetsCollateral(Explorer):
             ),
         )
         seed = self.add_control("seed", seed_box(_LOOK, value=0))
-        for name, tip in (
-            ("quantity", "Size of the BTCUSDT position"),
-            ("usdt_balance", "USDT in the cross wallet; below zero the coin carries the loss"),
-            ("collateral_value", "The coin's value today; the haircut is taken off it"),
-            ("haircut", "Share of the coin's value the exchange does not count"),
-            ("correlation", "How the coin moves with BTC (1: the same coin)"),
-            ("volatility", "σ of both coins' log return over the horizon"),
-            ("n_scenarios", "Number of seeded scenarios"),
-            ("seed", "Seed of the scenarios"),
-        ):
-            self.controls[name].tooltip = tip
 
         # --- margin left against the mark
         es = {"x": bq.LinearScale(), "y": bq.LinearScale()}

@@ -19,8 +19,9 @@ dated tier table; the ratios are each convention's ``maintenance_margin`` and
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import bqplot as bq
 import ipywidgets as w
@@ -109,6 +110,17 @@ class ExchangeComparer(Explorer):
     {'binance': 19698.49, 'bybit': 19700.0, 'okx': 19698.49}
     """
 
+    HELP: ClassVar[Mapping[str, str]] = {
+        "side": "Long or short: which way the price must move to liquidate the position.",
+        "quantity": "Size of the position in coins (BTC or ETH).",
+        "entry_price": "Entry price of the position, in USDT.",
+        "leverage": "Leverage the position is opened at: its margin is notional / leverage.",
+        "maintenance": "One maintenance rate for all three, or each exchange's own tier table.",
+        "mmr": "The maintenance margin rate used for all three exchanges (one-rate mode).",
+        "symbol": "Symbol whose tier tables are used in tier-table mode.",
+        "okx_fee": "OKX adds the liquidation (taker) fee to its maintenance requirement.",
+    }
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._prices: dict[str, float | None] = {}
         self._tiers: dict[str, str] = {}
@@ -161,7 +173,6 @@ class ExchangeComparer(Explorer):
                 step=0.0005,
                 readout_format=".2%",
                 description="maint. margin rate",
-                tooltip="One maintenance margin rate for all three exchanges",
             ),
         )
         symbol = self.add_control(
@@ -171,7 +182,6 @@ class ExchangeComparer(Explorer):
                 options=list(SYMBOLS),
                 value="BTCUSDT",
                 description="tier tables of",
-                tooltip="Symbol whose tier tables are used in 'tier tables' mode",
             ),
         )
         fee = self.add_control(
@@ -184,7 +194,6 @@ class ExchangeComparer(Explorer):
                 step=0.0001,
                 readout_format=".2%",
                 description="OKX liq. fee rate",
-                tooltip="OKX adds the liquidation (taker) fee to its maintenance requirement",
             ),
         )
 

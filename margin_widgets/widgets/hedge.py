@@ -17,7 +17,8 @@ in cross); the curves call it once per grid point.
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 import bqplot as bq
 import ipywidgets as w
@@ -75,6 +76,14 @@ class HedgeModeExplorer(Explorer):
     (75000.0, None)
     """
 
+    HELP: ClassVar[Mapping[str, str]] = {
+        "long_quantity": "Size of the LONG leg, in BTC.",
+        "long_entry": "Entry price of the LONG leg, in USDT.",
+        "short_quantity": "Size of the SHORT leg, in BTC; equal to the long: fully hedged.",
+        "short_entry": "Entry price of the SHORT leg, in USDT.",
+        "margin": "USDT behind each leg: each isolated leg's wallet; the cross wallet holds both.",
+    }
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._outlooks: dict[str, HedgeOutlook] = {}
         super().__init__(*args, **kwargs)
@@ -105,12 +114,6 @@ class HedgeModeExplorer(Explorer):
                 description="margin per leg (USDT)",
             ),
         )
-        for name, tip in (
-            ("long_quantity", "Size of the LONG leg"),
-            ("short_quantity", "Size of the SHORT leg; equal to the long: fully hedged"),
-            ("margin", "Each isolated leg's wallet; the cross wallet holds both"),
-        ):
-            self.controls[name].tooltip = tip
 
         # --- prices against the short leg's size
         hs = {"x": bq.LinearScale(min=0.0), "y": bq.LinearScale()}

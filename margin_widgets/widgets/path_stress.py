@@ -147,12 +147,19 @@ class PathStress(Explorer):
         )
         one_shock = self.add_control(
             "one_shock",
-            w.Checkbox(value=True, description="show the one-shock model", indent=False),
+            _LOOK.widget(
+                w.ToggleButtons,
+                options=[("paths only", False), ("with one shock", True)],
+                value=True,
+                description="one-shock model",
+                tooltips=["only the path model", "also the one-shock model, dotted"],
+                style={"button_width": "8em"},
+            ),
         )
         n_paths = self.add_control(
             "n_paths",
             _LOOK.slider(
-                w.IntSlider, value=2_000, min=200, max=10_000, step=200, description="paths"
+                w.IntSlider, value=2_000, min=200, max=5_000, step=200, description="paths"
             ),
         )
         seed = self.add_control("seed", seed_box(_LOOK, value=0))

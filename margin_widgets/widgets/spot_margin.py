@@ -19,7 +19,8 @@ from :func:`~margin_widgets.engine.long_liquidation_price` and
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 import bqplot as bq
 import ipywidgets as w
@@ -97,6 +98,17 @@ class SpotMarginLevel(Explorer):
     (1.5, 22000.0)
     """
 
+    HELP: ClassVar[Mapping[str, str]] = {
+        "side": "Long: borrowed USDT to hold BTC. Short: borrowed BTC, sold for USDT.",
+        "account": "The kind of spot margin account, which sets its thresholds.",
+        "price": "The BTC price now, in USDT.",
+        "quantity": "Long: BTC the account holds. Short: BTC it owes.",
+        "quote": "USDT the account holds.",
+        "debt": "USDT the long owes (a short owes BTC instead).",
+        "hours": "Hours since borrowing; any started hour counts as a full hour.",
+        "hourly_rate": "Simple interest per hour on what is owed.",
+    }
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._prices: dict[str, float | None] = {}
         self._level = math.nan
@@ -126,7 +138,6 @@ class SpotMarginLevel(Explorer):
                 options=[(label, f"{mode} {lev}") for label, mode, lev in ACCOUNTS],
                 value="cross 3",
                 description="account",
-                tooltip="The kind of spot margin account: its thresholds",
             ),
         )
         price = self.add_control(
@@ -178,15 +189,6 @@ class SpotMarginLevel(Explorer):
                 description="interest per hour",
             ),
         )
-        for name, tip in (
-            ("price", "The BTC price now"),
-            ("quantity", "Long: BTC the account holds. Short: BTC it owes"),
-            ("quote", "USDT the account holds"),
-            ("debt", "USDT the long owes (not used by a short)"),
-            ("hours", "Hours since borrowing; any started hour counts as a full hour"),
-            ("hourly_rate", "Simple interest per hour on what is owed"),
-        ):
-            self.controls[name].tooltip = tip
 
         # --- margin level against price
         ls = {"x": bq.LinearScale(), "y": bq.LinearScale(min=0.0, max=LEVEL_CEILING)}
