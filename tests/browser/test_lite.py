@@ -170,6 +170,7 @@ def lite_context(browser: Any) -> Iterator[tuple[Any, list[str]]]:
 OPEN_LESSON_JS = """
 async (path) => {
   const app = window.jupyterapp;
+  await app.restored;
   for (const widget of [...app.shell.widgets('main')]) {
     if (widget.sessionContext) { await widget.sessionContext.shutdown(); }
     if (widget.context && widget.context.model) { widget.context.model.dirty = false; }
