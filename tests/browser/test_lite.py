@@ -32,18 +32,14 @@ from typing import Any
 import browser_harness as h
 import pytest
 
+from margin_widgets import registry
+
 pytestmark = pytest.mark.browser
 
 NOTEBOOKS = sorted(h.NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
 LESSONS = [p for p in NOTEBOOKS if not p.name.startswith("00-")]
-EXPLORERS = (
-    "BracketExplorer",
-    "CorrelationStress",
-    "FundingTimeline",
-    "IsolatedMarginAdjuster",
-    "MarginModeExplorer",
-    "PricePathPlayer",
-)
+#: every explorer's name (a lesson that creates one shows a placeholder offline)
+EXPLORERS = registry.names()
 SETUP_MARK = "# Setup: run this cell first"
 PLACEHOLDER = ".mw-charts-unavailable"
 #: what the setup cell prints when the charts' packages cannot be downloaded
