@@ -63,20 +63,6 @@ def _isolated_btc(quantity: float, leverage: float) -> Account:
     return account
 
 
-def _after_funding() -> float | None:
-    account = _isolated_btc(0.5, 10)
-    for _ in range(9):
-        account.settle_funding("BTCUSDT", 0.0003)
-    return account.liquidation_price("BTCUSDT")
-
-
-def _removable() -> float:
-    account = _isolated_btc(1, 20)
-    account.add_margin("BTCUSDT", 1_000)
-    account.update_mark("BTCUSDT", 59_000)
-    return account.max_removable_margin("BTCUSDT")
-
-
 def _alert_price() -> float:
     # Independent of the engine's closed form: bisect on the margin ratio the account reports
     # after its BTC mark is actually moved (isolated long, so the ratio rises as the price falls).
@@ -139,9 +125,12 @@ CASES: dict[str, tuple[Callable[[], object], Callable[[], object], float]] = {
     "06-1": (lesson06.exercise_1, lambda: 3_600.0, 0.01),
     "06-2": (lesson06.exercise_2, lambda: 50.0, 0.0),
     "06-3": (lesson06.exercise_3, lambda: 592_750 / 10.348, 0.01),
-    "07-1": (lesson07.exercise_1, lambda: 5 * 3_000 * 0.0003, 0.01),
-    "07-2": (lesson07.exercise_2, _after_funding, 0.01),
-    "07-3": (lesson07.exercise_3, _removable, 0.01),
+    # hand-worked: a short pays 4 × 2,800 × 0.0002 at a rate of −0.02 %;
+    # (2,400 − 6 × 12 − 24,000) / (0.4 × 0.004 − 0.4) = 21,672 / 0.3984;
+    # min(3,000 − (310 − 50), 3,000 + 2,000 − 3,100)
+    "07-1": (lesson07.exercise_1, lambda: -2.24, 0.01),
+    "07-2": (lesson07.exercise_2, lambda: 54_397.590361, 0.01),
+    "07-3": (lesson07.exercise_3, lambda: 1_900.0, 0.01),
     "08-1": (lesson08.exercise_1, _alert_price, 0.01),
     "08-2": (lesson08.exercise_2, _speculative_cross_loss, 0.01),
     "08-3": (lesson08.exercise_3, _capstone_loss, 0.01),
