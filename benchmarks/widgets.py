@@ -1,4 +1,4 @@
-"""Kernel-side cost of a leverage change on the flagship, against a matplotlib redraw.
+"""Kernel-side cost of the explorers' updates, against an ``interact`` + matplotlib redraw.
 
 Measured in one process, no browser:
 
@@ -19,6 +19,12 @@ Baseline in the same run: the same numbers from the general-purpose engine calls
 ``bankruptcy_price`` per leverage, ``Account.margin_ratio_curve``).
 
 Curves (``curve_costs``): each engine curve against the general-purpose call it replaces.
+
+Every control (``every_control_ms``): each control of each registered explorer set from Python
+to fresh values near its start (never twice in a row; a seed always new), median of 40, beside
+the same run's ``interact`` + matplotlib figure. Goal <= 1 ms, <= 16 ms for the explorers that
+sample scenarios. Messages (``flagship_messages``): how many widget messages one flagship update
+sends, per control changed, and for a change to the same value and a refresh (goal: none).
 
 Run: ``python -m benchmarks`` or ``python -c "import benchmarks.widgets as b; b.main()"``.
 """
@@ -300,6 +306,100 @@ def curve_costs() -> list[tuple[str, float, float]]:
     return [(name, _median_ms(new, 50), _median_ms(old, 50)) for name, new, old in rows]
 
 
+EVERY_CONTROL_CHANGES = 40
+#: goal per control (ms, median): explorers that sample scenarios get one 60 Hz frame
+CONTROL_GOAL_MS = 1.0
+SAMPLING_GOAL_MS = 16.0
+SAMPLING = frozenset({"CorrelationStress", "PricePathPlayer"})
+
+
+def fresh_values(control: Any, count: int) -> list[Any]:
+    """``count`` values of a control near its start value, never twice in a row.
+
+    Options cycle; whole numbers step by 1..5 either side (a seed counts up: every value new);
+    other numbers move by up to 10 % of the start value (or of the range), inside the bounds.
+    """
+    import ipywidgets as w
+
+    start = control.value
+    if hasattr(control, "options") and not isinstance(control, w.SelectionSlider):
+        options = [o[1] if isinstance(o, tuple) else o for o in control.options]
+        others = [o for o in options if o != start] or options
+        return [others[i % len(others)] if i % 2 == 0 else start for i in range(count)]
+    low, high = control.min, control.max
+    if isinstance(control, w.FloatLogSlider):
+        low, high = control.base**low, control.base**high
+    if isinstance(start, int):
+        if "seed" in str(control.description).lower():
+            return [start + 1 + i for i in range(count)]
+        steps = [1, -1, 2, -2, 3, -3, 4, -4, 5, -5]
+        out = [min(high, max(low, start + steps[i % len(steps)])) for i in range(count)]
+    else:
+        span = abs(start) * 0.1 or (high - low) * 0.1
+        out = [
+            min(high, max(low, start + span * ((i * 0.618034) % 1.0 * 2 - 1))) for i in range(count)
+        ]
+    return [v if i == 0 or v != out[i - 1] else start for i, v in enumerate(out)]
+
+
+def every_control_ms(count: int = EVERY_CONTROL_CHANGES) -> list[tuple[str, str, float]]:
+    """(explorer, control, median ms) of a change set from Python, for every registered one."""
+    import sys
+
+    from margin_widgets import registry
+
+    rows: list[tuple[str, str, float]] = []
+    for name in registry.names():
+        cls = registry.load(name)
+        for control_name in cls().controls:
+            explorer = cls()
+            control = explorer.controls[control_name]
+            values = fresh_values(control, count + 3)
+            if len(set(map(repr, values))) < 2:
+                continue
+
+            def change(i: int, control: Any = control, values: list[Any] = values) -> None:
+                control.value = values[i]
+
+            rows.append((name, control_name, _median_ms(change, count, warmup=3)))
+            print(".", end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+    return rows
+
+
+def flagship_messages() -> dict[str, int]:
+    """Messages the flagship sends to the browser for one change of each control (and none)."""
+    import ipywidgets as w
+
+    from margin_widgets import MarginModeExplorer
+
+    explorer = MarginModeExplorer()
+    sent: list[str] = []
+    original = w.Widget._send
+
+    def counting(self: Any, msg: Any, buffers: Any = None) -> None:
+        sent.append(type(self).__name__)
+        original(self, msg, buffers)
+
+    w.Widget._send = counting  # type: ignore[method-assign]
+    try:
+        counts: dict[str, int] = {}
+        for name, control in explorer.controls.items():
+            value = fresh_values(control, 2)[0]
+            sent.clear()
+            control.value = value
+            counts[name] = len(sent)
+        sent.clear()
+        explorer.controls["leverage"].value = explorer.controls["leverage"].value
+        counts["(same value again)"] = len(sent)
+        sent.clear()
+        explorer.refresh()
+        counts["(refresh, nothing changed)"] = len(sent)
+    finally:
+        w.Widget._send = original  # type: ignore[method-assign]
+    return counts
+
+
 def _verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
@@ -335,6 +435,22 @@ def main() -> dict[str, float]:
         )
         result[f"engine_{name}_ms"] = engine
         result[f"baseline_{name}_ms"] = baseline
+    print(
+        f"widgets: every control of every explorer set from Python, median of "
+        f"{EVERY_CONTROL_CHANGES} changes (baseline in this run: interact + matplotlib "
+        f"{alternative:.1f} ms)"
+    )
+    for explorer, control, ms in every_control_ms():
+        goal = SAMPLING_GOAL_MS if explorer in SAMPLING else CONTROL_GOAL_MS
+        print(
+            f"  {explorer:<24} {control:<15} {ms:8.3f} ms (goal <= {goal:g} ms: "
+            f"{_verdict(ms <= goal)}; {alternative / ms:5.1f}x faster than the baseline)"
+        )
+        result[f"{explorer}.{control}_ms"] = ms
+    print("widgets: messages sent to the browser by one flagship update, by control changed")
+    for name, count in flagship_messages().items():
+        print(f"  {name:<28} {count:3d} messages")
+        result[f"messages_{name}"] = float(count)
     print("engine curves (median of 50): engine curve vs the general-purpose calls it replaces")
     for name, new, old in curve_costs():
         print(f"  {name:<46} {new:.3f} ms vs {old:.3f} ms ({old / new:.1f}x)")

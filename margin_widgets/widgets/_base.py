@@ -52,9 +52,10 @@ import json
 import math
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import bqplot as bq
 import ipywidgets as w
@@ -74,6 +75,8 @@ __all__ = [
     "parse_preset",
     "set_mark_data",
 ]
+
+T = TypeVar("T")
 
 #: Updates slower than this (seconds) show the progress indicator on the next update.
 SLOW_UPDATE_SECONDS = 0.3
@@ -199,6 +202,7 @@ class Explorer(w.VBox):
         self._last_duration = 0.0
         self._start_values: dict[str, Any] = {}
         self._notes: list[tuple[str, str]] = []
+        self._cache: dict[str, OrderedDict[Hashable, Any]] = {}
 
         self.add_class("mw-explorer")
         self.add_class(f"mw-{css_kebab(type(self).__name__)}")
@@ -257,6 +261,9 @@ class Explorer(w.VBox):
     #: one sentence per control name: what it does (the control's tooltip; read aloud by
     #: screen readers with the description)
     HELP: ClassVar[Mapping[str, str]] = {}
+    #: controls whose change draws new random numbers: "computing…" shows while they update,
+    #: and moves from the browser are coalesced (see :meth:`enable_debounce`)
+    DRAWING: ClassVar[frozenset[str]] = frozenset()
 
     # ------------------------------------------------------------------ hooks
     def _build(self) -> list[w.Widget]:
@@ -579,7 +586,9 @@ class Explorer(w.VBox):
         if self._pending is not None:
             changed = None if changed is None else changed | frozenset(self._pending)
             self._pending = None
-        show_busy = self._last_duration > SLOW_UPDATE_SECONDS
+        show_busy = self._last_duration > SLOW_UPDATE_SECONDS or bool(
+            changed and changed & self.DRAWING
+        )
         if show_busy:
             self.busy.value = '<span class="mw-busy-indicator">⏳ computing…</span>'
         start = time.perf_counter()
@@ -616,6 +625,32 @@ class Explorer(w.VBox):
                 self.show_status(" ".join(texts), level)
             elif self.status.value:
                 self.clear_status()
+
+    def cached(
+        self, part: str, inputs: Hashable, compute: Callable[[], T], *, keep: int = 1
+    ) -> T:
+        """``compute()`` for ``part``, recomputed only when ``inputs`` differ from before.
+
+        The one caching mechanism of the explorers: each part of what the view shows (the
+        scenarios of a seed, a curve, the accounts) is keyed on exactly the control values it
+        depends on, so a control that a part does not read never recomputes it, and nothing is
+        invalidated by hand. ``keep`` results per part are kept (most recent first), e.g. the
+        random numbers of the last few seeds.
+
+        Examples
+        --------
+        ``explorer.cached("curve", (leverage, collateral), lambda: engine_curve(...))``.
+        """
+        store = self._cache.setdefault(part, OrderedDict())
+        if inputs in store:
+            store.move_to_end(inputs)
+            found: T = store[inputs]
+            return found
+        value = compute()
+        store[inputs] = value
+        while len(store) > max(1, keep):
+            store.popitem(last=False)
+        return value
 
     def note(self, text: str, level: str = "warning") -> None:
         """From inside ``_update``: show ``text`` in the status line after this update.
@@ -664,7 +699,7 @@ class Explorer(w.VBox):
             self._pending = set()
         self._pending.add(name)
         self._cancel_timer()
-        if self._last_duration > SLOW_UPDATE_SECONDS:
+        if self._last_duration > SLOW_UPDATE_SECONDS or name in self.DRAWING:
             self.busy.value = '<span class="mw-busy-indicator">⏳ computing…</span>'
         assert self._debounce_delay is not None
         self._timer = loop.call_later(self._debounce_delay, self.flush)

@@ -15,7 +15,6 @@ Probabilities are always computed on every scenario; the cloud draws at most
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -33,10 +32,9 @@ from margin_widgets.engine import (
     liquidation_price_in_brackets,
     load_brackets,
     price_move,
-    shock_returns,
-    stress_test,
 )
 from margin_widgets.engine import correlation_grid as engine_correlation_grid
+from margin_widgets.engine.paths import PathSet, simulate_paths
 from margin_widgets.widgets import _style as st
 from margin_widgets.widgets._base import Explorer
 from margin_widgets.widgets._controls import (
@@ -143,6 +141,7 @@ class CorrelationStress(Explorer):
     2000
     """
 
+    DRAWING = frozenset({"n_assets", "n_scenarios", "seed"})
     HELP: ClassVar[Mapping[str, str]] = {
         "n_assets": "Number of equal long positions in the book.",
         "correlation": "Pairwise correlation of the assets' shocks, from -1 to 1.",
@@ -154,13 +153,8 @@ class CorrelationStress(Explorer):
     }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self._curve_cache: OrderedDict[tuple[Any, ...], list[list[tuple[float, ...]]]] = (
-            OrderedDict()
-        )
         self._result: StressResult | None = None
         self._curve: tuple[list[float], list[float], list[float]] | None = None
-        self._curve_key: tuple[Any, ...] = ()
-        self._computed_curve_key: tuple[Any, ...] = ()
         self._iso_move = math.nan
         self._counts: dict[str, int] = {}
         self._shown = 0
@@ -378,40 +372,54 @@ class CorrelationStress(Explorer):
         grid, cross, isolated = self._curve
         return {"correlation": list(grid), "cross": list(cross), "isolated": list(isolated)}
 
+    def _paths(self, n: int, rho: float, sigma: float, count: int, seed: int) -> PathSet:
+        """The seeded one-period scenarios (engine :class:`PathSet`, one step over the horizon).
+
+        The random numbers are drawn once per (assets, correlation, count, seed) and kept (a
+        few seeds); a new shock σ rescales the kept numbers (:meth:`PathSet.with_volatility`),
+        leverage and collateral are answered over the same scenarios (look-ups).
+        """
+        drawn = self.cached(
+            "draws",
+            (n, rho, count, seed),
+            lambda: simulate_paths(n, rho, sigma, count, horizon_days=1, step_days=1, seed=seed),
+            keep=2 * CURVE_POINTS + 2,
+        )
+        if drawn.volatility == sigma:
+            return drawn
+        return self.cached(
+            "scaled",
+            (n, rho, count, seed, sigma),
+            lambda: drawn.with_volatility(sigma),
+            keep=2 * CURVE_POINTS + 2,
+        )
+
     def _compute_curve(self, legs: Sequence[Leg]) -> tuple[list[float], list[float], list[float]]:
         """Cross and isolated probability at each correlation of :func:`correlation_grid`.
 
-        Each point is ``stress_test(legs, shock_returns(...))``, exactly what the engine's
-        :func:`liquidation_probability` computes; the scenarios of each correlation are cached
-        (they do not depend on leverage or collateral), so a leverage drag re-runs only the
-        stress test.
+        Each point is the engine's answer over :data:`CURVE_SCENARIOS` seeded scenarios at that
+        correlation (the same numbers as :func:`liquidation_probability`): the cross account's
+        probability is a look-up over the kept scenarios, "at least one isolated position" a
+        count over them.
         """
         v = self._raw_values()
         n = len(legs)
         n_curve = min(int(v["n_scenarios"]), CURVE_SCENARIOS)
         sigma, seed = float(v["shock"]), int(v["seed"])
-        key = (n, sigma, n_curve, seed)
-        full_key = (*key, float(v["leverage"]), float(v["collateral"]))
-        if self._curve is not None and self._curve_key == full_key:
-            grid, cross_now, isolated_now = self._curve
-            self._computed_curve_key = full_key
-            return list(grid), list(cross_now), list(isolated_now)
-        scenarios = self._curve_cache.get(key)
-        if scenarios is None:
-            scenarios = [shock_returns(n, rho, sigma, n_curve, seed) for rho in correlation_grid(n)]
-            self._curve_cache[key] = scenarios
-            while len(self._curve_cache) > 4:
-                self._curve_cache.popitem(last=False)
-        else:
-            self._curve_cache.move_to_end(key)
-        cross: list[float] = []
-        isolated: list[float] = []
-        for returns in scenarios:
-            r = stress_test(legs, returns)
-            cross.append(r.cross_probability)
-            isolated.append(r.isolated_probability)
-        self._computed_curve_key = full_key
-        return correlation_grid(n), cross, isolated
+
+        def compute() -> tuple[list[float], list[float], list[float]]:
+            grid = correlation_grid(n)
+            cross: list[float] = []
+            isolated: list[float] = []
+            for rho in grid:
+                paths = self._paths(n, rho, sigma, n_curve, seed)
+                cross.append(paths.cross_probability(legs))
+                hit = paths.isolated_liquidated(legs)
+                isolated.append((len(hit) - hit.count(0)) / len(hit))
+            return grid, cross, isolated
+
+        book = tuple((leg.quantity, leg.collateral) for leg in legs)
+        return self.cached("curve", (n, sigma, n_curve, seed, book), compute)
 
     # ------------------------------------------------------------------ update
     def _update(self, changed: frozenset[str] | None) -> None:
@@ -420,8 +428,13 @@ class CorrelationStress(Explorer):
         n = len(legs)
         rho = float(v["correlation"])
         sigma = float(v["shock"])
-        returns = shock_returns(n, rho, sigma, int(v["n_scenarios"]), int(v["seed"]))
-        result = stress_test(legs, returns)
+        paths = self._paths(n, rho, sigma, int(v["n_scenarios"]), int(v["seed"]))
+        book = tuple((leg.quantity, leg.collateral) for leg in legs)
+        result = self.cached(
+            "result",
+            (n, rho, sigma, int(v["n_scenarios"]), int(v["seed"]), book),
+            lambda: paths.stress_test(legs),
+        )
         curve = self._compute_curve(legs)
         # Isolated liquidation move and the cross boundary (engine liquidation prices).
         table = load_brackets(SYMBOL)
@@ -511,7 +524,6 @@ class CorrelationStress(Explorer):
 
         self._result = result
         self._curve = (list(grid), list(p_cross), list(p_iso))
-        self._curve_key = self._computed_curve_key
         self._iso_move = iso_move
         self._counts = counts
         self._shown = shown

@@ -573,9 +573,7 @@ class MarginModeExplorer(Explorer):
             if lp is None:
                 set_mark_data(self.lev_points[mode], x=np.zeros(0), y=np.zeros(0))
             else:
-                set_mark_data(
-                    self.lev_points[mode], check=False, x=np.array([lev]), y=np.array([lp])
-                )
+                set_mark_data(self.lev_points[mode], x=np.array([lev]), y=np.array([lp]))
         key = (self._curve_key, self._feas_key)
         if not self._stale("lev_curves", key):
             return
@@ -654,24 +652,22 @@ class MarginModeExplorer(Explorer):
             if lp is None:
                 set_mark_data(self.ladder_liq[mode], x=np.zeros(0), y=np.zeros(0))
             else:
-                set_mark_data(self.ladder_liq[mode], check=False, x=xs, y=np.array([lp, lp]))
+                set_mark_data(self.ladder_liq[mode], x=xs, y=np.array([lp, lp]))
             if bp is None:
                 set_mark_data(self.ladder_bankruptcy[mode], x=np.zeros(0), y=np.zeros(0))
             else:
-                set_mark_data(self.ladder_bankruptcy[mode], check=False, x=xs, y=np.array([bp, bp]))
+                set_mark_data(self.ladder_bankruptcy[mode], x=xs, y=np.array([bp, bp]))
         if not self._stale("ladder_labels", (tuple(liq_y), tuple(bank_y))):
             return
         labels = {mode: st.format_price(lp) for mode, lp in self._lp.items()}
         set_mark_data(
             self.ladder_liq_labels,
-            check=False,
             x=np.array([0.05, 0.55]),
             y=np.array(liq_y),
             text=np.array([f"{mode} liq. {labels[mode]}" for mode in st.MODES]),
         )
         set_mark_data(
             self.ladder_bankruptcy_labels,
-            check=False,
             x=np.array([0.05, 0.55]),
             y=np.array(bank_y),
             text=np.array(
@@ -693,7 +689,7 @@ class MarginModeExplorer(Explorer):
             )
             for line in self.ratio_lines.values():
                 if line.y.shape != grid.shape:
-                    set_mark_data(line, check=False, x=grid, y=np.full(grid.shape, np.nan))
+                    set_mark_data(line, x=grid, y=np.full(grid.shape, np.nan))
                 else:
                     set_mark_data(line, x=grid)
         for mode in st.MODES:
@@ -708,13 +704,11 @@ class MarginModeExplorer(Explorer):
             percent = np.array(ratios, dtype=float) * 100
             # not drawn: no margin left (inf) and ratios above the top of the axis
             percent[~(percent <= RATIO_TOP)] = np.nan
-            set_mark_data(self.ratio_lines[mode], check=False, y=percent)
+            set_mark_data(self.ratio_lines[mode], y=percent)
             if lp is None:
                 set_mark_data(self.ratio_points[mode], x=np.zeros(0), y=np.zeros(0))
             else:
-                set_mark_data(
-                    self.ratio_points[mode], check=False, x=np.array([lp]), y=np.array([100.0])
-                )
+                set_mark_data(self.ratio_points[mode], x=np.array([lp]), y=np.array([100.0]))
 
     # ------------------------------------------------------------------ text
     def _distance_text(self, mode: str, s: dict[str, Any]) -> str:

@@ -87,6 +87,7 @@ class PricePathPlayer(Explorer):
     ([42], [44])
     """
 
+    DRAWING = frozenset({"seed"})
     HELP: ClassVar[Mapping[str, str]] = {
         "scenario": "A random correlated path, or a scripted dip of asset A.",
         "collateral": "Collateral of each position, in USDT; the cross wallet holds their sum.",
@@ -100,8 +101,8 @@ class PricePathPlayer(Explorer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._run: PathRun | None = None
-        self._run_key: tuple[Any, ...] = ()
         super().__init__(*args, **kwargs)
+        self.enable_debounce(0.15)
 
     # ------------------------------------------------------------------ building
     def _build(self) -> list[w.Widget]:
@@ -276,19 +277,23 @@ class PricePathPlayer(Explorer):
     # ------------------------------------------------------------------ update
     def _update(self, changed: frozenset[str] | None) -> None:
         v = self._raw_values()
-        key = tuple(v[name] for name in self.controls if name != "step")
-        if self._run is None or key != self._run_key:
-            paths = make_paths(
-                str(v["scenario"]),
-                float(v["correlation"]),
-                float(v["volatility"]),
-                int(v["seed"]),
-                float(v["dip"]),
-            )
-            run = simulate(paths, int(v["leverage"]), float(v["collateral"]))
+        path_inputs = (
+            str(v["scenario"]),
+            float(v["correlation"]),
+            float(v["volatility"]),
+            int(v["seed"]),
+            float(v["dip"]),
+        )
+        if path_inputs[0] != "random":  # the scripted dip reads none of the random inputs
+            path_inputs = (path_inputs[0], 0.0, 0.0, 0, path_inputs[4])
+        else:
+            path_inputs = (*path_inputs[:4], 0.0)
+        paths = self.cached("paths", path_inputs, lambda: make_paths(*path_inputs), keep=4)
+        book = (int(v["leverage"]), float(v["collateral"]))
+        run = self.cached("run", (path_inputs, book), lambda: simulate(paths, *book), keep=8)
+        if run is not self._run:
             self._set_ranges(run)
-            self._run, self._run_key = run, key
-        run = self._run
+            self._run = run
         step = int(v["step"])
         x = np.arange(step + 1, dtype=float)
         for i in range(len(ASSETS)):

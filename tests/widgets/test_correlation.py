@@ -223,7 +223,7 @@ def test_handler_error_shows_in_status_line(monkeypatch: pytest.MonkeyPatch) -> 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("engine exploded")
 
-    monkeypatch.setattr(module, "stress_test", broken)
+    monkeypatch.setattr(module, "simulate_paths", broken)
     explorer.controls["correlation"].value = 0.1
     assert "engine exploded" in explorer.status_text
     assert list(explorer.cloud_marks["survive"].x) == before  # last good marks kept
@@ -234,15 +234,15 @@ def test_handler_error_shows_in_status_line(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def count_stress_tests(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Count engine stress tests of the cloud (n_scenarios rows) by the explorer."""
+    """Count the scenario draws of the cloud (n_scenarios rows) by the explorer."""
     calls: list[int] = []
-    original = module.stress_test
+    original = module.simulate_paths
 
-    def counting(legs: Any, returns: Any, *args: Any) -> Any:
-        calls.append(len(returns))
-        return original(legs, returns, *args)
+    def counting(n: Any, rho: Any, sigma: Any, count: int, **kwargs: Any) -> Any:
+        calls.append(count)
+        return original(n, rho, sigma, count, **kwargs)
 
-    monkeypatch.setattr(module, "stress_test", counting)
+    monkeypatch.setattr(module, "simulate_paths", counting)
     return calls
 
 
@@ -285,14 +285,14 @@ def test_flush_runs_a_pending_update_and_busy_indicator_shows_when_slow(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     explorer = CorrelationStress()
-    original = module.stress_test
+    original = module.simulate_paths
 
-    def slow(legs: Any, returns: Any, *args: Any) -> Any:
-        if len(returns) == 3_000:
+    def slow(n: Any, rho: Any, sigma: Any, count: int, **kwargs: Any) -> Any:
+        if count == 3_000:
             time.sleep(0.35)
-        return original(legs, returns, *args)
+        return original(n, rho, sigma, count, **kwargs)
 
-    monkeypatch.setattr(module, "stress_test", slow)
+    monkeypatch.setattr(module, "simulate_paths", slow)
     explorer.controls["n_scenarios"].value = 3_000  # a slow update (> 0.3 s)
 
     async def drag() -> None:
@@ -306,3 +306,41 @@ def test_flush_runs_a_pending_update_and_busy_indicator_shows_when_slow(
     assert explorer.busy.value == ""
     assert explorer.values["seed"] == 5
     assert_marks_match_engine(explorer)
+
+
+def test_controls_that_draw_new_numbers_say_computing_and_coalesce() -> None:
+    explorer = CorrelationStress()
+    assert explorer.DRAWING == {"n_assets", "n_scenarios", "seed"}
+    explorer.controls["leverage"].value = 11  # after the first (slow) draw
+    shown: list[str] = []
+    explorer.busy.observe(lambda change: shown.append(change["new"]), names="value")
+    explorer.controls["leverage"].value = 12  # over the kept scenarios
+    assert shown == []
+    explorer.controls["seed"].value = 3  # new random numbers
+    assert any("computing" in text for text in shown) and explorer.busy.value == ""
+
+    async def drag() -> None:
+        for seed in (4, 5, 6, 7):
+            explorer.controls["seed"].set_state({"value": seed})
+            assert "computing" in explorer.busy.value
+        assert explorer.pending
+        explorer.flush()
+
+    asyncio.run(drag())
+    assert explorer.values["seed"] == 7
+    assert_marks_match_engine(explorer, curve_indices=(0,))
+
+
+def test_leverage_and_collateral_reuse_the_scenarios_of_the_seed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    explorer = CorrelationStress()
+    calls = count_stress_tests(monkeypatch)
+    explorer.controls["leverage"].value = 15
+    explorer.controls["collateral"].value = 2_000.0
+    explorer.controls["shock"].value = 0.1  # the kept numbers, rescaled
+    assert calls == []
+    explorer.controls["seed"].value = 1
+    # one draw per correlation of the curve; the cloud's ρ = 0.5 is on the grid: the same draw
+    assert calls.count(2_000) == 21
+    assert_marks_match_engine(explorer, curve_indices=(0, 20))
