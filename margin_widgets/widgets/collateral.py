@@ -111,6 +111,9 @@ class MultiAssetsCollateral(Explorer):
         "seed": "Seed of the scenarios: the same seed, the same scenarios.",
     }
 
+    #: controls whose change draws new scenarios: "computing…" shows meanwhile
+    DRAWING: ClassVar[frozenset[str]] = frozenset({"n_scenarios", "seed"})
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._roots: dict[str, tuple[float, ...]] = {}
         self._stress: CollateralStress | None = None

@@ -68,12 +68,13 @@ class HedgeModeExplorer(Explorer):
 
     Examples
     --------
-    A fully hedged pair, 1 BTC each way at 60,000 with 300 USDT per leg: the cross account
-    survives every fall and is liquidated on a rise to 600 / 0.008 = 75,000.
+    A fully hedged pair, 1 BTC each way at 60,000 with 300 USDT per leg (60,000 of notional:
+    bracket 2, 0.5 %, cum 50): ``N = 600 + 50 + 50 = 700``, ``D = 0.005 + 0.005 = 0.01``; the
+    cross account survives every fall and is liquidated on a rise to 700 / 0.01 = 70,000.
 
     >>> explorer = HedgeModeExplorer()
     >>> round(explorer.outlook("cross").rise_price, 6), explorer.outlook("cross").fall_price
-    (75000.0, None)
+    (70000.0, None)
     """
 
     HELP: ClassVar[Mapping[str, str]] = {

@@ -92,9 +92,12 @@ class LiquidationProcess(Explorer):
     --------
     >>> explorer = LiquidationProcess()
     >>> result = explorer.result
-    >>> len(result.liquidations) > 0, result.fund_balance[0] == explorer.fund_line.y[0]
+    >>> len(result.liquidations) > 0, list(explorer.fund_line.y) == list(result.fund_balance)
     (True, True)
     """
+
+    #: controls whose change draws a new market: "computing…" shows meanwhile
+    DRAWING: ClassVar[frozenset[str]] = frozenset({"n_traders", "seed"})
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._result: MarketResult | None = None

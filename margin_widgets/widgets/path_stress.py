@@ -104,6 +104,11 @@ class PathStress(Explorer):
         "seed": "Seed of the random numbers: the same seed, the same paths.",
     }
 
+    #: controls whose change draws (or re-scans) paths: "computing…" shows meanwhile
+    DRAWING: ClassVar[frozenset[str]] = frozenset(
+        {"correlation", "volatility", "tail", "n_paths", "seed"}
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._sets: OrderedDict[tuple[Any, ...], PathSet] = OrderedDict()
         self._curves: dict[tuple[Any, ...], dict[str, list[float]]] = {}
