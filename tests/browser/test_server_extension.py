@@ -86,13 +86,23 @@ def _serverapp(
     return json.loads(line.removeprefix("RESULT ")), ours
 
 
+#: jupyter-config/ file -> where the wheel (pyproject's shared-data) installs it under sys.prefix
+SHARED_DATA = {
+    "jupyter_server_config.d": "etc/jupyter/jupyter_server_config.d",
+    "labconfig/page_config.d": "etc/jupyter/labconfig/page_config.d",
+    "lab-settings/overrides.d": "share/jupyter/lab/settings/overrides.d",
+}
+
+
 def test_enabled_by_installing_the_package() -> None:
     shipped = h.ROOT / "jupyter-config" / "jupyter_server_config.d" / "margin_widgets.json"
     config = json.loads(shipped.read_text())
     assert config == {"ServerApp": {"jpserver_extensions": {"margin_widgets.server": True}}}
-    # what `pip install` / `pip install -e .` put in the environment's config dir
-    installed = Path(sys.prefix) / "etc" / "jupyter" / "jupyter_server_config.d" / shipped.name
-    assert json.loads(installed.read_text()) == config
+    # what `pip install` / `pip install -e .` put in the environment
+    for source, target in SHARED_DATA.items():
+        src = h.ROOT / "jupyter-config" / source / "margin_widgets.json"
+        installed = Path(sys.prefix) / target / "margin_widgets.json"
+        assert json.loads(installed.read_text()) == json.loads(src.read_text()), target
 
 
 def test_default_server_uses_nodelay(tmp_path: Path) -> None:
