@@ -407,8 +407,9 @@ class MultiAssetsCollateral(Explorer):
         sigma, n, seed = float(v["volatility"]), int(v["n_scenarios"]), int(v["seed"])
         rho = float(v["correlation"])
         grid = correlation_grid(2, CURVE_POINTS)
-        curve_inputs = {"correlation"}
-        if changed is None or not self._curve or not changed <= curve_inputs:
+        inputs = tuple(v[name] for name in self.controls if name != "correlation")
+
+        def compute() -> dict[str, list[float]]:
             coin_p: list[float] = []
             usdt_p: list[float] = []
             for r in grid:
@@ -417,7 +418,10 @@ class MultiAssetsCollateral(Explorer):
                 )
                 coin_p.append(result.probability)
                 usdt_p.append(result.usdt_probability)
-            self._curve = {"correlation": grid, "coin": coin_p, "usdt": usdt_p}
+            return {"correlation": grid, "coin": coin_p, "usdt": usdt_p}
+
+        # every control but the correlation: a correlation change only moves the point
+        self._curve = self.cached("curve", inputs, compute, keep=4)
         self._stress = multi_assets_stress(
             side, q, ep, mark, usdt, self.collateral(), table, rho, sigma, n, seed
         )

@@ -102,7 +102,6 @@ class LiquidationProcess(Explorer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._result: MarketResult | None = None
         self._traders: tuple[Trader, ...] = ()
-        self._key: tuple[Any, ...] = ()
         self._whale: tuple[int, tuple[PartialLiquidationStep, ...]] | None = None
         self._queue: list[tuple[int, float]] = []
         super().__init__(*args, **kwargs)
@@ -315,44 +314,36 @@ class LiquidationProcess(Explorer):
 
     def _run_market(self) -> None:
         v = self._raw_values()
-        key = tuple(v[name] for name in self.controls if name != "step")
-        if self._result is not None and key == self._key:
-            return
         seed = int(v["seed"])
-        traders = paired_traders(
-            int(v["n_traders"]), seed, entry_price=START_PRICE, max_leverage=int(v["max_leverage"])
+        path_inputs = (float(v["crash"]), float(v["volatility"]), seed)
+        prices = self.cached(
+            "path",
+            path_inputs,
+            lambda: crash_path(
+                START_PRICE, N_STEPS, seed, crash_fraction=path_inputs[0], volatility=path_inputs[1]
+            ),
+            keep=4,
         )
-        prices = crash_path(
-            START_PRICE,
-            N_STEPS,
-            seed,
-            crash_fraction=float(v["crash"]),
-            volatility=float(v["volatility"]),
+        trader_inputs = (int(v["n_traders"]), seed, int(v["max_leverage"]))
+        traders = self.cached(
+            "traders",
+            trader_inputs,
+            lambda: paired_traders(
+                trader_inputs[0], seed, entry_price=START_PRICE, max_leverage=trader_inputs[2]
+            ),
+            keep=4,
         )
-        result = simulate_market(
-            traders,
-            prices,
-            insurance_fund=float(v["insurance_fund"]),
-            slippage_rate=float(v["slippage"]),
+        fund, slippage = float(v["insurance_fund"]), float(v["slippage"])
+        result = self.cached(
+            "market",
+            (path_inputs, trader_inputs, fund, slippage),
+            lambda: simulate_market(traders, prices, insurance_fund=fund, slippage_rate=slippage),
+            keep=4,
         )
-        table = load_brackets(SYMBOL)
-        whale = None
-        for index, mark in enumerate(prices):
-            steps = partial_liquidation_steps(
-                "long",
-                float(v["whale"]),
-                START_PRICE,
-                WHALE_WALLET,
-                table,
-                mark,
-                float(v["clearance_fee"]),
-            )
-            if steps:
-                whale = (index, steps)
-                break
-        self._traders, self._result, self._whale, self._key = traders, result, whale, key
-        low, high = min(prices), max(prices)
-        bottom, top = st.headroom(low, high, rows=4)
+        whale_inputs = (path_inputs, float(v["whale"]), float(v["clearance_fee"]))
+        self._whale = self.cached("whale", whale_inputs, lambda: self._first_cut(prices), keep=4)
+        self._traders, self._result = traders, result
+        bottom, top = st.headroom(min(prices), max(prices), rows=4)
         with self.path_scales["y"].hold_sync():
             self.path_scales["y"].min, self.path_scales["y"].max = bottom, top
         fund_high = max(max(result.fund_balance), result.fund_start, 1.0)
@@ -364,6 +355,26 @@ class LiquidationProcess(Explorer):
             x=np.array([0.0, float(N_STEPS)]),
             y=np.array([result.fund_start, result.fund_start]),
         )
+
+    def _first_cut(
+        self, prices: tuple[float, ...]
+    ) -> tuple[int, tuple[PartialLiquidationStep, ...]] | None:
+        """The first step at which the engine cuts the large long, and its parts."""
+        v = self._raw_values()
+        table = load_brackets(SYMBOL)
+        for index, mark in enumerate(prices):
+            steps = partial_liquidation_steps(
+                "long",
+                float(v["whale"]),
+                START_PRICE,
+                WHALE_WALLET,
+                table,
+                mark,
+                float(v["clearance_fee"]),
+            )
+            if steps:
+                return index, steps
+        return None
 
     # ------------------------------------------------------------------ update
     def _update(self, changed: frozenset[str] | None) -> None:

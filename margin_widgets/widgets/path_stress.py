@@ -22,7 +22,6 @@ the normals, so every setting is compared over the same random numbers.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -58,7 +57,7 @@ TAILS: tuple[tuple[str, int], ...] = (
 )
 #: The models compared in the right figure.
 MODELS: tuple[str, ...] = ("one shock", "paths, normal", "paths, fat tails")
-#: Path sets kept (each a few MB at 2,000 paths).
+#: Path sets kept per part (each a few MB at 2,000 paths).
 CACHE_SIZE = 6
 ONE_SHOCK_STYLE = "dotted"
 
@@ -110,8 +109,6 @@ class PathStress(Explorer):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self._sets: OrderedDict[tuple[Any, ...], PathSet] = OrderedDict()
-        self._curves: dict[tuple[Any, ...], dict[str, list[float]]] = {}
         self._now: dict[str, dict[str, float]] = {}
         super().__init__(*args, **kwargs)
         self.enable_debounce(0.15)
@@ -273,20 +270,10 @@ class PathStress(Explorer):
         Gaussian path set.
         """
         key = self._set_key(model)
-        found = self._sets.get(key)
-        if found is not None:
-            self._sets.move_to_end(key)
-            return found
         one_shock, rho, sigma, nu, count, seed = key
-        self.busy.value = '<span class="mw-busy-indicator">⏳ computing…</span>'
-        sibling = next(
-            (s for k, s in reversed(self._sets.items()) if k[:2] == key[:2] and k[3:] == key[3:]),
-            None,
-        )
-        if sibling is not None:  # another volatility: the stored shocks re-scanned
-            found = sibling.with_volatility(sigma)
-        else:
-            found = simulate_paths(
+
+        def draw() -> PathSet:
+            return simulate_paths(
                 N_ASSETS,
                 rho,
                 sigma,
@@ -296,10 +283,15 @@ class PathStress(Explorer):
                 degrees_of_freedom=nu or None,
                 seed=seed,
             )
-        self._sets[key] = found
-        while len(self._sets) > CACHE_SIZE:
-            self._sets.popitem(last=False)
-        return found
+
+        # the shocks of a seed are drawn once; another volatility re-scans them
+        drawn = self.cached("shocks", (one_shock, rho, nu, count, seed), draw, keep=CACHE_SIZE)
+        return self.cached(
+            "paths",
+            key,
+            lambda: drawn if drawn.volatility == sigma else drawn.with_volatility(sigma),
+            keep=CACHE_SIZE,
+        )
 
     def legs(self, leverage: float | None = None) -> list[Leg]:
         """The two equal long legs (engine :func:`equal_legs`) at ``leverage`` (default: now)."""
@@ -317,18 +309,17 @@ class PathStress(Explorer):
     def _curve(self, model: str) -> dict[str, list[float]]:
         """Cross and isolated probability at leverage 1..MAX_LEVERAGE (engine look-ups)."""
         key = (*self._set_key(model), float(self.controls["collateral"].value))
-        found = self._curves.get(key)
-        if found is None:
+
+        def compute() -> dict[str, list[float]]:
             paths = self.path_set(model)
-            found = {"cross": [], "isolated": []}
+            found: dict[str, list[float]] = {"cross": [], "isolated": []}
             for lev in range(1, MAX_LEVERAGE + 1):
                 answer = self._answer(paths, self.legs(float(lev)))
                 found["cross"].append(answer["cross"])
                 found["isolated"].append(answer["isolated"])
-            if len(self._curves) >= 4 * CACHE_SIZE:
-                self._curves.clear()
-            self._curves[key] = found
-        return found
+            return found
+
+        return self.cached(f"curve {model}", key, compute, keep=4 * CACHE_SIZE)
 
     def probabilities(self) -> dict[str, dict[str, float]]:
         """Probabilities at the current leverage, by model, then ``"cross"`` and ``"isolated"``.
