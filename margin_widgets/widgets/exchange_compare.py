@@ -319,15 +319,22 @@ class ExchangeComparer(Explorer):
         lev_now = float(v["leverage"])
         grid = linear_grid(1.0, 125.0, LEVERAGE_POINTS)
         prices: dict[str, float | None] = {}
-        curves: dict[str, list[float]] = {}
         missing = []
         for name in EXCHANGES:
             try:
                 prices[name] = self._liquidation_price(name, lev_now)
             except KeyError:
                 missing.append(EXCHANGE_STYLES[name].label)
-                continue
-            curves[name] = [nan_for_none(self._liquidation_price(name, lev)) for lev in grid]
+
+        def compute() -> dict[str, list[float]]:
+            return {
+                name: [nan_for_none(self._liquidation_price(name, lev)) for lev in grid]
+                for name in prices
+            }
+
+        # every control but the leverage: a leverage drag only moves the points
+        inputs = tuple(v[name] for name in self.controls if name != "leverage")
+        curves = self.cached("curves", inputs, compute, keep=4)
         if not prices:
             raise ValueError(
                 f"no exchange ships a tier table for {v['symbol']}: choose another symbol"
