@@ -17,7 +17,6 @@ import pytest
 
 from margin_widgets.engine import (
     Account,
-    dip_path,
     funding_payment,
     isolated_liquidation_price,
     liquidation_price,
@@ -63,56 +62,6 @@ def _isolated_btc(quantity: float, leverage: float) -> Account:
     return account
 
 
-def _alert_price() -> float:
-    # Independent of the engine's closed form: bisect on the margin ratio the account reports
-    # after its BTC mark is actually moved (isolated long, so the ratio rises as the price falls).
-    account = Account(wallet_balance=10_000)
-    for symbol, quantity, price in (("BTCUSDT", 0.5, 60_000.0), ("ETHUSDT", 5.0, 3_000.0)):
-        account.set_margin_mode("isolated", symbol)
-        account.open_position(symbol, "long", quantity, price=price, leverage=20)
-    lp = account.liquidation_price("BTCUSDT")
-    assert lp is not None
-
-    def ratio(price: float) -> float:
-        trial = account.copy()
-        trial.update_mark("BTCUSDT", price)
-        return trial.margin_ratio("BTCUSDT")
-
-    low, high = lp + 1e-6, 60_000.0
-    for _ in range(200):
-        middle = (low + high) / 2
-        if ratio(middle) >= 0.8:
-            low = middle
-        else:
-            high = middle
-    return (low + high) / 2
-
-
-def _speculative_cross_loss() -> float:
-    account = Account(wallet_balance=5_200)
-    account.open_position("BTCUSDT", "long", 10_000 / 60_000, price=60_000, leverage=50)
-    for price in dip_path(60_000, 0.10, 40, recover_to=54_000):
-        account.update_mark("BTCUSDT", price)
-    assert not account.events
-    return 5_200 - account.summary().total_margin_balance
-
-
-def _capstone_loss() -> float:
-    account = Account(wallet_balance=10_000)
-    account.set_margin_mode("isolated", "ETHUSDT")
-    account.open_position("BTCUSDT", "long", 0.25, price=60_000, leverage=5)
-    account.open_position("ETHUSDT", "long", 2, price=3_000, leverage=50)
-    for _ in range(9):
-        for symbol in ("BTCUSDT", "ETHUSDT"):
-            if symbol in account.positions:
-                account.settle_funding(symbol, 0.0001)
-    btc = dip_path(60_000, 0.20, 40, recover_to=54_000)
-    eth = dip_path(3_000, 0.20, 40, recover_to=2_700)
-    for b, e in zip(btc, eth, strict=True):
-        account.update_marks({"BTCUSDT": b, "ETHUSDT": e})
-    return 10_000 - account.summary().total_margin_balance
-
-
 # (solution, engine computation of the expected answer, tolerance of the lesson's check)
 CASES: dict[str, tuple[Callable[[], object], Callable[[], object], float]] = {
     # counted from the seeded scenarios (246 and 42 failures in 2,000), see solutions/lesson05
@@ -131,9 +80,12 @@ CASES: dict[str, tuple[Callable[[], object], Callable[[], object], float]] = {
     "07-1": (lesson07.exercise_1, lambda: -2.24, 0.01),
     "07-2": (lesson07.exercise_2, lambda: 54_397.590361, 0.01),
     "07-3": (lesson07.exercise_3, lambda: 1_900.0, 0.01),
-    "08-1": (lesson08.exercise_1, _alert_price, 0.01),
-    "08-2": (lesson08.exercise_2, _speculative_cross_loss, 0.01),
-    "08-3": (lesson08.exercise_3, _capstone_loss, 0.01),
+    # hand-worked: (0.5 × (10,000 − 30,000) − 60) / (0.5 × 0.004 − 0.5 × 0.5) = 10,060 / 0.248;
+    # LP = (5,200 − 10,000) / ((1/6) × 0.004 − 1/6) = 4,800 / 0.166, then 100 × (60,000 − LP)
+    # / 60,000; the 25x bet's 240 USDT + 9 × 1.50 of core funding + 0.25 × 6,000
+    "08-1": (lesson08.exercise_1, lambda: 40_564.516129, 0.01),
+    "08-2": (lesson08.exercise_2, lambda: 51.807229, 0.01),
+    "08-3": (lesson08.exercise_3, lambda: 1_753.5, 0.01),
     # hand-worked: 8 started hours × 30,000 × 0.00002; 1.05 × (20,000 + 4.80);
     # 45,000 / (1.1 × 1.2)
     "09-1": (lesson09.exercise_1, lambda: 4.80, 0.01),
