@@ -188,10 +188,10 @@ class Explorer(w.VBox):
         **values: Any,
     ) -> None:
         super().__init__()
+        self.controls: dict[str, w.Widget] = Controls(self.ALIASES)
         if teacher is not None and not isinstance(teacher, bool):
             raise ValueError(f"teacher must be True, False or None, got {teacher!r}")
         self._teacher = teacher
-        self.controls: dict[str, w.Widget] = {}
         self._followers: dict[str, list[w.Widget]] = {}
         self.figures: list[bq.Figure] = []
         self.figure_keys: dict[str, bq.Figure] = {}
@@ -264,6 +264,10 @@ class Explorer(w.VBox):
     #: controls whose change draws new random numbers: "computing…" shows while they update,
     #: and moves from the browser are coalesced (see :meth:`enable_debounce`)
     DRAWING: ClassVar[frozenset[str]] = frozenset()
+    #: former control names -> current ones: accepted in constructor values, presets, saved
+    #: states, ``lock``/``hidden`` and ``controls[old]`` (a name keeps one meaning across the
+    #: explorers; a renamed control keeps its old name here)
+    ALIASES: ClassVar[Mapping[str, str]] = {}
 
     # ------------------------------------------------------------------ hooks
     def _build(self) -> list[w.Widget]:
@@ -377,7 +381,7 @@ class Explorer(w.VBox):
     def _check_names(self, names: Iterable[str], what: str) -> list[str]:
         if isinstance(names, str):
             names = [names]
-        names = list(names)
+        names = [self.ALIASES.get(n, n) for n in names]
         unknown = [n for n in names if n not in self.controls]
         if unknown:
             raise ValueError(
@@ -451,6 +455,7 @@ class Explorer(w.VBox):
 
     def _apply_values(self, values: Mapping[str, Any]) -> None:
         """Set several controls at once, all or nothing, without running the update."""
+        values = {self.ALIASES.get(name, name): value for name, value in values.items()}
         self._check_names(values, "preset")
         snapshot = self._raw_values()
         with self._suspended():
@@ -626,9 +631,7 @@ class Explorer(w.VBox):
             elif self.status.value:
                 self.clear_status()
 
-    def cached(
-        self, part: str, inputs: Hashable, compute: Callable[[], T], *, keep: int = 1
-    ) -> T:
+    def cached(self, part: str, inputs: Hashable, compute: Callable[[], T], *, keep: int = 1) -> T:
         """``compute()`` for ``part``, recomputed only when ``inputs`` differ from before.
 
         The one caching mechanism of the explorers: each part of what the view shows (the
@@ -803,6 +806,19 @@ class Explorer(w.VBox):
         # ipywidgets 8: a tuple of dicts with "name", "type", "size", "content" (memoryview)
         content = files[0]["content"]
         self._import_text(bytes(content))
+
+
+class Controls(dict[str, w.Widget]):
+    """The controls by name; a former name (an alias) still finds its control."""
+
+    def __init__(self, aliases: Mapping[str, str]) -> None:
+        super().__init__()
+        self.aliases = dict(aliases)
+
+    def __missing__(self, name: str) -> w.Widget:
+        if name in self.aliases:
+            return self[self.aliases[name]]
+        raise KeyError(name)
 
 
 def set_mark_data(mark: w.Widget, *, check: bool = True, **traits: Any) -> bool:

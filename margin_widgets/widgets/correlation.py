@@ -141,12 +141,16 @@ class CorrelationStress(Explorer):
     2000
     """
 
-    DRAWING = frozenset({"n_assets", "n_scenarios", "seed"})
+    DRAWING: ClassVar[frozenset[str]] = frozenset({"n_assets", "n_scenarios", "seed"})
+    ALIASES: ClassVar[Mapping[str, str]] = {"collateral": "position_margin"}
     HELP: ClassVar[Mapping[str, str]] = {
         "n_assets": "Number of equal long positions in the book.",
         "correlation": "Pairwise correlation of the assets' shocks, from -1 to 1.",
         "leverage": "Notional / initial margin: each position's size is collateral x leverage.",
-        "collateral": "Collateral of each position, in USDT; the cross wallet holds their sum.",
+        "position_margin": (
+            "Initial margin of each position, in USDT (formerly 'collateral'); the cross "
+            "wallet holds their sum."
+        ),
         "shock": "Standard deviation of each asset's log move (0.08 is about 8 %).",
         "n_scenarios": "Number of random scenarios drawn; more is smoother and slower.",
         "seed": "Seed of the random numbers: the same seed gives the same scenarios.",
@@ -180,14 +184,14 @@ class CorrelationStress(Explorer):
             "leverage", leverage_slider(_LOOK, value=10, max=100, description="leverage (x)")
         )
         collateral = self.add_control(
-            "collateral",
+            "position_margin",
             collateral_slider(
                 _LOOK,
                 value=1_000.0,
                 min=100.0,
                 max=10_000.0,
                 step=100.0,
-                description="collateral (USDT/pos.)",
+                description="margin (USDT/pos.)",
             ),
         )
         shock = self.add_control(
@@ -322,7 +326,7 @@ class CorrelationStress(Explorer):
         if correlation.min != low:
             correlation.min = low
         leverage = self.controls["leverage"]
-        cap = leverage_cap([load_brackets(SYMBOL)], float(self.controls["collateral"].value))
+        cap = leverage_cap([load_brackets(SYMBOL)], float(self.controls["position_margin"].value))
         if leverage.max != cap:
             leverage.max = cap
 
@@ -333,7 +337,7 @@ class CorrelationStress(Explorer):
         if name == "leverage":
             return (
                 f"the {SYMBOL} bracket of a position with "
-                f"{st.format_usdt(float(self.controls['collateral'].value), 0)} collateral "
+                f"{st.format_usdt(float(self.controls['position_margin'].value), 0)} margin "
                 f"allows at most {self.controls['leverage'].max}x"
             )
         return ""
@@ -342,7 +346,7 @@ class CorrelationStress(Explorer):
     def legs(self) -> list[Leg]:
         """The book at the current settings (engine :func:`equal_legs`)."""
         v = self._raw_values()
-        return equal_legs(int(v["n_assets"]), float(v["leverage"]), float(v["collateral"]))
+        return equal_legs(int(v["n_assets"]), float(v["leverage"]), float(v["position_margin"]))
 
     @property
     def result(self) -> StressResult:
@@ -544,6 +548,7 @@ class CorrelationStress(Explorer):
 
     def _describe(self) -> str:
         v = self._raw_values()
+        margin = float(v["position_margin"])
         result = self._result
         if result is None or self._curve is None:  # pragma: no cover
             return ""
@@ -569,8 +574,8 @@ class CorrelationStress(Explorer):
             f"Scenario cloud: {result.n_scenarios:,} seeded one-period moves of assets {names} "
             f"(correlation {float(v['correlation']):.2f}, shock σ {float(v['shock']):.3f}), "
             f"{drawn}; every asset is held long at {int(v['leverage'])}x with "
-            f"{st.format_usdt(float(v['collateral']), 0)} collateral, the cross wallet holding "
-            f"{st.format_usdt(float(v['collateral']) * n, 0)}. Move of A on the horizontal axis, "
+            f"{st.format_usdt(margin, 0)} margin each, the cross wallet holding "
+            f"{st.format_usdt(margin * n, 0)}. Move of A on the horizontal axis, "
             f"move of B on the vertical axis.{hidden} Outcomes: {counts}. {iso_text} The dashed "
             f"line is the cross account's liquidation boundary. Probability of liquidation "
             f"versus correlation ({len(grid)} values from {grid[0]:g} to 1): the cross account "

@@ -96,7 +96,7 @@ class FundingTimeline(Explorer):
     """
 
     HELP: ClassVar[Mapping[str, str]] = {
-        "collateral": "Collateral of the book, in USDT, split across the two positions.",
+        "collateral": "USDT in the wallet that opens both positions; cross uses all of it.",
         "leverage": "Notional / initial margin: the isolated margin of each position.",
         "funding_rate": "Funding rate per 8-hour interval; a positive rate makes longs pay.",
         "days": "Length of the timeline, in days.",

@@ -87,10 +87,14 @@ class PricePathPlayer(Explorer):
     ([42], [44])
     """
 
-    DRAWING = frozenset({"seed"})
+    DRAWING: ClassVar[frozenset[str]] = frozenset({"seed"})
+    ALIASES: ClassVar[Mapping[str, str]] = {"collateral": "position_margin"}
     HELP: ClassVar[Mapping[str, str]] = {
         "scenario": "A random correlated path, or a scripted dip of asset A.",
-        "collateral": "Collateral of each position, in USDT; the cross wallet holds their sum.",
+        "position_margin": (
+            "Initial margin of each position, in USDT (formerly 'collateral'); the cross "
+            "wallet holds their sum."
+        ),
         "leverage": "Notional / initial margin: each position's size is collateral x leverage.",
         "correlation": "Correlation of the two assets' steps, from -1 to 1.",
         "volatility": "Standard deviation of each step's log move (0.01 is about 1 %).",
@@ -116,14 +120,14 @@ class PricePathPlayer(Explorer):
             ),
         )
         collateral = self.add_control(
-            "collateral",
+            "position_margin",
             collateral_slider(
                 _LOOK,
                 value=1_000.0,
                 min=100.0,
                 max=10_000.0,
                 step=100.0,
-                description="collateral (USDT/pos.)",
+                description="margin (USDT/pos.)",
             ),
         )
         leverage = self.add_control(
@@ -241,7 +245,7 @@ class PricePathPlayer(Explorer):
         leverage = self.controls["leverage"]
         cap = leverage_cap(
             [load_brackets(symbol) for symbol, _ in ASSETS],
-            float(self.controls["collateral"].value),
+            float(self.controls["position_margin"].value),
         )
         if leverage.max != cap:
             leverage.max = cap
@@ -250,7 +254,7 @@ class PricePathPlayer(Explorer):
         if name == "leverage":
             return (
                 f"the brackets allow at most {self.controls['leverage'].max}x for a position "
-                f"with {st.format_usdt(float(self.controls['collateral'].value), 0)} collateral"
+                f"with {st.format_usdt(float(self.controls['position_margin'].value), 0)} margin"
             )
         return ""
 
@@ -289,7 +293,7 @@ class PricePathPlayer(Explorer):
         else:
             path_inputs = (*path_inputs[:4], 0.0)
         paths = self.cached("paths", path_inputs, lambda: make_paths(*path_inputs), keep=4)
-        book = (int(v["leverage"]), float(v["collateral"]))
+        book = (int(v["leverage"]), float(v["position_margin"]))
         run = self.cached("run", (path_inputs, book), lambda: simulate(paths, *book), keep=8)
         if run is not self._run:
             self._set_ranges(run)
@@ -425,7 +429,7 @@ class PricePathPlayer(Explorer):
             )
         lines = [
             f"Two long positions, BTCUSDT from 60,000 and ETHUSDT from 3,000, each with "
-            f"{st.format_usdt(float(v['collateral']), 0)} collateral at {int(v['leverage'])}x, "
+            f"{st.format_usdt(float(v['position_margin']), 0)} margin at {int(v['leverage'])}x, "
             f"held as isolated positions in one account and in one cross account, along "
             f"{scenario}, {N_STEPS} steps. The charts show each mark price up to step {step} "
             f"with both liquidation prices (isolated solid, cross dashed) and markers where "

@@ -179,3 +179,16 @@ def test_every_control_is_keyboard_operable_with_a_description_and_tooltip(cls: 
         assert str(control.description).strip(), f"{name} has no description"
         assert str(control.tooltip or "").strip(), f"{name} has no tooltip"
         assert name in type(explorer).HELP, f"{name} has no entry in {cls.__name__}.HELP"
+
+
+def test_former_control_names_still_work(cls: type) -> None:
+    for old, new in cls.ALIASES.items():
+        explorer = cls()
+        assert old not in explorer.values and new in explorer.values
+        assert explorer.controls[old] is explorer.controls[new]
+        value = _edges(explorer.controls[new])[0]
+        from_kwargs = cls(**{old: value}, locked=[old])
+        assert from_kwargs.controls[new].value == value and from_kwargs.is_locked(new)
+        from_state = cls()
+        from_state.load_json(f'{{"explorer": "{cls.__name__}", "values": {{"{old}": {value}}}}}')
+        assert from_state.values == from_kwargs.values

@@ -34,7 +34,7 @@ def explorer() -> CorrelationStress:
 
 
 def expected_result(values: dict[str, Any]) -> Any:
-    legs = equal_legs(values["n_assets"], values["leverage"], values["collateral"])
+    legs = equal_legs(values["n_assets"], values["leverage"], values["position_margin"])
     returns = shock_returns(
         values["n_assets"],
         values["correlation"],
@@ -69,7 +69,7 @@ def assert_marks_match_engine(
         total += len(mark.x)
     assert total == shown <= CLOUD_POINTS
     # the curve: engine liquidation_probability at correlations of the grid
-    legs = equal_legs(values["n_assets"], values["leverage"], values["collateral"])
+    legs = equal_legs(values["n_assets"], values["leverage"], values["position_margin"])
     grid = correlation_grid(values["n_assets"])
     n_curve = min(values["n_scenarios"], 2_000)
     assert np.array_equal(explorer.curve_marks["cross"].x, np.array(grid))
@@ -97,7 +97,7 @@ def test_structure_css_and_defaults(explorer: CorrelationStress) -> None:
         "n_assets": 2,
         "correlation": 0.5,
         "leverage": 10,
-        "collateral": 1_000.0,
+        "position_margin": 1_000.0,
         "shock": 0.08,
         "n_scenarios": 2_000,
         "seed": 0,
@@ -141,7 +141,7 @@ def test_default_marks_hold_engine_numbers(explorer: CorrelationStress) -> None:
     [
         {"correlation": 0.9},
         {"n_assets": 3, "leverage": 20, "correlation": -0.25},
-        {"n_scenarios": 5_000, "shock": 0.12, "seed": 3, "collateral": 2_500.0},
+        {"n_scenarios": 5_000, "shock": 0.12, "seed": 3, "position_margin": 2_500.0},
     ],
 )
 def test_setting_values_updates_every_mark_synchronously(changes: dict[str, Any]) -> None:
@@ -175,7 +175,7 @@ def test_bounds_follow_assets_and_brackets() -> None:
     assert explorer.controls["correlation"].min == -0.5
     assert explorer.controls["correlation"].value == -0.5
     assert "cannot be below -0.5" in explorer.status_text
-    explorer.controls["collateral"].value = 10_000.0
+    explorer.controls["position_margin"].value = 10_000.0
     assert explorer.controls["leverage"].max == 75
     with pytest.raises(ValueError, match="leverage must be between 1 and 75"):
         explorer.apply_preset({"leverage": 100})
@@ -337,7 +337,7 @@ def test_leverage_and_collateral_reuse_the_scenarios_of_the_seed(
     explorer = CorrelationStress()
     calls = count_stress_tests(monkeypatch)
     explorer.controls["leverage"].value = 15
-    explorer.controls["collateral"].value = 2_000.0
+    explorer.controls["position_margin"].value = 2_000.0
     explorer.controls["shock"].value = 0.1  # the kept numbers, rescaled
     assert calls == []
     explorer.controls["seed"].value = 1

@@ -30,10 +30,10 @@ def engine_run(values: dict[str, Any]) -> dict[str, Any]:
         paths = [dip_path(60_000.0, values["dip"], N_STEPS), [3_000.0] * (N_STEPS + 1)]
     out: dict[str, Any] = {"paths": paths}
     for mode in MODES:
-        account = Account(wallet_balance=2 * values["collateral"])
+        account = Account(wallet_balance=2 * values["position_margin"])
         for symbol, path in zip(SYMBOLS, paths, strict=True):
             account.set_margin_mode(mode, symbol)
-            q = values["collateral"] * values["leverage"] / path[0]
+            q = values["position_margin"] * values["leverage"] / path[0]
             account.open_position(symbol, "long", q, price=path[0], leverage=values["leverage"])
         lps: list[list[float]] = [[], []]
         equity = []
@@ -86,7 +86,7 @@ def player() -> PricePathPlayer:
 def test_structure_css_and_defaults(player: PricePathPlayer) -> None:
     assert player.values == {
         "scenario": "random",
-        "collateral": 1_000.0,
+        "position_margin": 1_000.0,
         "leverage": 10,
         "correlation": 0.8,
         "volatility": 0.01,
@@ -139,7 +139,7 @@ def test_step_reveals_the_path_and_the_log(player: PricePathPlayer) -> None:
     [
         {"scenario": "dip in A", "dip": 0.25, "step": 70},
         {"correlation": -0.3, "volatility": 0.02, "seed": 4, "step": 90},
-        {"collateral": 2_500.0, "leverage": 25, "step": 33},
+        {"position_margin": 2_500.0, "leverage": 25, "step": 33},
     ],
 )
 def test_setting_values_updates_every_mark_synchronously(changes: dict[str, Any]) -> None:
@@ -163,7 +163,7 @@ def test_dip_in_a_isolated_is_liquidated_cross_survives() -> None:
 
 def test_leverage_is_capped_by_the_brackets() -> None:
     player = PricePathPlayer()
-    player.controls["collateral"].value = 10_000.0
+    player.controls["position_margin"].value = 10_000.0
     assert player.controls["leverage"].max == 75
     with pytest.raises(ValueError, match="leverage must be between 1 and 75"):
         player.apply_preset({"leverage": 90})
