@@ -626,6 +626,24 @@ class Account:
         """Every open position on ``symbol``, long leg first; empty if there is none.
 
         Hedge mode: the long leg, then the short leg. One-way mode: the one position.
+
+        Returns
+        -------
+        list of Position
+            Quantities in base units, prices and wallets in USDT.
+
+        Examples
+        --------
+        >>> account = Account(wallet_balance=5_000, position_mode="hedge")
+        >>> account.open_position("BTCUSDT", "short", 0.5, price=20_000, leverage=10)
+        []
+        >>> account.open_position("BTCUSDT", "long", 1, price=20_000, leverage=10)
+        []
+        >>> [(p.side, p.quantity) for p in account.legs("BTCUSDT")]
+        [('long', 1.0), ('short', 0.5)]
+        >>> _ = account.close_position("BTCUSDT", side="short")
+        >>> len(account.legs("BTCUSDT")), account.legs("ETHUSDT")
+        (1, [])
         """
         if self.position_mode == "hedge":
             legs = self.hedge_positions.get(symbol, {})
@@ -712,7 +730,8 @@ class Account:
         """
         if self.exchange != "binance":
             if not self._cross_positions():
-                return 0.0 if self._convention().margin_ratio_orientation[0] == "m" else math.inf
+                rising = self._convention().margin_ratio_orientation == "maintenance/balance"
+                return 0.0 if rising else math.inf
             return self._ratio(self.cross_maintenance_margin(), self.cross_margin_balance())
         maintenance = self.cross_maintenance_margin()
         if maintenance == 0:
@@ -1301,7 +1320,26 @@ class Account:
 
         Hedge mode (``side`` keyword): two cross legs share it (the hedge-mode formula with no
         maintenance margin; None for a fully hedged pair, whose PnL cancels). Bybit and OKX:
-        ``EP − s·M/Q`` on the isolated margin M; refused in cross mode.
+        ``EP − s·M/Q`` on the isolated margin M; refused in cross mode
+        (:class:`UnsupportedModeError`).
+
+        References
+        ----------
+        Binance, "How to Calculate Liquidation Price of USDⓈ-M Futures Contracts"; Bybit,
+        "What is Bankruptcy Price? (USDT Contract)".
+
+        Examples
+        --------
+        Hedge mode, cross wallet 5,000: 1 BTC long at 60,000, 0.5 BTC short at 62,000. The
+        margin balance 5,000 + (P − 60,000) + 0.5·(62,000 − P) is zero at P = 48,000:
+
+        >>> account = Account(wallet_balance=5_000, position_mode="hedge")
+        >>> account.open_position("BTCUSDT", "long", 1, price=60_000, leverage=20)
+        []
+        >>> account.open_position("BTCUSDT", "short", 0.5, price=62_000, leverage=20)
+        []
+        >>> round(account.bankruptcy_price("BTCUSDT", side="long"), 6)
+        48000.0
         """
         return self._bankruptcy(self.position(symbol, side=side))
 
