@@ -152,9 +152,9 @@ def _spot_extremes() -> tuple[Mapping[str, Any], ...]:
 
 def _hedge_extremes() -> tuple[Mapping[str, Any], ...]:
     return (
-        {"long_quantity": 50.0, "short_quantity": 0.0, "margin": 0.0},
-        {"long_quantity": 0.001, "short_quantity": 50.0, "margin": 50_000.0},
-        {"long_entry": 1_000.0, "short_entry": 200_000.0, "margin": 0.0},
+        {"long_quantity": 50.0, "short_quantity": 0.0, "position_margin": 0.0},
+        {"long_quantity": 0.001, "short_quantity": 50.0, "position_margin": 50_000.0},
+        {"long_entry": 1_000.0, "short_entry": 200_000.0, "position_margin": 0.0},
     )
 
 
@@ -185,7 +185,7 @@ def _collateral_extremes() -> tuple[Mapping[str, Any], ...]:
 def _path_stress_extremes() -> tuple[Mapping[str, Any], ...]:
     return (
         {"correlation": -1.0, "volatility": 0.6, "tail": 3, "leverage": 25, "n_paths": 200},
-        {"correlation": 1.0, "volatility": 0.02, "leverage": 1, "collateral": 100.0},
+        {"correlation": 1.0, "volatility": 0.02, "leverage": 1, "position_margin": 100.0},
         {"tail": 0, "one_shock": False, "seed": 999_999, "n_paths": 200},
     )
 

@@ -63,7 +63,7 @@ class HedgeModeExplorer(Explorer):
         Sizes of the legs, BTC (0 closes a leg).
     long_entry, short_entry : float
         Entry prices, USDT.
-    margin : float
+    position_margin : float
         USDT behind each leg: each isolated leg's wallet; the cross wallet holds both.
 
     Examples
@@ -82,7 +82,10 @@ class HedgeModeExplorer(Explorer):
         "long_entry": "Entry price of the LONG leg, in USDT.",
         "short_quantity": "Size of the SHORT leg, in BTC; equal to the long: fully hedged.",
         "short_entry": "Entry price of the SHORT leg, in USDT.",
-        "margin": "USDT behind each leg: each isolated leg's wallet; the cross wallet holds both.",
+        "position_margin": (
+            "Initial margin of each leg, in USDT: each isolated leg's wallet; the cross wallet "
+            "holds both."
+        ),
     }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -105,7 +108,7 @@ class HedgeModeExplorer(Explorer):
             "short_entry", entry_price_slider(_LOOK, value=60_000.0, description="short entry")
         )
         margin = self.add_control(
-            "margin",
+            "position_margin",
             collateral_slider(
                 _LOOK,
                 value=300.0,
@@ -207,7 +210,7 @@ class HedgeModeExplorer(Explorer):
     ) -> HedgeOutlook:
         v = self._raw_values()
         short_q = float(v["short_quantity"]) if short_quantity is None else short_quantity
-        margin = float(v["margin"])
+        margin = float(v["position_margin"])
         legs = (float(v["long_quantity"]), float(v["long_entry"]), short_q, float(v["short_entry"]))
         if mode == "cross":
             cross_wallet = margin + margin if wallet is None else wallet
@@ -275,7 +278,7 @@ class HedgeModeExplorer(Explorer):
         )
 
         # cross prices against the wallet
-        wallet_now = float(v["margin"]) + float(v["margin"])
+        wallet_now = float(v["position_margin"]) + float(v["position_margin"])
         wallets = linear_grid(0.0, max(4.0 * wallet_now, 1_000.0), GRID_POINTS)
         wseries: dict[str, list[float]] = {"fall": [], "rise": []}
         for wallet in wallets:
@@ -358,7 +361,7 @@ class HedgeModeExplorer(Explorer):
 
     def _describe(self) -> str:
         v = self._raw_values()
-        margin = float(v["margin"])
+        margin = float(v["position_margin"])
         return (
             f"Hedge mode on {SYMBOL}: a long of {float(v['long_quantity']):g} BTC at "
             f"{st.format_price(float(v['long_entry']))} and a short of "

@@ -13,7 +13,7 @@ current leverage, the one-shock model, Gaussian paths and fat-tailed paths. An i
 position's probability does not depend on the correlation; the cross account's does.
 
 Speed: the paths are drawn once per (correlation, volatility, ν, number of paths, seed) and
-kept; leverage and collateral are answered from them by the engine's look-ups
+kept; leverage and margin are answered from them by the engine's look-ups
 (:meth:`~margin_widgets.engine.PathSet.isolated_probability`,
 :meth:`~margin_widgets.engine.PathSet.cross_probability`), within one frame. The other
 controls draw or re-scan paths; the explorer says "computing…" while it does. The seed fixes
@@ -75,7 +75,7 @@ class PathStress(Explorer):
         0 for Gaussian shocks, else ν of Student-t shocks (smaller: fatter tails).
     leverage : int
         Leverage of each position.
-    collateral : float
+    position_margin : float
         Margin of each position, USDT (the cross wallet holds both).
     one_shock : bool
         Also draw the one-shock model's curves.
@@ -96,8 +96,8 @@ class PathStress(Explorer):
         "correlation": "Correlation of the two assets' daily shocks, from -1 to 1.",
         "volatility": "Standard deviation of each asset's log return over the 30 days.",
         "tail": "Normal shocks, or Student-t shocks with ν degrees of freedom (fat tails).",
-        "leverage": "Leverage of each position: its size is collateral x leverage.",
-        "collateral": "Margin of each position, in USDT; the cross wallet holds their sum.",
+        "leverage": "Leverage of each position: its size is its margin x leverage.",
+        "position_margin": "Initial margin of each position, in USDT; the cross wallet holds both.",
         "one_shock": "Also draw the one-shock model: one move at the horizon, same numbers.",
         "n_paths": "Number of simulated 30-day paths.",
         "seed": "Seed of the random numbers: the same seed, the same paths.",
@@ -137,14 +137,14 @@ class PathStress(Explorer):
             leverage_slider(_LOOK, value=10, max=MAX_LEVERAGE, description="leverage (x)"),
         )
         collateral = self.add_control(
-            "collateral",
+            "position_margin",
             collateral_slider(
                 _LOOK,
                 value=1_000.0,
                 min=100.0,
                 max=1_000.0,
                 step=50.0,
-                description="collateral (USDT/pos.)",
+                description="margin (USDT/pos.)",
             ),
         )
         one_shock = self.add_control(
@@ -297,7 +297,7 @@ class PathStress(Explorer):
         """The two equal long legs (engine :func:`equal_legs`) at ``leverage`` (default: now)."""
         v = self._raw_values()
         lev = float(v["leverage"]) if leverage is None else leverage
-        return equal_legs(N_ASSETS, lev, float(v["collateral"]))
+        return equal_legs(N_ASSETS, lev, float(v["position_margin"]))
 
     @staticmethod
     def _answer(paths: PathSet, legs: list[Leg]) -> dict[str, float]:
@@ -308,7 +308,7 @@ class PathStress(Explorer):
 
     def _curve(self, model: str) -> dict[str, list[float]]:
         """Cross and isolated probability at leverage 1..MAX_LEVERAGE (engine look-ups)."""
-        key = (*self._set_key(model), float(self.controls["collateral"].value))
+        key = (*self._set_key(model), float(self.controls["position_margin"].value))
 
         def compute() -> dict[str, list[float]]:
             paths = self.path_set(model)
@@ -392,8 +392,9 @@ class PathStress(Explorer):
         )
         shock = " Dotted: the one-shock model." if v["one_shock"] else ""
         return (
-            f"Two equal long positions, {st.format_usdt(float(v['collateral']), 0)} each, held "
-            f"30 days along {int(v['n_paths']):,} seeded daily paths (seed {int(v['seed'])}, "
+            f"Two equal long positions with "
+            f"{st.format_usdt(float(v['position_margin']), 0)} of margin each, held 30 days along "
+            f"{int(v['n_paths']):,} seeded daily paths (seed {int(v['seed'])}, "
             f"correlation {float(v['correlation']):.2f}, volatility "
             f"{float(v['volatility']):.2f} over the horizon, {tail} shocks), as isolated "
             f"positions and in one cross account. {self._summary()}. Left: probability of "

@@ -22,7 +22,7 @@ def test_fully_hedged_pair_is_liquidated_on_a_rise_by_hand() -> None:
     # 1 BTC each way at 20,000 (20,000 notional: bracket 1, 0.4 %, cum 0), 100 USDT per leg.
     # Cross: N = 200, D = 0.004 + 0.004 = 0.008 -> a rise to 25,000, no fall price.
     # Isolated long: (100 - 20,000) / (0.004 - 1) = 19,979.92; short: 20,100 / 1.004 = 20,019.92
-    explorer = HedgeModeExplorer(long_entry=20_000.0, short_entry=20_000.0, margin=100.0)
+    explorer = HedgeModeExplorer(long_entry=20_000.0, short_entry=20_000.0, position_margin=100.0)
     cross = explorer.outlook("cross")
     assert cross.rise_price == pytest.approx(25_000.0, abs=1e-6)
     assert cross.fall_price is None
@@ -36,7 +36,7 @@ def test_fully_hedged_pair_is_liquidated_on_a_rise_by_hand() -> None:
 
 
 def test_curves_are_engine_outlooks_over_the_short_size() -> None:
-    explorer = HedgeModeExplorer(short_quantity=0.7, margin=500.0)
+    explorer = HedgeModeExplorer(short_quantity=0.7, position_margin=500.0)
     lines = explorer.hedge_lines
     for size, fall, rise, long_p, short_p in list(
         zip(

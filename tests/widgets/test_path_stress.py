@@ -23,7 +23,7 @@ def engine(values: dict[str, object], leverage: int, *, nu: int | None, one_shoc
         degrees_of_freedom=nu,
         seed=values["seed"],
     )
-    legs = equal_legs(2, leverage, values["collateral"])
+    legs = equal_legs(2, leverage, values["position_margin"])
     return {
         "cross": paths.cross_probability(legs),
         "isolated": paths.isolated_probability(legs[0]),
@@ -52,7 +52,7 @@ def test_curves_are_engine_probabilities(explorer: PathStress) -> None:
 def test_one_shock_is_the_scenario_model_number_for_number(explorer: PathStress) -> None:
     # one step over the horizon is the one-shock stress test with the same seed
     values = explorer.values
-    legs = equal_legs(2, 10, values["collateral"])
+    legs = equal_legs(2, 10, values["position_margin"])
     result = liquidation_probability(
         legs, values["correlation"], values["volatility"], values["n_paths"], values["seed"]
     )
@@ -90,6 +90,7 @@ def test_isolated_ignores_correlation_and_busy_shown_on_new_paths() -> None:
     assert any("computing" in text for text in seen) and explorer.busy.value == ""
     # each isolated position only sees its own asset: the correlation does not move it
     assert list(explorer.path_lines["isolated"].y) == before
+    explorer.controls["leverage"].value = 15  # after it, the last update was a fast one
     seen.clear()
     explorer.controls["leverage"].value = 20  # a look-up: no new paths
     assert not any("computing" in text for text in seen)
