@@ -70,6 +70,7 @@ __all__ = [
     "Explorer",
     "Linked",
     "check_mode",
+    "folded_description",
     "linked",
     "nan_for_none",
     "parse_preset",
@@ -203,6 +204,8 @@ class Explorer(w.VBox):
         self._start_values: dict[str, Any] = {}
         self._notes: list[tuple[str, str]] = []
         self._cache: dict[str, OrderedDict[Hashable, Any]] = {}
+        self._locked: set[str] = set()
+        self._description_text = ""
 
         self.add_class("mw-explorer")
         self.add_class(f"mw-{css_kebab(type(self).__name__)}")
@@ -345,6 +348,15 @@ class Explorer(w.VBox):
         """Empty the status line."""
         if self.status.value:
             self.status.value = ""
+
+    @property
+    def description_text(self) -> str:
+        """The full plain-text description of the charts.
+
+        The widget shows its first sentence, folds the rest and keeps the whole for screen
+        readers.
+        """
+        return self._description_text
 
     @property
     def status_text(self) -> str:
@@ -551,6 +563,7 @@ class Explorer(w.VBox):
     def lock(self, *names: str, hide: bool = False) -> None:
         """Disable the named controls (and hide them when ``hide`` is True), with followers."""
         for name in self._check_names(names, "lock"):
+            self._locked.add(name)
             for widget in (self.controls[name], *self._followers.get(name, ())):
                 widget.disabled = True
                 if hide:
@@ -559,13 +572,39 @@ class Explorer(w.VBox):
     def unlock(self, *names: str) -> None:
         """Enable and show the named controls again, with their followers."""
         for name in self._check_names(names, "unlock"):
+            self._locked.discard(name)
             for widget in (self.controls[name], *self._followers.get(name, ())):
                 widget.disabled = False
                 widget.layout.display = None
+        self._show_inactive()
 
     def is_locked(self, name: str) -> bool:
-        """Whether control ``name`` is disabled."""
-        return bool(self.controls[self._check_names([name], "is_locked")[0]].disabled)
+        """Whether control ``name`` is locked (disabled by the teacher, not by the state)."""
+        return self._check_names([name], "is_locked")[0] in self._locked
+
+    def _inactive(self) -> Mapping[str, str]:
+        """Controls that do nothing in the current state, with why (optional hook)."""
+        return {}
+
+    def _show_inactive(self) -> None:
+        """Disable the controls that do nothing now; their tooltip says why."""
+        reasons = self._inactive()
+        for name, control in self.controls.items():
+            if name in self._locked:
+                continue
+            reason = reasons.get(name)
+            help_text = self.HELP.get(name, "")
+            tip = f"Inactive: {reason}. {help_text}".strip() if reason else help_text
+            for widget in (control, *self._followers.get(name, ())):
+                if widget.disabled != (reason is not None):
+                    widget.disabled = reason is not None
+            if tip and control.tooltip != tip:
+                control.tooltip = tip
+
+    @property
+    def inactive(self) -> dict[str, str]:
+        """The controls that do nothing in the current state, with why."""
+        return {n: r for n, r in self._inactive().items() if n not in self._locked}
 
     def is_hidden(self, name: str) -> bool:
         """Whether control ``name`` is hidden."""
@@ -612,9 +651,11 @@ class Explorer(w.VBox):
                     f"{n} changed from {_format_value(before[n])} to {_format_value(after[n])}"
                     + (f": {reason}" if reason else f": allowed range is {self._bounds_text(n)}")
                 )
+            self._show_inactive()
             full = changed if changed is None else changed | frozenset(clamped)
             self._update(full)
-            text = escape(self._describe())
+            self._description_text = " ".join(self._describe().split())
+            text = folded_description(self._description_text)
             if self.description.value != text:
                 self.description.value = text
 
@@ -930,6 +971,37 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
         return asyncio.get_running_loop()
     except RuntimeError:
         return None
+
+
+def folded_description(text: str) -> str:
+    """A chart's description as HTML: its first sentence shown, the rest folded.
+
+    The whole text is also kept, visually hidden, for screen readers (a closed ``<details>`` is
+    not read); the fold is ``aria-hidden`` so it is not read twice.
+
+    >>> html = folded_description("Two lines. The rest & more.")
+    >>> html.count("The rest &amp; more.")
+    2
+    >>> folded_description("One sentence only.").count("<details")
+    0
+    """
+    text = " ".join(text.split())
+    if not text:
+        return ""
+    first, _, rest = text.partition(". ")
+    first = first if not rest else first + "."
+    sr_only = (
+        "position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);"
+        "white-space:nowrap"
+    )
+    hidden = f'<span class="mw-sr-only" style="{sr_only}">{escape(text)}</span>'
+    if not rest:
+        return f'<span aria-hidden="true">{escape(first)}</span>{hidden}'
+    return (
+        f'<span aria-hidden="true">{escape(first)}</span>{hidden}'
+        f'<details class="mw-more" aria-hidden="true"><summary>More</summary>'
+        f"{escape(rest)}</details>"
+    )
 
 
 def escape_back(text: str) -> str:

@@ -377,6 +377,11 @@ class MarginModeExplorer(Explorer):
         if control.max != top:
             control.max = top
 
+    def _inactive(self) -> dict[str, str]:
+        if float(self.controls["other_quantity"].value) == 0:
+            return {"other_move": "there is no ETH position (ETH long is 0)"}
+        return {}
+
     def _bound_reason(self, name: str) -> str:
         if name != "leverage":
             return ""

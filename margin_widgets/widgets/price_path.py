@@ -250,6 +250,12 @@ class PricePathPlayer(Explorer):
         if leverage.max != cap:
             leverage.max = cap
 
+    def _inactive(self) -> dict[str, str]:
+        if self.controls["scenario"].value == "random":
+            return {"dip": "only the scripted dip uses it"}
+        why = "the scripted dip draws no random path"
+        return {"correlation": why, "volatility": why, "seed": why}
+
     def _bound_reason(self, name: str) -> str:
         if name == "leverage":
             return (

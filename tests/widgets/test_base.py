@@ -65,7 +65,8 @@ def test_builds_with_classes_and_parts() -> None:
     assert "mw-status" in d.status._dom_classes
     assert "mw-description" in d.description._dom_classes
     assert "mw-readout" in d.readout._dom_classes
-    assert d.description.value == "leverage 20"
+    assert d.description_text == "leverage 20"
+    assert "leverage 20" in d.description.value
     assert d.figures[0].animation_duration == 0
 
 

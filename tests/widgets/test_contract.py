@@ -192,3 +192,21 @@ def test_former_control_names_still_work(cls: type) -> None:
         from_state = cls()
         from_state.load_json(f'{{"explorer": "{cls.__name__}", "values": {{"{old}": {value}}}}}')
         assert from_state.values == from_kwargs.values
+
+
+def test_controls_that_do_nothing_now_are_disabled_with_why(cls: type) -> None:
+    for values in ({}, *registry.entry(cls.__name__).extremes()):
+        explorer = cls(**values)
+        for name, control in explorer.controls.items():
+            reason = explorer.inactive.get(name)
+            assert control.disabled == (reason is not None), name
+            if reason:
+                assert control.tooltip.startswith(f"Inactive: {reason}"), name
+
+
+def test_description_shows_one_sentence_and_folds_the_rest(cls: type) -> None:
+    explorer = cls()
+    html = explorer.description.value
+    shown = re.sub(r'<span class="mw-sr-only".*?</span>|<details.*?</details>', "", html)
+    assert re.sub(r"<[^>]+>", "", shown).count(". ") == 0, "one sentence shown"
+    assert 'class="mw-sr-only"' in html, "the full text is kept for screen readers"

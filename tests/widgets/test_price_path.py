@@ -202,3 +202,17 @@ def test_handler_error_shows_in_status_line(monkeypatch: pytest.MonkeyPatch) -> 
     player.controls["seed"].value = 2
     assert player.status_text == ""
     assert_marks_match_engine(player)
+
+
+def test_controls_of_the_other_scenario_are_inactive_and_say_why() -> None:
+    explorer = PricePathPlayer(scenario="dip in A", locked=["seed"])
+    assert explorer.controls["correlation"].disabled and not explorer.controls["dip"].disabled
+    assert explorer.controls["volatility"].tooltip.startswith(
+        "Inactive: the scripted dip draws no random path"
+    )
+    explorer.controls["scenario"].value = "random"
+    assert not explorer.controls["correlation"].disabled and explorer.controls["dip"].disabled
+    assert explorer.controls["seed"].disabled and explorer.is_locked("seed")  # still locked
+    assert explorer.controls["dip"].tooltip.startswith("Inactive: only the scripted dip uses it")
+    explorer.unlock("seed")
+    assert not explorer.controls["seed"].disabled
