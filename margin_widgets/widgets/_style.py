@@ -1,6 +1,8 @@
 """Every pixel decision of the explorers: palette, line styles, markers, number formats, figures.
 
-The palette is Okabe and Ito's colour-blind-safe set. Colour never carries meaning alone: the
+The palette, mode styles and number formats live in the numpy-free
+:mod:`margin_widgets.widgets._format` (shared with the exercise widgets) and are re-exported
+here. The palette is Okabe and Ito's colour-blind-safe set. Colour never carries meaning alone: the
 two margin modes also differ by line style and marker (isolated = solid line + circles,
 cross = dashed line + squares), and every line that matters is labelled or has a tooltip.
 
@@ -27,20 +29,44 @@ Examples
 
 from __future__ import annotations
 
-import html
 import itertools
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import bqplot as bq
 import numpy as np
 
+from margin_widgets.widgets._format import (
+    BANKRUPTCY_COLOR,
+    COLORS,
+    ENTRY_COLOR,
+    GUIDE_COLOR,
+    LIMIT_COLOR,
+    LIMIT_TEXT_COLOR,
+    MARK_COLOR,
+    MODE_STYLES,
+    MODES,
+    ModeStyle,
+    css_kebab,
+    escape,
+    format_leverage,
+    format_number,
+    format_percent,
+    format_price,
+    format_usdt,
+)
+
 __all__ = [
+    "BANKRUPTCY_COLOR",
     "COLORS",
+    "ENTRY_COLOR",
     "FIGURE_HEIGHT",
     "FIGURE_WIDTH",
+    "GUIDE_COLOR",
+    "LIMIT_COLOR",
+    "LIMIT_TEXT_COLOR",
+    "MARK_COLOR",
     "MODES",
     "MODE_STYLES",
     "ModeStyle",
@@ -72,26 +98,6 @@ __all__ = [
     "vline",
 ]
 
-#: Okabe-Ito palette (Okabe & Ito 2008, "Color Universal Design"), by name.
-COLORS: dict[str, str] = {
-    "black": "#000000",
-    "orange": "#E69F00",
-    "sky_blue": "#56B4E9",
-    "bluish_green": "#009E73",
-    "yellow": "#F0E442",
-    "blue": "#0072B2",
-    "vermillion": "#D55E00",
-    "reddish_purple": "#CC79A7",
-    "grey": "#777777",
-}
-
-#: Semantic colours used by every explorer (all Okabe-Ito).
-ENTRY_COLOR = COLORS["black"]
-MARK_COLOR = COLORS["bluish_green"]
-BANKRUPTCY_COLOR = COLORS["reddish_purple"]
-LIMIT_COLOR = COLORS["orange"]
-GUIDE_COLOR = COLORS["grey"]
-
 #: Width of every figure: two side by side fit the output area of a 1280 px JupyterLab window.
 FIGURE_WIDTH = "410px"
 FIGURE_HEIGHT = "320px"
@@ -103,8 +109,6 @@ RIGHT_AXIS_MARGIN = 60
 LABEL_SIZE = 13.0
 #: Smaller labels: guides and annotations next to lines.
 SMALL_LABEL_SIZE = 11.0
-#: Dark orange for text on white (the Okabe-Ito orange itself is too light for text).
-LIMIT_TEXT_COLOR = "#8a5a00"
 #: Approximate number of ticks of horizontal and vertical axes (d3 picks round values).
 X_TICKS = 5
 Y_TICKS = 5
@@ -113,97 +117,6 @@ LEGEND_ROW_PX = 16
 LEGEND_GAP_PX = 12
 #: Width of one character of an 11 px label, to keep right-hand labels inside the plot.
 CHAR_PX = 6.5
-
-
-@dataclass(frozen=True)
-class ModeStyle:
-    """How one margin mode is drawn.
-
-    Attributes
-    ----------
-    color : str
-        Okabe-Ito hex colour.
-    line_style : str
-        bqplot ``Lines.line_style`` (``"solid"``, ``"dashed"``, ``"dotted"``, ``"dash_dotted"``).
-    marker : str
-        bqplot ``Scatter.marker`` (``"circle"``, ``"square"``, ...).
-    label : str
-        Word used in legends, labels and descriptions.
-    """
-
-    color: str
-    line_style: str
-    marker: str
-    label: str
-
-
-#: The two margin modes, in display order.
-MODES: tuple[str, str] = ("isolated", "cross")
-
-#: Isolated = blue, solid, circles; cross = vermillion, dashed, squares.
-MODE_STYLES: dict[str, ModeStyle] = {
-    "isolated": ModeStyle(COLORS["blue"], "solid", "circle", "isolated"),
-    "cross": ModeStyle(COLORS["vermillion"], "dashed", "square", "cross"),
-}
-
-
-# --------------------------------------------------------------------------- formatting
-
-
-def format_number(value: float | None, decimals: int = 2) -> str:
-    """Thousands separators and a fixed number of decimals; ``"--"`` for None, NaN or inf.
-
-    Examples
-    --------
-    >>> format_number(1234567.891)
-    '1,234,567.89'
-    >>> format_number(float("nan"))
-    '--'
-    """
-    if value is None or not math.isfinite(value):
-        return "--"
-    return f"{value:,.{decimals}f}"
-
-
-def format_price(value: float | None) -> str:
-    """A price as the exchange shows it: ``"57,228.92"``; ``"--"`` when there is none."""
-    return format_number(value, 2)
-
-
-def format_usdt(value: float | None, decimals: int = 2) -> str:
-    """An amount in USDT: ``"5,000.00 USDT"`` (``"--"`` for None)."""
-    text = format_number(value, decimals)
-    return text if text == "--" else f"{text} USDT"
-
-
-def format_percent(fraction: float | None, decimals: int = 1) -> str:
-    """A fraction as a percentage with a thin space: ``0.046 -> "4.6 %"``."""
-    if fraction is None or not math.isfinite(fraction):
-        return "--"
-    return f"{fraction * 100:,.{decimals}f} %"
-
-
-def format_leverage(value: float) -> str:
-    """Leverage as ``"20x"`` (``"12.5x"`` when not whole)."""
-    return f"{value:g}x"
-
-
-def escape(text: str) -> str:
-    """HTML-escape text for an ``HTML`` widget value."""
-    return html.escape(text, quote=False)
-
-
-def css_kebab(name: str) -> str:
-    """CSS-style name: ``"MarginModeExplorer"`` -> ``"margin-mode-explorer"``.
-
-    Underscores become hyphens too: ``"price_ladder"`` -> ``"price-ladder"``.
-    """
-    out: list[str] = []
-    for i, ch in enumerate(name):
-        if ch.isupper() and i and (name[i - 1].islower() or name[i - 1].isdigit()):
-            out.append("-")
-        out.append("-" if ch == "_" else ch.lower())
-    return "".join(out)
 
 
 # --------------------------------------------------------------------------- bqplot pieces
