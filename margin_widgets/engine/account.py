@@ -687,6 +687,8 @@ class Account:
             raise ValueError(f"symbol {symbol!r} has no mark price; call update_mark") from None
 
     def _cross_positions(self) -> list[Position]:
+        if not self.hedge_positions:
+            return [p for p in self.positions.values() if p.margin_mode == "cross"]
         return [p for p in self._all_positions() if p.margin_mode == "cross"]
 
     def _maintenance(self, position: Position) -> tuple[float, float, float]:
@@ -1036,7 +1038,11 @@ class Account:
     def _liquidation(self, p: Position) -> float | None:
         if self.exchange != "binance":
             return self._exchange_liquidation(p)
-        if p.margin_mode == "cross" and len(self.hedge_positions.get(p.symbol, ())) == 2:
+        if (
+            self.hedge_positions
+            and p.margin_mode == "cross"
+            and len(self.hedge_positions.get(p.symbol, ())) == 2
+        ):
             return self._hedge_cross(p.symbol).price
         wallet, other_mm, other_pnl = self._backing(p)
         price, _ = _solve_in_brackets(
@@ -1964,12 +1970,18 @@ class Account:
         short), and the cross legs go with the rest of the cross account.
         """
         new: list[LiquidationEvent] = []
-        isolated = [
-            p
-            for symbol in sorted(self.hedge_positions or self.positions)
-            for p in self.legs(symbol)
-            if p.margin_mode == "isolated"
-        ]
+        if self.hedge_positions:
+            isolated = [
+                p
+                for symbol in sorted(self.hedge_positions)
+                for p in self.legs(symbol)
+                if p.margin_mode == "isolated"
+            ]
+        else:
+            positions = self.positions
+            isolated = [
+                positions[s] for s in sorted(positions) if positions[s].margin_mode == "isolated"
+            ]
         for p in isolated:
             mark = self.marks[p.symbol]
             pnl = p.unrealized_pnl(mark)
