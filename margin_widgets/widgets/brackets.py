@@ -342,9 +342,7 @@ class BracketExplorer(Explorer):
         x_lo, x_hi = (math.log10(v) for v in (self.lp_scales["x"].min, self.lp_scales["x"].max))
         # left of the cap line when the text fits there (log axis: compare exponents)
         left = st.fits_right(x_hi - math.log10(cap) + x_lo, x_lo, x_hi, text)
-        with self.cap_label.hold_sync():
-            self.cap_label.align = "end" if left else "start"
-            self.cap_label.x_offset = -4 if left else 4
+        set_mark_data(self.cap_label, align="end" if left else "start", x_offset=-4 if left else 4)
         set_mark_data(self.cap_label, x=np.array([cap]), y=np.array([y_top]), text=np.array([text]))
         if not allowed:
             self.note(

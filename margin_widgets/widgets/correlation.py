@@ -36,7 +36,7 @@ from margin_widgets.engine import (
 from margin_widgets.engine import correlation_grid as engine_correlation_grid
 from margin_widgets.engine.paths import PathSet, simulate_paths
 from margin_widgets.widgets import _style as st
-from margin_widgets.widgets._base import Explorer
+from margin_widgets.widgets._base import Explorer, set_mark_data
 from margin_widgets.widgets._controls import (
     ControlLook,
     collateral_slider,
@@ -470,16 +470,18 @@ class CorrelationStress(Explorer):
             self.cloud_scales["y"].min, self.cloud_scales["y"].max = low, top
         for outcome, mark in self.cloud_marks.items():
             pick = labels == outcome
-            with mark.hold_sync():
-                mark.x = a[pick]
-                mark.y = b[pick]
-                mark.labels = [f"{OUTCOME_STYLES[outcome].label} ({counts[outcome]:,})"]
-        with self.isolated_a_line.hold_sync():
-            self.isolated_a_line.x = np.array([iso_move, iso_move])
-            self.isolated_a_line.y = np.array([low, high])  # not through the legend
-        with self.isolated_b_line.hold_sync():
-            self.isolated_b_line.x = np.array([low, high])
-            self.isolated_b_line.y = np.array([iso_move, iso_move])
+            set_mark_data(
+                mark,
+                x=a[pick],
+                y=b[pick],
+                labels=[f"{OUTCOME_STYLES[outcome].label} ({counts[outcome]:,})"],
+            )
+        set_mark_data(
+            self.isolated_a_line, x=np.array([iso_move, iso_move]), y=np.array([low, high])
+        )  # not through the legend
+        set_mark_data(
+            self.isolated_b_line, x=np.array([low, high]), y=np.array([iso_move, iso_move])
+        )
         with self.cross_boundary.hold_sync():
             self.cross_boundary.x = bx
             self.cross_boundary.y = by
@@ -497,16 +499,12 @@ class CorrelationStress(Explorer):
             self.probability_scales["y"].max = top
         for mode, values in (("cross", p_cross), ("isolated", p_iso)):
             mark = self.curve_marks[mode]
-            with mark.hold_sync():
-                mark.x = np.array(grid, dtype=float)
-                mark.y = np.array(values, dtype=float)
+            set_mark_data(mark, x=np.array(grid, dtype=float), y=np.array(values, dtype=float))
             point = self.current_points[mode]
-            with point.hold_sync():
-                point.x = np.array([rho])
-                point.y = np.array([p_now[mode]])
-        with self.current_rule.hold_sync():
-            self.current_rule.x = np.array([rho, rho])
-            self.current_rule.y = np.array([0.0, data_top * 1.04])  # not through the legend
+            set_mark_data(point, x=np.array([rho]), y=np.array([p_now[mode]]))
+        set_mark_data(
+            self.current_rule, x=np.array([rho, rho]), y=np.array([0.0, data_top * 1.04])
+        )  # not through the legend
         texts = [f"{m} {st.format_percent(p_now[m])}" for m in st.MODES]
         right = all(st.fits_right(rho, grid[0], grid[-1], t) for t in texts)
         per_px = top / st.plot_height(st.TALL_HEIGHT)

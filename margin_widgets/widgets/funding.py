@@ -36,7 +36,7 @@ from margin_widgets.engine import (
 )
 from margin_widgets.engine.simulations import INTERVALS_PER_DAY
 from margin_widgets.widgets import _style as st
-from margin_widgets.widgets._base import Explorer, check_mode
+from margin_widgets.widgets._base import Explorer, check_mode, set_mark_data
 from margin_widgets.widgets._controls import (
     ControlLook,
     collateral_slider,
@@ -329,17 +329,17 @@ class FundingTimeline(Explorer):
                 (self.paid_points[mode], t.paid[mode]),
                 (self.wallet_points[mode], t.wallet[mode]),
             ):
-                with mark.hold_sync():
-                    mark.x = np.array([float(day)])
-                    mark.y = np.array([series[i]])
+                set_mark_data(mark, x=np.array([float(day)]), y=np.array([series[i]]))
         for rule, scales in (
             (self.liquidation_rule, self.liquidation_scales),
             (self.paid_rule, self.funding_scales),
             (self.wallet_rule, self.wallet_scales),
         ):
-            with rule.hold_sync():
-                rule.x = np.array([float(day), float(day)])
-                rule.y = np.array([scales["y"].min, self._data_top[id(scales["y"])]])
+            set_mark_data(
+                rule,
+                x=np.array([float(day), float(day)]),
+                y=np.array([scales["y"].min, self._data_top[id(scales["y"])]]),
+            )
         shown = [m for m in st.MODES if math.isfinite(now[m])]
         texts = [f"{m} liq. {st.format_price(now[m])}" for m in shown]
         x_max = float(self.liquidation_scales["x"].max)
@@ -347,13 +347,15 @@ class FundingTimeline(Explorer):
         left = all(st.fits_right(x_max - day, 0.0, x_max, t) for t in texts)
         y_scale = self.liquidation_scales["y"]
         gap = 13.0 / st.plot_height() * (y_scale.max - y_scale.min)
-        with self.liquidation_labels.hold_sync():
-            self.liquidation_labels.align = "end" if left else "start"
-            self.liquidation_labels.x_offset = -10 if left else 10
-            self.liquidation_labels.x = np.array([float(day)] * len(shown))
-            self.liquidation_labels.y = np.array(st.spread([now[m] for m in shown], gap))
-            self.liquidation_labels.text = np.array(texts)
-            self.liquidation_labels.colors = [st.MODE_STYLES[m].color for m in shown]
+        set_mark_data(
+            self.liquidation_labels,
+            align="end" if left else "start",
+            x_offset=-10 if left else 10,
+            x=np.array([float(day)] * len(shown)),
+            y=np.array(st.spread([now[m] for m in shown], gap)),
+            text=np.array(texts),
+            colors=[st.MODE_STYLES[m].color for m in shown],
+        )
         self.set_readout(self._readout(t, i, day))
         for mode in st.MODES:
             for k, event in zip(t.event_index[mode], t.events[mode], strict=True):
@@ -378,10 +380,12 @@ class FundingTimeline(Explorer):
         ]
         self._set_range(self.wallet_scales["y"], 0.0, max(amounts), rows=2)
         levels = [a for m in st.MODES for a in t.maintenance[m][:1] if math.isfinite(a)]
-        with self.maintenance_labels.hold_sync():
-            self.maintenance_labels.x = np.array([0.0] * bool(levels))
-            self.maintenance_labels.y = np.array([max(levels)] * bool(levels))
-            self.maintenance_labels.text = np.array(["maintenance margins (dotted)"] * bool(levels))
+        set_mark_data(
+            self.maintenance_labels,
+            x=np.array([0.0] * bool(levels)),
+            y=np.array([max(levels)] * bool(levels)),
+            text=np.array(["maintenance margins (dotted)"] * bool(levels)),
+        )
         for mode in st.MODES:
             for mark, series in (
                 (self.liquidation_lines[mode], t.liquidation[mode]),
@@ -389,12 +393,8 @@ class FundingTimeline(Explorer):
                 (self.wallet_lines[mode], t.wallet[mode]),
                 (self.maintenance_lines[mode], t.maintenance[mode]),
             ):
-                with mark.hold_sync():
-                    mark.x = x
-                    mark.y = np.array(series, dtype=float)
-        with self.mark_line.hold_sync():
-            self.mark_line.x = np.array([0.0, end])
-            self.mark_line.y = np.array([entry, entry])
+                set_mark_data(mark, x=x, y=np.array(series, dtype=float))
+        set_mark_data(self.mark_line, x=np.array([0.0, end]), y=np.array([entry, entry]))
 
     def _set_range(
         self, scale: bq.LinearScale, low: float, high: float, rows: int, floor: bool = True
@@ -404,9 +404,7 @@ class FundingTimeline(Explorer):
         With ``floor`` a non-negative axis starts at 0 exactly.
         """
         bottom, top = st.headroom(low, high, rows)
-        with scale.hold_sync():
-            scale.min = 0.0 if floor and low >= 0 else bottom
-            scale.max = top
+        set_mark_data(scale, min=0.0 if floor and low >= 0 else bottom, max=top)
         self._data_top[id(scale)] = high + 0.05 * (high - low)
 
     def _readout(self, t: EngineTimeline, i: int, day: int) -> str:

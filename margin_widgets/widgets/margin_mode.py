@@ -607,9 +607,9 @@ class MarginModeExplorer(Explorer):
             x_max = float(max(grid[-1], 2.0))
             right = st.fits_right(float(low), 1.0, x_max, text)
             set_mark_data(self.lev_limit, x=np.array([float(low), float(low)]), y=y)
-            with self.lev_limit_label.hold_sync():
-                self.lev_limit_label.align = "start" if right else "end"
-                self.lev_limit_label.x_offset = 6 if right else -6
+            set_mark_data(
+                self.lev_limit_label, align="start" if right else "end", x_offset=6 if right else -6
+            )
             set_mark_data(
                 self.lev_limit_label,
                 x=np.array([float(low)]),
@@ -640,10 +640,8 @@ class MarginModeExplorer(Explorer):
         # labels on the entry side of the liquidation line, on the far side of the bankruptcy
         # line; a missing price is written at the far end of the axis, inside the plot
         if self._stale("ladder_side", long):
-            with self.ladder_liq_labels.hold_sync():
-                self.ladder_liq_labels.y_offset = -9 if long else 19
-            with self.ladder_bankruptcy_labels.hold_sync():
-                self.ladder_bankruptcy_labels.y_offset = 14 if long else -8
+            set_mark_data(self.ladder_liq_labels, y_offset=-9 if long else 19)
+            set_mark_data(self.ladder_bankruptcy_labels, y_offset=14 if long else -8)
         far = lo + 0.08 * (hi - lo) if long else hi - 0.06 * (hi - lo)
         liq_y, bank_y = [], []
         for mode in st.MODES:

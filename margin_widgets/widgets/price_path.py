@@ -31,7 +31,7 @@ from margin_widgets.engine import (
 )
 from margin_widgets.engine.simulations import PATH_ASSETS, PATH_SCENARIOS, PATH_STEPS
 from margin_widgets.widgets import _style as st
-from margin_widgets.widgets._base import Explorer, check_mode
+from margin_widgets.widgets._base import Explorer, check_mode, set_mark_data
 from margin_widgets.widgets._controls import (
     ControlLook,
     collateral_slider,
@@ -308,31 +308,33 @@ class PricePathPlayer(Explorer):
         x = np.arange(step + 1, dtype=float)
         for i in range(len(ASSETS)):
             path = run.paths[i]
-            with self.path_lines[i].hold_sync():
-                self.path_lines[i].x = x
-                self.path_lines[i].y = np.array(path[: step + 1], dtype=float)
-            with self.current_points[i].hold_sync():
-                self.current_points[i].x = np.array([float(step)])
-                self.current_points[i].y = np.array([path[step]])
+            set_mark_data(self.path_lines[i], x=x, y=np.array(path[: step + 1], dtype=float))
+            set_mark_data(
+                self.current_points[i], x=np.array([float(step)]), y=np.array([path[step]])
+            )
             for mode in st.MODES:
                 lp = self.liquidation_lines[mode][i]
-                with lp.hold_sync():
-                    lp.x = x
-                    lp.y = np.array(run.liquidation[mode][i][: step + 1], dtype=float)
+                set_mark_data(
+                    lp, x=x, y=np.array(run.liquidation[mode][i][: step + 1], dtype=float)
+                )
                 symbol = ASSETS[i][0]
                 hits = [e for e in run.events[mode] if e.step <= step and symbol in e.symbols]
                 marker = self.liquidation_markers[mode][i]
-                with marker.hold_sync():
-                    marker.x = np.array([float(e.step) for e in hits])
-                    marker.y = np.array([e.mark_prices[e.symbols.index(symbol)] for e in hits])
+                set_mark_data(
+                    marker,
+                    x=np.array([float(e.step) for e in hits]),
+                    y=np.array([e.mark_prices[e.symbols.index(symbol)] for e in hits]),
+                )
             self._label_events(i, run, step)
         for mode in st.MODES:
-            with self.equity_lines[mode].hold_sync():
-                self.equity_lines[mode].x = x
-                self.equity_lines[mode].y = np.array(run.equity[mode][: step + 1], dtype=float)
-            with self.equity_points[mode].hold_sync():
-                self.equity_points[mode].x = np.array([float(step)])
-                self.equity_points[mode].y = np.array([run.equity[mode][step]])
+            set_mark_data(
+                self.equity_lines[mode], x=x, y=np.array(run.equity[mode][: step + 1], dtype=float)
+            )
+            set_mark_data(
+                self.equity_points[mode],
+                x=np.array([float(step)]),
+                y=np.array([run.equity[mode][step]]),
+            )
         self._render_log(run, step)
         self.set_readout(self._readout(run, step))
 
@@ -351,11 +353,13 @@ class PricePathPlayer(Explorer):
                     texts.append(f"{mode} liq.")
                     colors.append(st.MODE_STYLES[mode].color)
         label = self.event_labels[index]
-        with label.hold_sync():
-            label.x = np.array(xs)
-            label.y = np.array(ys)
-            label.text = np.array(texts, dtype=str)
-            label.colors = colors or [st.COLORS["black"]]
+        set_mark_data(
+            label,
+            x=np.array(xs),
+            y=np.array(ys),
+            text=np.array(texts, dtype=str),
+            colors=colors or [st.COLORS["black"]],
+        )
 
     def _set_ranges(self, run: PathRun) -> None:
         """Fixed axes for the whole path, so nothing jumps while it plays."""
@@ -370,15 +374,13 @@ class PricePathPlayer(Explorer):
             scale = self.path_scales[i]["y"]
             with scale.hold_sync():
                 scale.min, scale.max = max(0.0, bottom), top
-            with self.entry_lines[i].hold_sync():
-                self.entry_lines[i].x = np.array([0.0, float(N_STEPS)])
-                self.entry_lines[i].y = np.array([start, start])
+            set_mark_data(
+                self.entry_lines[i], x=np.array([0.0, float(N_STEPS)]), y=np.array([start, start])
+            )
         equity = [e for m in st.MODES for e in run.equity[m]]
         low, high = min(0.0, min(equity)), max(max(equity), 1.0)
         bottom, top = st.headroom(low, high, rows=2)  # the legend's 2 rows above the data
-        with self.equity_scales["y"].hold_sync():
-            self.equity_scales["y"].min = bottom if low < 0 else 0.0
-            self.equity_scales["y"].max = top
+        set_mark_data(self.equity_scales["y"], min=bottom if low < 0 else 0.0, max=top)
 
     def _render_log(self, run: PathRun, step: int) -> None:
         parts = []

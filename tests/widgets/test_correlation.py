@@ -308,10 +308,14 @@ def test_flush_runs_a_pending_update_and_busy_indicator_shows_when_slow(
     assert_marks_match_engine(explorer)
 
 
-def test_controls_that_draw_new_numbers_say_computing_and_coalesce() -> None:
+def test_controls_that_draw_new_numbers_say_computing_and_coalesce(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from margin_widgets.widgets import _base
+
+    monkeypatch.setattr(_base, "SLOW_UPDATE_SECONDS", 60.0)  # only DRAWING says computing
     explorer = CorrelationStress()
     assert explorer.DRAWING == {"n_assets", "n_scenarios", "seed"}
-    explorer.controls["leverage"].value = 11  # after the first (slow) draw
     shown: list[str] = []
     explorer.busy.observe(lambda change: shown.append(change["new"]), names="value")
     explorer.controls["leverage"].value = 12  # over the kept scenarios
