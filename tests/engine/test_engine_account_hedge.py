@@ -62,6 +62,24 @@ def test_cross_legs_share_one_price_hand_worked() -> None:
     assert "BTCUSDT long at 48,580.00" in event.describe()
 
 
+def test_cross_legs_count_the_other_symbols_positions() -> None:
+    # As above, plus 1 ETH long at 2,000 (cross) marked at 1,900: UPNL = −100 and
+    # TMM = 1,900 × 0.4 % = 7.6 (ETH bracket 1). N = 5,000 − 7.6 − 100 − 60,000 + 31,000
+    # = −24,107.6 with the long in bracket 1, D = −0.494: LP = 24,107.6 / 0.494 = 48,800.81.
+    account = _hedged(5_000)
+    account.open_position("BTCUSDT", "long", 1, price=60_000, leverage=20)
+    account.open_position("BTCUSDT", "short", 0.5, price=62_000, leverage=20)
+    account.open_position("ETHUSDT", "long", 1, price=2_000, leverage=20)
+    account.update_mark("ETHUSDT", 1_900)
+    expected = 24_107.6 / 0.494
+    assert account.liquidation_price("BTCUSDT", side="long") == pytest.approx(expected, rel=1e-12)
+    assert account.hedge_outlook("BTCUSDT").fall_price == pytest.approx(expected, rel=1e-12)
+    # The ETH leg alone is a one-way position backed by the wallet and both BTC legs (at
+    # 62,000: MM 260 + 124, PnL +2,000): (5,000 − 384 + 2,000 − 2,000) / (0.004 − 1) < 0, so
+    # no positive price liquidates it.
+    assert account.liquidation_price("ETHUSDT", side="long") is None
+
+
 def test_hedged_pair_with_a_thin_wallet_is_liquidated_on_a_rise() -> None:
     # 1 BTC each way at 20,000, 125x (IM 160 each), cross wallet 360. The PnL cancels:
     # N = 360, D = 0.004 + 0.004 − 1 + 1 = 0.008: a RISE to 45,000 (legs still in bracket 1).
