@@ -210,3 +210,25 @@ def test_description_shows_one_sentence_and_folds_the_rest(cls: type) -> None:
     shown = re.sub(r'<span class="mw-sr-only".*?</span>|<details.*?</details>', "", html)
     assert re.sub(r"<[^>]+>", "", shown).count(". ") == 0, "one sentence shown"
     assert 'class="mw-sr-only"' in html, "the full text is kept for screen readers"
+
+
+def test_nothing_is_sent_for_what_did_not_change(
+    cls: type, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from margin_widgets.widgets import _base
+
+    monkeypatch.setattr(_base, "SLOW_UPDATE_SECONDS", 60.0)  # no "computing…" after a slow draw
+    explorer = cls()
+    sent: list[str] = []
+    original = w.Widget._send
+
+    def counting(self: Any, msg: Any, buffers: Any = None) -> None:
+        sent.append(f"{type(self).__name__} {sorted(msg.get('state', {}))}")
+        original(self, msg, buffers)
+
+    monkeypatch.setattr(w.Widget, "_send", counting)
+    explorer.refresh()
+    assert sent == [], "a refresh with nothing changed sends nothing"
+    for control in explorer.controls.values():
+        control.value = control.value
+    assert sent == [], "setting a control to its own value sends nothing"
