@@ -1025,7 +1025,7 @@ class Linked(w.Box):
     def __init__(self, explorers: tuple[Explorer, ...], shared: tuple[str, ...]) -> None:
         super().__init__(
             children=list(explorers),
-            layout={"flex_flow": "row wrap", "align_items": "flex-start", "gap": "1em"},
+            layout={"flex_flow": "row wrap", "align_items": "flex-start"},
         )
         self.add_class("mw-linked")
         self.explorers = explorers
