@@ -282,7 +282,7 @@ ENTRIES: dict[str, Entry] = {
             "PathStress",
             "margin_widgets.widgets.path_stress",
             "Liquidation within 30 days along paths, cross versus isolated, and one shock.",
-            (),
+            ("05-correlation-and-cascades",),
             _path_stress_extremes,
         ),
     )
