@@ -8,9 +8,9 @@ cell raising; each explorer shows a placeholder that says what is missing, and e
 check works (a wrong answer, Show answer, the answer shown: accepted). The fully bundled site's
 packaging is tested without a browser in ``test_lite_bundling.py``.
 
-One static server, one browser context and one JupyterLite page serve every lesson (the
-browser cache keeps the Pyodide wheels between lessons); each lesson opens with a fresh kernel,
-the previous one shut down.
+One static server, one browser context and two JupyterLite pages serve every lesson (the
+browser cache keeps the Pyodide wheels between lessons): each lesson opens with a fresh kernel,
+booted in one page while the previous lesson runs in the other.
 """
 
 from __future__ import annotations
@@ -161,27 +161,32 @@ def lite_context(browser: Any) -> Iterator[tuple[Any, list[str]]]:
     context.close()
 
 
-#: close every open notebook (its kernel shut down, no "save?" dialog), open ``path``, and
-#: resolve when its kernel is idle
+#: start opening ``path`` in this page: close every open notebook (its kernel shut down, no
+#: "save?" dialog), open ``path``; ``window.__mwOpened`` names it once its session is ready
 OPEN_LESSON_JS = """
-async (path) => {
-  const app = window.jupyterapp;
-  await app.restored;
-  for (const widget of [...app.shell.widgets('main')]) {
-    if (widget.sessionContext) { await widget.sessionContext.shutdown(); }
-    if (widget.context && widget.context.model) { widget.context.model.dirty = false; }
-    widget.dispose();
-  }
-  const panel = await app.commands.execute('docmanager:open', {path, factory: 'Notebook'});
-  await panel.context.ready;
-  await panel.sessionContext.ready;
-  app.shell.activateById(panel.id);
-  return panel.sessionContext.session.kernel.name;
+(path) => {
+  window.__mwOpened = null;
+  window.__mwOpening = (async () => {
+    const app = window.jupyterapp;
+    await app.restored;
+    for (const widget of [...app.shell.widgets('main')]) {
+      if (widget.sessionContext) { await widget.sessionContext.shutdown(); }
+      if (widget.context && widget.context.model) { widget.context.model.dirty = false; }
+      widget.dispose();
+    }
+    const panel = await app.commands.execute('docmanager:open', {path, factory: 'Notebook'});
+    await panel.context.ready;
+    await panel.sessionContext.ready;
+    app.shell.activateById(panel.id);
+    window.__mwKernelName = panel.sessionContext.session.kernel.name;
+    window.__mwOpened = path;
+  })();
 }
 """
-KERNEL_IDLE_JS = """
-() => {
-  const panel = window.jupyterapp.shell.currentWidget;
+#: ``path`` is open in this page and its kernel is idle
+LESSON_READY_JS = """
+(path) => {
+  const panel = window.__mwOpened === path && window.jupyterapp.shell.currentWidget;
   const kernel = panel && panel.sessionContext && panel.sessionContext.session
     && panel.sessionContext.session.kernel;
   return !!kernel && kernel.status === 'idle' && kernel.connectionStatus === 'connected';
@@ -189,19 +194,64 @@ KERNEL_IDLE_JS = """
 """
 
 
+class LitePages:
+    """Two JupyterLite pages that take the lessons in turn: while one lesson runs in one page,
+    the next lesson's kernel boots in the other (Pyodide's start is most of a lesson's time).
+    Each lesson opens with a fresh kernel; the previous one in that page is shut down."""
+
+    def __init__(self, context: Any, base: str) -> None:
+        self.pages = []
+        for _ in range(2):
+            page = context.new_page()
+            page.set_default_timeout(30_000)
+            page.goto(f"{base}/lab/index.html")
+            self.pages.append(page)
+        for page in self.pages:
+            page.wait_for_function("() => !!window.jupyterapp", timeout=60_000)
+            page.wait_for_selector("#jp-main-statusbar", timeout=60_000)
+        self.opened: dict[str, Any] = {}
+        self.turn = 0
+
+    def open(self, lesson: str, next_lesson: str | None) -> Any:
+        """The page with ``lesson`` open (its kernel maybe still booting); start ``next_lesson``
+        in the other page."""
+        page = self.opened.get(lesson)
+        if page is None:
+            page = self.pages[self.turn % 2]
+            self.turn += 1
+            page.evaluate(OPEN_LESSON_JS, lesson)
+            self.opened[lesson] = page
+        if next_lesson is not None and next_lesson not in self.opened:
+            other = self.pages[self.turn % 2]
+            if other is not page:
+                self.turn += 1
+                other.evaluate(OPEN_LESSON_JS, next_lesson)
+                self.opened = {lesson: page, next_lesson: other}
+        return page
+
+    def close(self) -> None:
+        for page in self.pages:
+            page.close()
+
+
 @pytest.fixture(scope="module")
-def lite_page(site: tuple[str, list[str]], lite_context: tuple[Any, list[str]]) -> Iterator[Any]:
-    """One JupyterLite page for every lesson: each lesson opens in it with a fresh kernel
-    (the previous lesson's notebook is closed and its kernel shut down)."""
-    base, _ = site
-    context, _ = lite_context
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    page.goto(f"{base}/lab/index.html")
-    page.wait_for_function("() => !!window.jupyterapp", timeout=60_000)
-    page.wait_for_selector("#jp-main-statusbar", timeout=60_000)
-    yield page
-    page.close()
+def lite_pages(
+    site: tuple[str, list[str]], lite_context: tuple[Any, list[str]]
+) -> Iterator[LitePages]:
+    pages = LitePages(lite_context[0], site[0])
+    yield pages
+    pages.close()
+
+
+def _next_lesson(request: pytest.FixtureRequest) -> str | None:
+    """The lesson of the next selected test of this function, if any."""
+    items = request.session.items
+    index = items.index(request.node)
+    for item in items[index + 1 :]:
+        callspec = getattr(item, "callspec", None)
+        if getattr(item, "originalname", None) == request.node.originalname and callspec:
+            return str(callspec.params["lesson"])
+    return None
 
 
 @pytest.fixture(scope="module")
@@ -376,20 +426,21 @@ def test_lesson_runs_offline_cell_by_cell(
     lesson: str,
     site: tuple[str, list[str]],
     lite_context: tuple[Any, list[str]],
-    lite_page: Any,
+    lite_pages: LitePages,
     record_property: Any,
+    request: pytest.FixtureRequest,
 ) -> None:
     base, requests = site
     _, failed = lite_context
     failed.clear()
-    page = lite_page
     started = time.monotonic()
+    page = lite_pages.open(lesson, _next_lesson(request))
     try:
-        kernel = page.evaluate(OPEN_LESSON_JS, lesson)
+        # Pyodide, micropip, IPython & co. load before the kernel is idle
+        page.wait_for_function(LESSON_READY_JS, arg=lesson, timeout=180_000)
+        kernel = page.evaluate("() => window.__mwKernelName")
         assert kernel == "python", kernel  # the Pyodide kernel, no kernel dialog
         page.wait_for_selector(f"{NOTEBOOK} .jp-CodeCell", timeout=60_000)
-        # Pyodide, micropip, IPython & co. load before the kernel is idle
-        page.wait_for_function(KERNEL_IDLE_JS, timeout=120_000)
         assert SETUP_MARK in page.locator(f"{NOTEBOOK} .jp-CodeCell").nth(0).inner_text()
 
         kernel_ready = time.monotonic()
