@@ -310,7 +310,6 @@ EVERY_CONTROL_CHANGES = 40
 #: goal per control (ms, median): explorers that sample scenarios get one 60 Hz frame
 CONTROL_GOAL_MS = 1.0
 SAMPLING_GOAL_MS = 16.0
-SAMPLING = frozenset({"CorrelationStress", "PricePathPlayer"})
 
 
 def fresh_values(control: Any, count: int) -> list[Any]:
@@ -342,13 +341,17 @@ def fresh_values(control: Any, count: int) -> list[Any]:
     return [v if i == 0 or v != out[i - 1] else start for i, v in enumerate(out)]
 
 
-def every_control_ms(count: int = EVERY_CONTROL_CHANGES) -> list[tuple[str, str, float]]:
-    """(explorer, control, median ms) of a change set from Python, for every registered one."""
+def every_control_ms(count: int = EVERY_CONTROL_CHANGES) -> list[tuple[str, str, float, bool]]:
+    """(explorer, control, median ms, samples scenarios) for every registered control.
+
+    An explorer samples scenarios when it declares controls that draw random numbers
+    (``Explorer.DRAWING``).
+    """
     import sys
 
     from margin_widgets import registry
 
-    rows: list[tuple[str, str, float]] = []
+    rows: list[tuple[str, str, float, bool]] = []
     for name in registry.names():
         cls = registry.load(name)
         for control_name in cls().controls:
@@ -361,7 +364,8 @@ def every_control_ms(count: int = EVERY_CONTROL_CHANGES) -> list[tuple[str, str,
             def change(i: int, control: Any = control, values: list[Any] = values) -> None:
                 control.value = values[i]
 
-            rows.append((name, control_name, _median_ms(change, count, warmup=3)))
+            ms = _median_ms(change, count, warmup=3)
+            rows.append((name, control_name, ms, bool(getattr(cls, "DRAWING", ()))))
             print(".", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
     return rows
@@ -440,8 +444,8 @@ def main() -> dict[str, float]:
         f"{EVERY_CONTROL_CHANGES} changes (baseline in this run: interact + matplotlib "
         f"{alternative:.1f} ms)"
     )
-    for explorer, control, ms in every_control_ms():
-        goal = SAMPLING_GOAL_MS if explorer in SAMPLING else CONTROL_GOAL_MS
+    for explorer, control, ms, sampling in every_control_ms():
+        goal = SAMPLING_GOAL_MS if sampling else CONTROL_GOAL_MS
         print(
             f"  {explorer:<24} {control:<15} {ms:8.3f} ms (goal <= {goal:g} ms: "
             f"{_verdict(ms <= goal)}; {alternative / ms:5.1f}x faster than the baseline)"
