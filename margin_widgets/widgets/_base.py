@@ -79,6 +79,9 @@ __all__ = [
 
 T = TypeVar("T")
 
+#: Outline of a control whose change the engine refused, and colour of error text (vermillion).
+ERROR_COLOR = "#D55E00"
+
 #: Updates slower than this (seconds) show the progress indicator on the next update.
 SLOW_UPDATE_SECONDS = 0.3
 
@@ -206,6 +209,7 @@ class Explorer(w.VBox):
         self._cache: dict[str, OrderedDict[Hashable, Any]] = {}
         self._locked: set[str] = set()
         self._description_text = ""
+        self._error_control: str | None = None
 
         self.add_class("mw-explorer")
         self.add_class(f"mw-{css_kebab(type(self).__name__)}")
@@ -337,7 +341,9 @@ class Explorer(w.VBox):
             self.clear_status()
             return
         icon = {"error": "⚠ ", "warning": "⚠ ", "info": "ℹ "}.get(level, "")
-        color = {"error": "#D55E00", "warning": "#8a5a00", "info": "#0072B2"}.get(level, "inherit")
+        color = {"error": ERROR_COLOR, "warning": "#8a5a00", "info": "#0072B2"}.get(
+            level, "inherit"
+        )
         role = "alert" if level == "error" else "status"
         self.status.value = (
             f'<span class="mw-status-{level}" role="{role}" style="color:{color}">'
@@ -663,6 +669,10 @@ class Explorer(w.VBox):
         self._last_duration = time.perf_counter() - start
         if show_busy or self.busy.value:
             self.busy.value = ""
+        culprit = None
+        if not ok and changed is not None and len(changed) == 1:
+            culprit = next(iter(changed))
+        self._flag_control(culprit, self.status_text if culprit else "")
         if ok:
             levels = [level for _, level in self._notes]
             texts = [n + "." for n in notes] + [text for text, _ in self._notes]
@@ -671,6 +681,25 @@ class Explorer(w.VBox):
                 self.show_status(" ".join(texts), level)
             elif self.status.value:
                 self.clear_status()
+
+    @property
+    def error_control(self) -> str | None:
+        """The control whose change the engine refused (outlined, its tooltip says why)."""
+        return self._error_control
+
+    def _flag_control(self, name: str | None, message: str) -> None:
+        """Outline the control that caused the error in the status line; restore the last one."""
+        previous = self._error_control
+        if previous is not None and previous != name:
+            control = self.controls[previous]
+            control.layout.border = None
+            control.tooltip = self.HELP.get(previous, "")
+            self._show_inactive()
+        self._error_control = name
+        if name is not None:
+            control = self.controls[name]
+            control.layout.border = f"1px solid {ERROR_COLOR}"
+            control.tooltip = f"Error: {message}"
 
     def cached(self, part: str, inputs: Hashable, compute: Callable[[], T], *, keep: int = 1) -> T:
         """``compute()`` for ``part``, recomputed only when ``inputs`` differ from before.

@@ -232,3 +232,24 @@ def test_nothing_is_sent_for_what_did_not_change(
     for control in explorer.controls.values():
         control.value = control.value
     assert sent == [], "setting a control to its own value sends nothing"
+
+
+def test_the_control_that_caused_an_error_is_outlined_with_the_message(cls: type) -> None:
+    explorer = cls()
+    name, control = next(
+        (n, c) for n, c in explorer.controls.items() if hasattr(c, "max") and not c.disabled
+    )
+    help_text = control.tooltip
+
+    def refuse(changed: Any) -> None:
+        raise ValueError("refused for the test")
+
+    explorer._update = refuse
+    edges = _edges(control)
+    control.value = edges[0] if control.value != edges[0] else edges[1]
+    assert explorer.error_control == name
+    assert control.layout.border and "refused for the test" in control.tooltip
+    del explorer._update
+    explorer.reset()
+    assert explorer.error_control is None
+    assert not control.layout.border and control.tooltip == help_text
