@@ -27,6 +27,20 @@ Subclass :class:`Explorer` and implement three hooks; the base calls them:
 Inside ``_update``, :meth:`Explorer.note` shows a warning or note in the status line (for
 states that are valid but worth saying, e.g. "the wallet cannot cover the initial margin").
 
+The shape of every update: read the controls, ask the engine for everything the view shows
+through :meth:`Explorer.cached` (one cache, keyed on the control values each part depends on:
+a control a part does not read never recomputes it, and nothing is invalidated by hand), then
+write marks with :func:`set_mark_data` (only what changed is sent, one ``hold_sync`` per mark)
+and the readout and description.
+
+Class attributes: ``HELP`` (one sentence per control: its tooltip), ``DRAWING`` (controls that
+draw new random numbers: "computing…" shows while they update, browser moves are coalesced),
+``ALIASES`` (former control names still accepted). The optional hook ``_inactive(self)`` names
+the controls that do nothing in the current state, with why: they are disabled and their
+tooltip says so. The teacher's tools (figure export, JSON state) show with ``teacher=True`` or
+``margin_widgets.settings(teacher=True)``; :func:`linked` lays out explorers whose controls of
+the same name move together.
+
 Optional hooks: ``_sync_bounds(self)`` sets dynamic bounds or options (e.g. the leverage
 slider's maximum from the bracket of the current notional; it must only *set* bounds, the base
 detects the values that were clamped and says so in the status line); ``_bound_reason(self,
@@ -913,7 +927,7 @@ def set_mark_data(mark: w.Widget, *, check: bool = True, **traits: Any) -> bool:
         Whether anything was sent.
     """
     if not check:
-        with mark.hold_sync():
+        with mark.hold_sync(), mark.hold_trait_notifications():
             for name, value in traits.items():
                 setattr(mark, name, value)
         return True
@@ -934,7 +948,8 @@ def set_mark_data(mark: w.Widget, *, check: bool = True, **traits: Any) -> bool:
             changed[name] = value
     if not changed:
         return False
-    with mark.hold_sync():
+    # observers (an axis following its scale's range) run once all traits are set
+    with mark.hold_sync(), mark.hold_trait_notifications():
         for name, value in changed.items():
             setattr(mark, name, value)
     return True

@@ -684,30 +684,32 @@ class MarginModeExplorer(Explorer):
     def _draw_ratio(self, s: dict[str, Any], lo: float, hi: float) -> None:
         grid = np.array(self._price_grid)
         entry = float(s["entry_price"])
-        if self._stale("ratio_frame", (lo, hi, entry)):
+        frame = self._stale("ratio_frame", (lo, hi, entry))
+        if frame:
             set_mark_data(self.ratio_scales["x"], min=lo, max=hi)
             set_mark_data(self.ratio_limit, x=np.array([lo, hi]), y=np.array([100.0, 100.0]))
             set_mark_data(
                 self.ratio_entry, x=np.array([entry, entry]), y=np.array([0.0, RATIO_TOP])
             )
-            for line in self.ratio_lines.values():
-                if line.y.shape != grid.shape:
-                    set_mark_data(line, x=grid, y=np.full(grid.shape, np.nan))
-                else:
-                    set_mark_data(line, x=grid)
         for mode in st.MODES:
             ratios = self._ratios[mode]
             lp = self._lp[mode]
-            if not self._stale(f"ratio_{mode}", (self._ratio_keys.get(mode), lp)):
+            line = self.ratio_lines[mode]
+            stale = self._stale(f"ratio_{mode}", (self._ratio_keys.get(mode), lp))
+            if not (stale or frame):
+                continue
+            if not stale:  # a new price grid, the same ratios: x and y in one message
+                y = line.y if line.y.shape == grid.shape else np.full(grid.shape, np.nan)
+                set_mark_data(line, x=grid, y=y)
                 continue
             if ratios is None:
-                set_mark_data(self.ratio_lines[mode], y=np.full(grid.shape, np.nan))
+                set_mark_data(line, x=grid, y=np.full(grid.shape, np.nan))
                 set_mark_data(self.ratio_points[mode], x=np.zeros(0), y=np.zeros(0))
                 continue
             percent = np.array(ratios, dtype=float) * 100
             # not drawn: no margin left (inf) and ratios above the top of the axis
             percent[~(percent <= RATIO_TOP)] = np.nan
-            set_mark_data(self.ratio_lines[mode], y=percent)
+            set_mark_data(line, x=grid, y=percent)
             if lp is None:
                 set_mark_data(self.ratio_points[mode], x=np.zeros(0), y=np.zeros(0))
             else:
