@@ -160,6 +160,7 @@ class MarginModeExplorer(Explorer):
         self._cross: Account | None = None
         self._cross_lp: float | None = None
         self._cross_bp: float | None = None
+        self._lev_points: tuple[tuple[float | None, ...], ...] = ((), ())
         self._iso_wallet: float | None = None
         self._price_grid: list[float] = []
         self._range = (0.0, 1.0)
@@ -428,13 +429,16 @@ class MarginModeExplorer(Explorer):
         """
         top = int(self.controls["leverage"].max)
         curve_key = (s["side"], s["quantity"], s["entry_price"], top)
-        if curve_key != self._curve_key:
-            self._lev_curve = isolated_leverage_curve(
+        curve = self.cached(
+            "leverage curve",
+            curve_key,
+            lambda: isolated_leverage_curve(
                 s["side"], s["quantity"], s["entry_price"], self.table, max_leverage=top
-            )
-            self._curve_key = curve_key
+            ),
+        )
         feas_key = (*curve_key, s["collateral"], s["other_quantity"], s["other_move"])
-        if feas_key != self._feas_key:
+
+        def feasibility() -> tuple[Any, ...]:
             values = [notional(s["quantity"], s["entry_price"])]
             caps = [float(top)]
             if s["other_quantity"] > 0:
@@ -442,15 +446,19 @@ class MarginModeExplorer(Explorer):
                 values.append(other)
                 caps.append(self.other_table.max_leverage(other))
             low = minimum_leverage(s["collateral"], values, caps)
-            self._low = low
-            self._cross = None if low is None else self._book("cross", low, s)
-            cross = self._cross
+            cross = None if low is None else self._book("cross", low, s)
+            lp = bp = None
             if cross is not None and SYMBOL in cross.positions:
-                self._cross_lp = cross.liquidation_price(SYMBOL)
-                self._cross_bp = cross.bankruptcy_price(SYMBOL)
-            else:
-                self._cross_lp = self._cross_bp = None
-            self._feas_key = feas_key
+                lp, bp = cross.liquidation_price(SYMBOL), cross.bankruptcy_price(SYMBOL)
+            iso_points = feasible_points(curve.liquidation, curve.leverages, low)
+            cross_points = cross_leverage_curve(lp, curve.leverages, low)
+            return low, cross, lp, bp, iso_points, cross_points
+
+        found = self.cached("feasibility", feas_key, feasibility)
+        self._lev_curve = curve
+        self._low, self._cross, self._cross_lp, self._cross_bp = found[:4]
+        self._lev_points = found[4:]
+        self._curve_key, self._feas_key = curve_key, feas_key
         lev = int(s["leverage"])
         self._refusals = {}
         if self._low is None or lev < self._low:
@@ -471,32 +479,31 @@ class MarginModeExplorer(Explorer):
     def _compute_ratios(self, s: dict[str, Any]) -> None:
         """The margin-ratio curves over the price grid (engine), when their inputs change."""
         grid = self._price_grid
-        for mode in st.MODES:
-            if mode == "isolated":
-                wallet = self._iso_wallet
-                key: tuple[Any, ...] = (self._range_key, wallet)
-                if self._ratio_keys.get(mode) == key:
-                    continue
-                self._ratios[mode] = (
-                    None
-                    if wallet is None
-                    else margin_ratio_curve(
-                        s["side"], s["quantity"], s["entry_price"], wallet, self.table, grid
-                    )
+        wallet = self._iso_wallet
+        iso_key: tuple[Any, ...] = (self._range_key, wallet)
+        self._ratios["isolated"] = self.cached(
+            "isolated ratios",
+            iso_key,
+            lambda: (
+                None
+                if wallet is None
+                else margin_ratio_curve(
+                    s["side"], s["quantity"], s["entry_price"], wallet, self.table, grid
                 )
-            else:
-                shown = not self._refusals
-                key = (self._range_key, self._feas_key, shown)
-                if self._ratio_keys.get(mode) == key:
-                    continue
-                cross = self._cross
-                alive = shown and cross is not None and SYMBOL in cross.positions
-                self._ratios[mode] = (
-                    position_ratio_curve(cross, SYMBOL, grid)
-                    if alive and cross is not None
-                    else None
-                )
-            self._ratio_keys[mode] = key
+            ),
+        )
+        shown = not self._refusals
+        cross = self._cross
+        cross_key = (self._range_key, self._feas_key, shown)
+        alive = shown and cross is not None and SYMBOL in cross.positions
+        self._ratios["cross"] = self.cached(
+            "cross ratios",
+            cross_key,
+            lambda: (
+                position_ratio_curve(cross, SYMBOL, grid) if alive and cross is not None else None
+            ),
+        )
+        self._ratio_keys = {"isolated": iso_key, "cross": cross_key}
 
     @property
     def _cross_alive(self) -> bool:
@@ -546,8 +553,11 @@ class MarginModeExplorer(Explorer):
         Independent of the leverage (it holds the whole isolated curve the wallet allows).
         """
         key = (self._curve_key, self._feas_key)
-        if self._range_key == key:
-            return self._range
+        self._range, self._price_grid = self.cached("price range", key, lambda: self._range_of(s))
+        self._range_key = key
+        return self._range
+
+    def _range_of(self, s: dict[str, Any]) -> tuple[tuple[float, float], list[float]]:
         entry = float(s["entry_price"])
         low = self._low
         values = [entry]
@@ -564,10 +574,7 @@ class MarginModeExplorer(Explorer):
         span = hi - lo
         pad = 0.12 * span if span > 0 else 0.1 * entry
         lo, hi = max(lo - pad, entry * 0.02), hi + pad
-        self._range = (lo, hi)
-        self._range_key = key
-        self._price_grid = linear_grid(lo, hi, RATIO_POINTS)
-        return self._range
+        return (lo, hi), linear_grid(lo, hi, RATIO_POINTS)
 
     def _draw_leverage_figure(self, s: dict[str, Any]) -> None:
         lev = float(s["leverage"])
@@ -585,8 +592,7 @@ class MarginModeExplorer(Explorer):
         curve = self._lev_curve
         low = self._low
         grid = np.array(curve.leverages, dtype=float)
-        iso = _array(feasible_points(curve.liquidation, curve.leverages, low))
-        cross = _array(cross_leverage_curve(self._cross_lp, curve.leverages, low))
+        iso, cross = (_array(points) for points in self._lev_points)
         set_mark_data(self.lev_scales["x"], min=1.0, max=float(max(grid[-1], 2.0)))
         set_mark_data(self.lev_lines["isolated"], x=grid, y=iso)
         set_mark_data(self.lev_lines["cross"], x=grid, y=cross)
