@@ -280,8 +280,8 @@ class BracketExplorer(Explorer):
         price = REFERENCE_PRICES.get(table.symbol, 1.0)
 
         key = (table.symbol, table.effective_date)
-        if self._curve_keys.get("mm") != key:
-            curve = bracket_curve(table, grid)
+        curve = self.cached("bracket curve", key, lambda: bracket_curve(table, grid), keep=4)
+        if self._curve_keys.get("mm") is not curve:
             mmr = [r * 100 for r in curve.bracket_rate]
             set_mark_data(self.mm_rate, x=x, y=np.array(curve.maintenance_rate) * 100)
             set_mark_data(self.mmr_steps, x=x, y=np.array(mmr))
@@ -303,18 +303,25 @@ class BracketExplorer(Explorer):
             ticks = st.decade_ticks(grid[0], grid[-1])
             for axis in self.notional_axes:
                 set_mark_data(axis, tick_values=ticks)
-            self._curve_keys["mm"] = key
+            self._curve_keys["mm"] = curve
 
         rate_now = bracket_curve(table, [value]).maintenance_rate[0] * 100
         set_mark_data(self.mm_point, x=np.array([value]), y=np.array([rate_now]))
 
         size_key = (*key, leverage, wallet)
-        if self._curve_keys.get("size") != size_key:
+
+        def distances() -> dict[str, list[float]]:
             sizes = size_curve(SIDE, price, grid, table, leverage, wallet)
-            for mode, lps in (("isolated", sizes.isolated), ("cross", sizes.cross)):
-                ys = np.array([self._distance(table, lp) for lp in lps])
-                set_mark_data(self.lp_lines[mode], x=x, y=ys)
-            self._curve_keys["size"] = size_key
+            return {
+                mode: [self._distance(table, lp) for lp in lps]
+                for mode, lps in (("isolated", sizes.isolated), ("cross", sizes.cross))
+            }
+
+        distance_curves = self.cached("size curves", size_key, distances, keep=4)
+        if self._curve_keys.get("size") is not distance_curves:
+            for mode in st.MODES:
+                set_mark_data(self.lp_lines[mode], x=x, y=np.array(distance_curves[mode]))
+            self._curve_keys["size"] = distance_curves
 
         point = size_curve(SIDE, price, [value], table, leverage, wallet)
         self._lp = {"isolated": point.isolated[0], "cross": point.cross[0]}

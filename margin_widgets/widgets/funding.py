@@ -105,7 +105,6 @@ class FundingTimeline(Explorer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._timeline: EngineTimeline | None = None
-        self._timeline_key: tuple[Any, ...] = ()
         self._data_top: dict[int, float] = {}  # top of the data band of each value scale
         super().__init__(*args, **kwargs)
 
@@ -313,13 +312,17 @@ class FundingTimeline(Explorer):
     def _update(self, changed: frozenset[str] | None) -> None:
         v = self._raw_values()
         key = (v["leverage"], v["collateral"], v["funding_rate"], v["days"])
-        if self._timeline is None or key != self._timeline_key:
-            t = timeline(
+        t = self.cached(
+            "timeline",
+            key,
+            lambda: timeline(
                 int(v["leverage"]), float(v["collateral"]), float(v["funding_rate"]), int(v["days"])
-            )
+            ),
+            keep=4,
+        )
+        if t is not self._timeline:
             self._draw_timeline(t)
-            self._timeline, self._timeline_key = t, key
-        t = self._timeline
+            self._timeline = t
         day = int(v["day"])
         i = min(day * INTERVALS_PER_DAY, len(t.days) - 1)
         now = {mode: t.liquidation[mode][i] for mode in st.MODES}

@@ -101,7 +101,6 @@ class IsolatedMarginAdjuster(Explorer):
         self._account: Account | None = None
         self._preview: Account | None = None
         self._problem = ""
-        self._curve_key: tuple[Any, ...] | None = None
         self._curve: tuple[list[float], tuple[float | None, ...]] = ([], ())
         super().__init__(preset, locked, hidden, **values)
 
@@ -387,10 +386,12 @@ class IsolatedMarginAdjuster(Explorer):
         span = max(top - limit, wallet * 0.2, 1.0)
         lo, hi = max(limit - 0.5 * span, wallet * 0.05), top + 0.25 * span
         key = (q, entry, lo, hi)
-        if key != self._curve_key:
+
+        def curve() -> tuple[list[float], Any]:
             margins = linear_grid(lo, hi, CURVE_POINTS)
-            self._curve = (margins, margin_curve(SIDE, q, entry, margins, self.table))
-            self._curve_key = key
+            return margins, margin_curve(SIDE, q, entry, margins, self.table)
+
+        self._curve = self.cached("margin curve", key, curve)
         preview = self._preview
         return {
             "range": (lo, hi),
