@@ -201,14 +201,14 @@ class LitePages:
 
     def __init__(self, context: Any, base: str) -> None:
         self.pages = []
-        for _ in range(2):
+        for _ in range(2):  # one after the other: two sites starting at once share storage
             page = context.new_page()
             page.set_default_timeout(30_000)
             page.goto(f"{base}/lab/index.html")
+            page.wait_for_function("() => !!window.jupyterapp", timeout=60_000, polling=100)
+            page.evaluate("async () => { await window.jupyterapp.restored; }")
+            page.wait_for_selector(".jp-DirListing-item", timeout=60_000)  # contents listed
             self.pages.append(page)
-        for page in self.pages:
-            page.wait_for_function("() => !!window.jupyterapp", timeout=60_000)
-            page.wait_for_selector("#jp-main-statusbar", timeout=60_000)
         self.opened: dict[str, Any] = {}
         self.turn = 0
 
@@ -227,6 +227,8 @@ class LitePages:
                 self.turn += 1
                 other.evaluate(OPEN_LESSON_JS, next_lesson)
                 self.opened = {lesson: page, next_lesson: other}
+        # the lesson's page in front: Chromium pauses animation frames in background pages
+        page.bring_to_front()
         return page
 
     def close(self) -> None:
@@ -308,7 +310,7 @@ def _run_every_cell(page: Any) -> tuple[list[str], str]:
     for n, k in enumerate(page.evaluate(CODE_CELLS_JS), start=1):
         page.evaluate(RUN_CELL_JS, k)
         page.wait_for_function(
-            "(k) => window.__mwDone && window.__mwDone.k === k", arg=k, timeout=120_000
+            "(k) => window.__mwDone && window.__mwDone.k === k", arg=k, timeout=120_000, polling=20
         )
         out = page.evaluate(CELL_OUTPUTS_JS, k)
         assert out["count"] is not None, f"code cell {n} did not run"
@@ -392,7 +394,7 @@ def _design_task_works(task: Any) -> bool:
 
 def _show(check: Any) -> None:
     show = check.locator(".mw-answer-show")
-    check.page.wait_for_function("(b) => !b.disabled", arg=show.element_handle())
+    check.page.wait_for_function("(b) => !b.disabled", arg=show.element_handle(), polling=50)
     show.click()
 
 
@@ -437,7 +439,7 @@ def test_lesson_runs_offline_cell_by_cell(
     page = lite_pages.open(lesson, _next_lesson(request))
     try:
         # Pyodide, micropip, IPython & co. load before the kernel is idle
-        page.wait_for_function(LESSON_READY_JS, arg=lesson, timeout=180_000)
+        page.wait_for_function(LESSON_READY_JS, arg=lesson, timeout=180_000, polling=100)
         kernel = page.evaluate("() => window.__mwKernelName")
         assert kernel == "python", kernel  # the Pyodide kernel, no kernel dialog
         page.wait_for_selector(f"{NOTEBOOK} .jp-CodeCell", timeout=60_000)
