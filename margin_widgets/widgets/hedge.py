@@ -42,7 +42,7 @@ from margin_widgets.widgets._controls import (
 
 __all__ = ["HedgeModeExplorer"]
 
-_LOOK = ControlLook("26em", "11em")
+_LOOK = ControlLook("27em", "12em")
 SYMBOL = "BTCUSDT"
 #: Points of each curve.
 GRID_POINTS = 161
@@ -162,7 +162,13 @@ class HedgeModeExplorer(Explorer):
             st.figure(
                 "hedge",
                 [self.entry_line, *self.hedge_lines.values(), *self.hedge_points.values()],
-                st.axes(hs, "short leg (BTC)", "liquidation price (USDT)", y_format=",.0f"),
+                st.axes(
+                    hs,
+                    "short leg (BTC)",
+                    "liquidation price (USDT)",
+                    x_format=",.4~g",
+                    y_format=",.0f",
+                ),
                 "Liquidation prices against the hedge",
             ),
         )

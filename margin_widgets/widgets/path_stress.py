@@ -155,7 +155,7 @@ class PathStress(Explorer):
                 value=True,
                 description="one-shock model",
                 tooltips=["only the path model", "also the one-shock model, dotted"],
-                style={"button_width": "8em"},
+                style={"button_width": "10em"},
             ),
         )
         n_paths = self.add_control(
