@@ -348,8 +348,9 @@ def layout(browser: Any, lab_server: h.LabServer) -> Iterator[dict[tuple[str, st
         lab_server.shutdown_kernels()
 
 
-#: what the test still finds, per explorer (strict: an explorer laid out cleanly fails its
-#: xfail, so the entry goes when the layout is fixed)
+#: what the test still finds, per explorer: known layout defects, reported as expected failures
+#: until they are fixed (not strict: a fix made elsewhere must not break the suite; an entry
+#: goes when its explorer passes)
 KNOWN: dict[str, str] = {
     "IsolatedMarginAdjuster": "the 'all available' guide strikes through the 'mark' label "
     "(default, extreme-3, all-min); the price axis runs below zero at all-min",
@@ -375,7 +376,7 @@ KNOWN: dict[str, str] = {
 @pytest.mark.parametrize(
     "name",
     [
-        pytest.param(n, marks=pytest.mark.xfail(reason=KNOWN[n], strict=True)) if n in KNOWN else n
+        pytest.param(n, marks=pytest.mark.xfail(reason=KNOWN[n], strict=False)) if n in KNOWN else n
         for n in registry.names()
     ],
 )
