@@ -909,7 +909,9 @@ def set_mark_data(mark: w.Widget, *, check: bool = True, **traits: Any) -> bool:
     """Set a mark's data traits in place, in one message, skipping those that did not change.
 
     Arrays are compared by value (NaN equal to NaN), so an unchanged curve sends nothing.
-    Everything is set inside ``mark.hold_sync()``; the figure is never rebuilt.
+    Everything is set inside ``mark.hold_sync()``; the figure is never rebuilt. Write NaN for a
+    missing value: the marks of :mod:`margin_widgets.widgets._style` send the browser only the
+    points and entries it can draw (:func:`~margin_widgets.widgets._style.drawable`).
 
     Parameters
     ----------

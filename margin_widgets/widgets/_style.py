@@ -8,7 +8,9 @@ cross = dashed line + squares), and every line that matters is labelled or has a
 
 Explorer modules build their figures with the helpers here (:func:`figure`, :func:`axis`,
 :func:`line`, :func:`points`, :func:`labels`, :func:`tooltip`) so that sizes, margins, fonts and
-``animation_duration=0`` are the same everywhere.
+``animation_duration=0`` are the same everywhere. Their marks (:class:`Lines`, :class:`Scatter`,
+:class:`Label`) keep what the explorer writes, NaN for a missing value, and send the browser only
+what it can draw (:func:`drawable`): a missing value draws nothing, never invalid SVG.
 
 Layout rules: every figure is :data:`FIGURE_WIDTH` wide (two fit side by side in a notebook),
 axes have few ticks (:data:`X_TICKS`, :data:`Y_TICKS`), and the legend sits in the top-left
@@ -29,10 +31,9 @@ Examples
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import bqplot as bq
 import numpy as np
@@ -69,11 +70,15 @@ __all__ = [
     "MARK_COLOR",
     "MODES",
     "MODE_STYLES",
+    "Label",
+    "Lines",
     "ModeStyle",
+    "Scatter",
     "axes",
     "axis",
     "css_kebab",
     "decade_ticks",
+    "drawable",
     "escape",
     "figure",
     "fits_right",
@@ -117,6 +122,193 @@ LEGEND_ROW_PX = 16
 LEGEND_GAP_PX = 12
 #: Width of one character of an 11 px label, to keep right-hand labels inside the plot.
 CHAR_PX = 6.5
+
+
+# --------------------------------------------------------------------------- drawable data
+#
+# bqplot draws invalid SVG (a console error in every front end) for numbers it cannot place:
+# a ``Lines`` curve with no finite point gets ``d="null"``; its hidden end-of-curve label and
+# its markers are translated to the last (every) point, ``translate(x,undefined)`` when that
+# point is NaN; a ``Scatter`` or ``Label`` entry with a NaN coordinate gets the same transform.
+# The marks below keep the explorers' data as written (NaN where the engine has no value) and
+# send the browser only what it can draw.
+
+
+def _finite(values: np.ndarray) -> np.ndarray:
+    """Boolean mask of the entries of a 1-d array that a scale can place."""
+    if values.dtype.kind in "fc":
+        return np.asarray(np.isfinite(values))
+    if values.dtype.kind == "M":
+        return np.asarray(~np.isnat(values))
+    if values.dtype.kind == "O":
+        return np.array([_finite_number(v) for v in values], dtype=bool)
+    return np.ones(values.shape, dtype=bool)
+
+
+def _finite_number(value: Any) -> bool:
+    try:
+        return math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return value is not None
+
+
+def _drawable_curve(
+    x: np.ndarray, y: np.ndarray, markers: bool
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """One curve as bqplot can draw it, or None if it already can.
+
+    No finite point: empty. With markers (drawn at every point): the finite points only.
+    Otherwise the span from the first to the last finite point, NaN gaps inside kept (a point
+    with a non-finite x becomes a gap too).
+    """
+    n = min(len(x), len(y))
+    ok = _finite(x[:n]) & _finite(y[:n])
+    if len(x) == len(y) and bool(ok.all()):
+        return None
+    if not ok.any():
+        return x[:0], y[:0]
+    if markers:
+        return x[:n][ok], y[:n][ok]
+    where = np.flatnonzero(ok)
+    first, last = int(where[0]), int(where[-1]) + 1
+    xs, ys = x[first:last], y[first:last]
+    bad_x = ~_finite(xs)
+    if bad_x.any():
+        ys = ys.astype(float, copy=True)
+        ys[bad_x] = np.nan
+    return xs, ys
+
+
+def _drawable_lines(mark: bq.Lines) -> dict[str, Any]:
+    x, y = np.asarray(mark.x), np.asarray(mark.y)
+    markers = mark.marker is not None
+    if x.ndim <= 1 and y.ndim <= 1:
+        curve = _drawable_curve(x.reshape(-1), y.reshape(-1), markers)
+        return {} if curve is None else {"x": curve[0], "y": curve[1]}
+    if y.ndim != 2:
+        return {}
+    # several curves: drop those with no finite point (their per-curve styles with them) and
+    # trim the points that no curve has at either end
+    xs = x if x.ndim == 2 else np.broadcast_to(x.reshape(1, -1), (y.shape[0], x.size))
+    if xs.shape != y.shape:
+        return {}
+    ok = np.array([_finite(xr) & _finite(yr) for xr, yr in zip(xs, y, strict=True)])
+    if ok.size and bool(ok.all()):
+        return {}
+    rows = np.asarray(ok.any(axis=1) if ok.size else np.zeros(y.shape[0], dtype=bool))
+    if not rows.any():
+        return {"x": x.reshape(-1)[:0], "y": y.reshape(-1)[:0]}
+    columns = np.flatnonzero(ok[rows].any(axis=0))
+    span = slice(int(columns[0]), int(columns[-1]) + 1)
+    out: dict[str, Any] = {"y": y[rows][:, span]}
+    out["x"] = x[rows][:, span] if x.ndim == 2 else x[span]
+    if not rows.all():
+        for name in ("labels", "colors", "opacities", "fill_colors", "fill_opacities"):
+            values = list(getattr(mark, name) or [])
+            if len(values) == len(rows):
+                out[name] = [v for v, keep in zip(values, rows.tolist(), strict=True) if keep]
+    return out
+
+
+#: Per-entry data of a ``Scatter`` or ``Label``: an entry dropped is dropped from each.
+_ENTRY_TRAITS = ("color", "opacity", "rotation", "size", "skew", "names", "text")
+#: Style lists that cycle over the entries (entry ``i`` takes item ``i % len``).
+_CYCLED_TRAITS = ("colors", "opacities")
+
+
+def _drawable_entries(mark: bq.Mark) -> dict[str, Any]:
+    """The entries of a ``Scatter`` or ``Label`` that have a finite position, styles aligned."""
+    x, y = np.asarray(mark.x).reshape(-1), np.asarray(mark.y).reshape(-1)
+    n = min(len(x), len(y))
+    ok = _finite(x[:n]) & _finite(y[:n])
+    if len(x) == len(y) and bool(ok.all()):
+        return {}
+    out: dict[str, Any] = {"x": x[:n][ok], "y": y[:n][ok]}
+    for name in _ENTRY_TRAITS:
+        if not mark.has_trait(name):
+            continue
+        values = getattr(mark, name)
+        if values is None or isinstance(values, str):
+            continue
+        array = np.asarray(values)
+        if array.ndim == 1 and len(array) >= n and len(array) > 1:
+            out[name] = array[:n][ok]
+    for name in _CYCLED_TRAITS:
+        values = list(getattr(mark, name) or [])
+        if len(values) > 1:
+            out[name] = [values[i % len(values)] for i in np.flatnonzero(ok)]
+    return out
+
+
+def drawable(mark: bq.Mark) -> dict[str, Any]:
+    """The data traits of ``mark`` that must reach the browser changed to be drawable.
+
+    Empty when the mark's data can be drawn as it is. Lines: a curve with no finite point is
+    sent empty, one with NaN at its ends is trimmed to its finite span (gaps inside stay);
+    with markers only the finite points are sent. Scatter and Label: entries with a non-finite
+    coordinate are dropped, with their text, colour, size, ... entries.
+
+    Examples
+    --------
+    >>> nan = float("nan")
+    >>> drawable(Lines(x=[1.0, 2.0, 3.0], y=[nan, nan, nan]))
+    {'x': array([], dtype=float64), 'y': array([], dtype=float64)}
+    >>> drawable(Lines(x=[1.0, 2.0, 3.0, 4.0], y=[5.0, nan, 6.0, nan]))["y"].tolist()
+    [5.0, nan, 6.0]
+    >>> drawable(Lines(x=[1.0, 2.0], y=[5.0, 6.0]))
+    {}
+    >>> cleaned = drawable(Label(x=[0.1, 0.5], y=[57_228.92, nan], text=["iso", "cross"]))
+    >>> cleaned["x"].tolist(), cleaned["text"].tolist()
+    ([0.1], ['iso'])
+    """
+    if isinstance(mark, bq.Lines):
+        return _drawable_lines(mark)
+    if isinstance(mark, bq.Scatter | bq.Label):
+        return _drawable_entries(mark)
+    return {}
+
+
+class _Drawable:
+    """Mixin of a bqplot mark whose state, as sent to the browser, is :func:`drawable`.
+
+    The traits keep what the explorer wrote (NaN where a value is missing), so tests and
+    readers see the engine's numbers; whenever one of the data traits is sent, all of them are
+    sent together, cleaned, so the browser's copies stay aligned.
+    """
+
+    _DATA: ClassVar[tuple[str, ...]] = ()
+
+    def get_state(self, key: Any = None, drop_defaults: bool = False) -> dict[str, Any]:
+        state: dict[str, Any] = super().get_state(key=key, drop_defaults=drop_defaults)  # type: ignore[misc]
+        if not any(name in state for name in self._DATA):
+            return state
+        mark: Any = self
+        cleaned = drawable(mark)
+        for name in self._DATA:
+            if not mark.has_trait(name):
+                continue
+            value = cleaned[name] if name in cleaned else getattr(mark, name)
+            to_json = mark.trait_metadata(name, "to_json", mark._trait_to_json)
+            state[name] = to_json(value, mark)
+        return state
+
+
+class Lines(_Drawable, bq.Lines):
+    """``bqplot.Lines`` that never sends an undrawable curve (see :func:`drawable`)."""
+
+    _DATA = ("x", "y", "labels", "colors", "opacities", "fill_colors", "fill_opacities")
+
+
+class Scatter(_Drawable, bq.Scatter):
+    """``bqplot.Scatter`` that never sends a point without a finite position."""
+
+    _DATA = ("x", "y", *_ENTRY_TRAITS, *_CYCLED_TRAITS)
+
+
+class Label(_Drawable, bq.Label):
+    """``bqplot.Label`` that never sends a text without a finite position."""
+
+    _DATA = ("x", "y", *_ENTRY_TRAITS, *_CYCLED_TRAITS)
 
 
 # --------------------------------------------------------------------------- bqplot pieces
@@ -234,7 +426,7 @@ def line(
     if marker is not None:
         kwargs["marker"] = marker
         kwargs["marker_size"] = 24
-    return bq.Lines(**kwargs)
+    return Lines(**kwargs)
 
 
 def points(
@@ -251,7 +443,7 @@ def points(
     """A ``Scatter`` mark (the current point, markers on a ladder)."""
     kwargs = _mark_kwargs(scales, color, label, tip, x, y)
     kwargs.update(marker=marker, default_size=size, stroke=COLORS["black"])
-    return bq.Scatter(**kwargs)
+    return Scatter(**kwargs)
 
 
 def _mark_kwargs(
@@ -328,7 +520,7 @@ def labels(
     size: float = LABEL_SIZE,
 ) -> bq.Label:
     """An empty ``Label`` mark (set ``x``, ``y`` and ``text`` together inside ``hold_sync``)."""
-    return bq.Label(
+    return Label(
         x=np.zeros(0),
         y=np.zeros(0),
         text=np.array([], dtype=str),
@@ -487,23 +679,59 @@ def decade_ticks(low: float, high: float) -> np.ndarray:
     return np.array([10.0**e for e in exponents[::step]])
 
 
-def spread(values: Sequence[float], gap: float) -> list[float]:
-    """Move values apart (in order) so that neighbours are at least ``gap`` apart.
+def spread(
+    values: Sequence[float],
+    gap: float,
+    *,
+    low: float | None = None,
+    high: float | None = None,
+) -> list[float]:
+    """Move values apart (order kept) so that no two are closer than ``gap``.
 
-    Used to keep two labels that sit at nearly the same height from printing over each other.
+    Used to keep labels that sit at nearly the same height from printing over each other.
+    Values too close form a group spaced ``gap`` apart around the mean of their wishes; groups
+    that then come too close merge, until no two values are closer than ``gap`` (equal values
+    keep their input order). ``low`` and ``high`` keep the values inside a range when it has
+    room for them all.
 
     Examples
     --------
     >>> spread([1.0, 1.2, 5.0], 1.0)
     [0.6, 1.6, 5.0]
+    >>> spread([19_698.49, 19_700.0, 19_700.5], 10.0)  # three close values: all 10 apart
+    [19689.663333333, 19699.663333333, 19709.663333333]
+    >>> spread([0.0, 0.1], 1.0, low=0.0)  # kept above low
+    [0.0, 1.0]
     """
-    order = sorted(range(len(values)), key=lambda i: values[i])
-    out = [float(v) for v in values]
-    for a, b in itertools.pairwise(order):
-        if out[b] - out[a] < gap:
-            middle = (out[a] + out[b]) / 2
-            out[a], out[b] = middle - gap / 2, middle + gap / 2
-    return [round(v, 12) for v in out]
+    order = sorted(range(len(values)), key=lambda i: float(values[i]))
+    # groups of neighbours (indices into ``order``): each group's first position and members
+    groups: list[tuple[float, list[int]]] = []
+    for k in range(len(order)):
+        start, members = float(values[order[k]]), [k]
+        while groups:
+            prev_start, prev_members = groups[-1]
+            if start - (prev_start + gap * (len(prev_members) - 1)) >= gap - 1e-12:
+                break
+            groups.pop()
+            members = prev_members + members
+            wishes = [float(values[order[m]]) - j * gap for j, m in enumerate(members)]
+            start = sum(wishes) / len(wishes)
+        groups.append((start, members))
+    positions = [0.0] * len(order)
+    for start, members in groups:
+        for j, m in enumerate(members):
+            positions[m] = start + j * gap
+    n = len(positions)
+    if high is not None:
+        for k in range(n - 1, -1, -1):
+            positions[k] = min(positions[k], high - (n - 1 - k) * gap)
+    if low is not None:
+        for k in range(n):
+            positions[k] = max(positions[k], low + k * gap)
+    out = [0.0] * n
+    for k, i in enumerate(order):
+        out[i] = round(positions[k], 9)
+    return out
 
 
 def fits_right(x: float, low: float, high: float, text: str, width: str = FIGURE_WIDTH) -> bool:

@@ -212,7 +212,7 @@ class PathStress(Explorer):
             fields=["x", "y"], labels=["model", "P(liquidation)"], formats=["", ".1%"]
         )
         self.model_points = {
-            mode: bq.Scatter(
+            mode: st.Scatter(
                 x=np.array([], dtype=str),
                 y=np.zeros(0),
                 scales=ms,

@@ -225,9 +225,9 @@ class SpotMarginLevel(Explorer):
         ktip = bq.Tooltip(
             fields=["x", "y"], labels=["account", "price (USDT)"], formats=["", ",.2f"]
         )
-        self.kind_points = {
+        self.kind_points: dict[str, Any] = {
             "liquidation": {
-                mode: bq.Scatter(
+                mode: st.Scatter(
                     x=np.array([], dtype=str),
                     y=np.zeros(0),
                     scales=ks,
@@ -241,7 +241,7 @@ class SpotMarginLevel(Explorer):
                 )
                 for mode in st.MODES
             },
-            "margin call": bq.Scatter(
+            "margin call": st.Scatter(
                 x=np.array([], dtype=str),
                 y=np.zeros(0),
                 scales=ks,
