@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,6 +15,16 @@ pytestmark = pytest.mark.browser
 
 DASHBOARD = h.DASHBOARDS / "margin-modes.ipynb"
 
+#: Voila's own console errors, not this package's: its page template links Font Awesome from a
+#: CDN (the test browser is offline; the failed requests are checked below), and Notebook 7's
+#: lab extension, installed alongside, fails to load in Voila's page (module federation
+#: RUNTIME-012); any other console error (invalid SVG from a mark is one) fails the test
+VOILA_OWN_ERRORS = re.compile(
+    r"Failed to load resource: net::ERR_NAME_NOT_RESOLVED"
+    r"|#RUNTIME-012[\s\S]*/@jupyter-notebook/lab-extension/"
+)
+VOILA_OWN_REQUESTS = re.compile(r"^https://cdn\.jsdelivr\.net/npm/@fortawesome/")
+
 
 @pytest.fixture(scope="module")
 def voila_server() -> Iterator[h.VoilaServer]:
@@ -24,8 +35,9 @@ def voila_server() -> Iterator[h.VoilaServer]:
 
 
 def test_dashboard_renders(page: Any, voila_server: h.VoilaServer) -> None:
-    console_errors: list[str] = []
-    page.on("pageerror", lambda exc: console_errors.append(str(exc)))
+    console_errors = h.collect_console_errors(page)
+    failed: list[str] = []
+    page.on("requestfailed", lambda request: failed.append(request.url))
     try:
         page.goto(f"{voila_server.base}/", timeout=120_000)
         counts = h.wait_explorers_rendered(page, minimum=1, timeout=120_000)
@@ -39,6 +51,7 @@ def test_dashboard_renders(page: Any, voila_server: h.VoilaServer) -> None:
         assert "MarginModeExplorer()" not in body
         assert "from margin_widgets import" not in body
         assert h.widget_failures(page) == []
-        assert console_errors == []
+        assert [e for e in console_errors if not VOILA_OWN_ERRORS.search(e)] == []
+        assert [u for u in failed if not VOILA_OWN_REQUESTS.match(u)] == []
     finally:
         h.full_screenshot(page, "voila-margin-modes")
