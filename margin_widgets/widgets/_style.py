@@ -76,6 +76,7 @@ __all__ = [
     "Scatter",
     "axes",
     "axis",
+    "compact_format",
     "css_kebab",
     "decade_ticks",
     "drawable",
@@ -732,6 +733,20 @@ def spread(
     for k, i in enumerate(order):
         out[i] = round(positions[k], 9)
     return out
+
+
+def compact_format(high: float, normal: str = ",.0f", limit: float = 1e5) -> str:
+    """d3 tick format of an axis reaching ``high``: ``normal`` below ``limit``, else SI ("250M").
+
+    Tick labels of six digits and more (``"250,000,000"``) run into each other and into the
+    axis label; ``"~s"`` writes them ``"250M"``, ``"175k"``.
+
+    Examples
+    --------
+    >>> compact_format(65_000.0), compact_format(3.1e8)
+    (',.0f', '~s')
+    """
+    return normal if abs(high) < limit else "~s"
 
 
 def fits_right(x: float, low: float, high: float, text: str, width: str = FIGURE_WIDTH) -> bool:

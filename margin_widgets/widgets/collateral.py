@@ -58,6 +58,8 @@ MARK = 60_000.0
 COIN_PRICES: dict[str, float] = {"BTC": 60_000.0, "ETH": 3_000.0, "BNB": 600.0}
 GRID_POINTS = 241
 CURVE_POINTS = 11
+#: Top margin (px) of the stress figure: the title, then one row naming the curves.
+STRESS_TOP_MARGIN = 60
 COIN_COLOR = st.COLORS["vermillion"]
 USDT_COLOR = st.COLORS["blue"]
 
@@ -260,11 +262,19 @@ class MultiAssetsCollateral(Explorer):
             "coin": st.points(ps, COIN_COLOR, marker="circle", size=110.0, tip=ptip),
             "usdt": st.points(ps, USDT_COLOR, marker="square", size=110.0, tip=ptip),
         }
+        # the curves' names above the plot area (a legend inside would need room above 100 %)
+        self.curve_names = st.labels(
+            ps, colors=[COIN_COLOR, USDT_COLOR], x_offset=0, y_offset=0, size=st.SMALL_LABEL_SIZE
+        )
+        self.curve_names.text = np.array(["coin collateral", "same value in USDT"])
+        self.curve_names.x = np.array([-1.0, 0.0])
+        self.curve_names.y = np.array([1.0, 1.0])
+        self.curve_names.align = "start"
         self.stress_figure = self.add_figure(
             "stress",
             st.figure(
                 "stress",
-                [*self.curve_lines.values(), *self.curve_points.values()],
+                [*self.curve_lines.values(), *self.curve_points.values(), self.curve_names],
                 st.axes(
                     ps,
                     "correlation ρ (coin vs BTC)",
@@ -273,6 +283,8 @@ class MultiAssetsCollateral(Explorer):
                     y_format=".0%",
                 ),
                 "Stress: probability of liquidation",
+                legend=False,
+                margin={**st.FIGURE_MARGIN, "top": STRESS_TOP_MARGIN},
             ),
         )
         self.stress_scales = ps
@@ -380,21 +392,24 @@ class MultiAssetsCollateral(Explorer):
             )
         set_mark_data(self.zero_line, x=np.array([low, high]), y=np.zeros(2))
         set_mark_data(self.mark_rule, x=np.array([mark, mark]), y=np.array([bottom, max(ys)]))
+        # the liquidation prices at the top right, in the band the legend's headroom keeps free
+        # of lines: under the zero line, where the markers are, the other curve runs through
         labels = [
-            (p, f"{st.format_price(p)}", color)
-            for key, color in (("coin", COIN_COLOR), ("usdt", USDT_COLOR))
-            for p in roots[key]
-            if low <= p <= high
+            (f"{name} liq. " + " / ".join(st.format_price(p) for p in shown), color)
+            for key, name, color in (("coin", "coin", COIN_COLOR), ("usdt", "USDT", USDT_COLOR))
+            if (shown := [p for p in roots[key] if low <= p <= high])
         ]
         per_px = (top - bottom) / st.plot_height()
         with self.root_labels.hold_sync():
-            self.root_labels.x = np.array([p for p, _, _ in labels], dtype=float)
+            self.root_labels.x = np.array([high] * len(labels), dtype=float)
             self.root_labels.y = np.array(
-                [-(14.0 + 14.0 * i) * per_px for i in range(len(labels))], dtype=float
+                [top - (18.0 + st.LEGEND_ROW_PX * i) * per_px for i in range(len(labels))],
+                dtype=float,
             )
-            self.root_labels.text = np.array([t for _, t, _ in labels], dtype=str)
-            self.root_labels.colors = [c for _, _, c in labels] or [COIN_COLOR]
-            self.root_labels.align = "middle"
+            self.root_labels.text = np.array([t for t, _ in labels], dtype=str)
+            self.root_labels.colors = [c for _, c in labels] or [COIN_COLOR]
+            self.root_labels.align = "end"
+            self.root_labels.x_offset = -4
 
         self._update_stress(changed)
         self.set_readout(self._summary())
@@ -427,9 +442,14 @@ class MultiAssetsCollateral(Explorer):
         )
         now = {"coin": self._stress.probability, "usdt": self._stress.usdt_probability}
         top = max([0.05, *self._curve["coin"], *self._curve["usdt"], *now.values()])
-        _, high = st.headroom(0.0, top, rows=2, pad=0.04)
+        high = min(1.0, top * 1.04)  # a probability axis ends at 100 % at most
         with self.stress_scales["y"].hold_sync():
             self.stress_scales["y"].min, self.stress_scales["y"].max = 0.0, high
+        plot_px = float(st.FIGURE_HEIGHT.removesuffix("px")) - STRESS_TOP_MARGIN
+        per_px = high / (plot_px - st.FIGURE_MARGIN["bottom"])
+        with self.curve_names.hold_sync():  # one row, 6 px above the plot area
+            self.curve_names.x = np.array([-1.0, 0.0])
+            self.curve_names.y = np.array([high + 6.0 * per_px] * 2)
         x = np.array(grid, dtype=float)
         for key, line in self.curve_lines.items():
             set_mark_data(line, x=x, y=np.array(self._curve[key], dtype=float))

@@ -67,6 +67,10 @@ CURVE_POINTS = 21
 CURVE_SCENARIOS = 2_000
 #: Symbol whose bracket table every leg uses (the engine's :func:`equal_legs` default).
 SYMBOL = "BTCUSDT"
+#: Top margin (px) of the probability figure: the title, then a row per curve's value label.
+PROBABILITY_TOP_MARGIN = 80
+#: The curves' names in the value labels that stand for a legend.
+CURVE_NAMES = {"isolated": "isolated (any position)", "cross": "cross account"}
 ASSET_NAMES = ("A", "B", "C")
 
 
@@ -305,6 +309,10 @@ class CorrelationStress(Explorer):
                 ),
                 "Probability of liquidation vs correlation",
                 height=st.TALL_HEIGHT,
+                # no legend inside the plot (it needs headroom above 100 %): the curves are
+                # named by their value labels, in the band between the title and the plot
+                legend=False,
+                margin={**st.FIGURE_MARGIN, "top": PROBABILITY_TOP_MARGIN},
             ),
         )
         self.probability_scales = pscales
@@ -492,7 +500,7 @@ class CorrelationStress(Explorer):
         grid, p_cross, p_iso = curve
         p_now = {"cross": result.cross_probability, "isolated": result.isolated_probability}
         data_top = max(0.05, *p_cross, *p_iso, *p_now.values())
-        _, top = st.headroom(0.0, data_top, rows=2, height=st.TALL_HEIGHT, pad=0.04)
+        top = min(1.0, data_top * 1.04)  # a probability axis ends at 100 % at most
         with self.probability_scales["x"].hold_sync(), self.probability_scales["y"].hold_sync():
             self.probability_scales["x"].min = grid[0]
             self.probability_scales["x"].max = grid[-1]
@@ -502,25 +510,23 @@ class CorrelationStress(Explorer):
             set_mark_data(mark, x=np.array(grid, dtype=float), y=np.array(values, dtype=float))
             point = self.current_points[mode]
             set_mark_data(point, x=np.array([rho]), y=np.array([p_now[mode]]))
-        set_mark_data(
-            self.current_rule, x=np.array([rho, rho]), y=np.array([0.0, data_top * 1.04])
-        )  # not through the legend
-        texts = [f"{m} {st.format_percent(p_now[m])}" for m in st.MODES]
-        right = all(st.fits_right(rho, grid[0], grid[-1], t) for t in texts)
-        per_px = top / st.plot_height(st.TALL_HEIGHT)
+        set_mark_data(self.current_rule, x=np.array([rho, rho]), y=np.array([0.0, top]))
+        # the value labels name the curves: one row each above the plot area, right-aligned
+        plot_px = (
+            float(st.TALL_HEIGHT.removesuffix("px"))
+            - PROBABILITY_TOP_MARGIN
+            - st.FIGURE_MARGIN["bottom"]
+        )
+        per_px = top / plot_px
+        rows = {"isolated": 2, "cross": 1}
         with self.current_labels.hold_sync():
-            if right:  # next to the points, at least 13 px apart
-                self.current_labels.align, self.current_labels.x_offset = "start", 8
-                self.current_labels.x = np.array([rho, rho])
-                ys = st.spread([p_now[m] for m in st.MODES], 13.0 * per_px)
-            else:  # no room on the right of the points: a value column beside the legend
-                self.current_labels.align, self.current_labels.x_offset = "end", -4
-                self.current_labels.x = np.array([grid[-1], grid[-1]])
-                rows = {"isolated": 1, "cross": 2}  # the legend's order
-                ys = [top - (st.LEGEND_ROW_PX * rows[m] + 5) * per_px for m in st.MODES]
-            self.current_labels.y = np.array(ys)
+            self.current_labels.align, self.current_labels.x_offset = "end", 0
+            self.current_labels.x = np.array([grid[-1], grid[-1]])
+            self.current_labels.y = np.array(
+                [top + (6.0 + 14.0 * (rows[m] - 1)) * per_px for m in st.MODES]
+            )
             self.current_labels.text = np.array(
-                [f"{m} {st.format_percent(p_now[m])}" for m in st.MODES]
+                [f"{CURVE_NAMES[m]} {st.format_percent(p_now[m])}" for m in st.MODES]
             )
             self.current_labels.colors = [st.MODE_STYLES[m].color for m in st.MODES]
 

@@ -391,14 +391,18 @@ class ExchangeComparer(Explorer):
                 x=np.array([leverage]) if drawn else empty,
                 y=np.array([now]) if drawn else empty,
             )
-        shown = [(n, p) for n, p in prices.items() if p is not None]
-        per_px = (self.lp_scales["y"].max - self.lp_scales["y"].min) / st.plot_height()
-        ys = st.spread([p for _, p in shown], 13.0 * per_px)
-        right = leverage < 80
+        # the labels stack at the top right, in the band the headroom keeps free of lines (the
+        # curves run nearly flat and close together: no place beside them stays clear)
+        shown = sorted(
+            ((n, p) for n, p in prices.items() if p is not None), key=lambda item: -item[1]
+        )
+        y_max = float(self.lp_scales["y"].max)
+        per_px = (y_max - float(self.lp_scales["y"].min)) / st.plot_height()
+        ys = [y_max - (18.0 + st.LEGEND_ROW_PX * k) * per_px for k in range(len(shown))]
         with self.lp_labels.hold_sync():
-            self.lp_labels.align = "start" if right else "end"
-            self.lp_labels.x_offset = 8 if right else -8
-            self.lp_labels.x = np.array([leverage] * len(shown), dtype=float)
+            self.lp_labels.align = "end"
+            self.lp_labels.x_offset = -4
+            self.lp_labels.x = np.array([float(self.lp_scales["x"].max)] * len(shown))
             self.lp_labels.y = np.array(ys, dtype=float)
             self.lp_labels.text = np.array(
                 [f"{EXCHANGE_STYLES[n].label} {st.format_price(p)}" for n, p in shown], dtype=str

@@ -346,16 +346,21 @@ class FundingTimeline(Explorer):
         shown = [m for m in st.MODES if math.isfinite(now[m])]
         texts = [f"{m} liq. {st.format_price(now[m])}" for m in shown]
         x_max = float(self.liquidation_scales["x"].max)
-        # left of the current day when the text fits there, else right of it
-        left = all(st.fits_right(x_max - day, 0.0, x_max, t) for t in texts)
+        # at the top right, in the band the legend's headroom keeps free of lines: beside the
+        # current day's points the other mode's line may run through the text
         y_scale = self.liquidation_scales["y"]
-        gap = 13.0 / st.plot_height() * (y_scale.max - y_scale.min)
+        per_px = (float(y_scale.max) - float(y_scale.min)) / st.plot_height()
         set_mark_data(
             self.liquidation_labels,
-            align="end" if left else "start",
-            x_offset=-10 if left else 10,
-            x=np.array([float(day)] * len(shown)),
-            y=np.array(st.spread([now[m] for m in shown], gap)),
+            align="end",
+            x_offset=-4,
+            x=np.array([x_max] * len(shown)),
+            y=np.array(
+                [
+                    float(y_scale.max) - (18.0 + st.LEGEND_ROW_PX * k) * per_px
+                    for k in range(len(shown))
+                ]
+            ),
             text=np.array(texts),
             colors=[st.MODE_STYLES[m].color for m in shown],
         )
@@ -407,7 +412,9 @@ class FundingTimeline(Explorer):
         With ``floor`` a non-negative axis starts at 0 exactly.
         """
         bottom, top = st.headroom(low, high, rows)
-        set_mark_data(scale, min=0.0 if floor and low >= 0 else bottom, max=top)
+        if low >= 0:  # a non-negative axis (a price, an amount) never runs below zero
+            bottom = 0.0 if floor else max(0.0, bottom)
+        set_mark_data(scale, min=bottom, max=top)
         self._data_top[id(scale)] = high + 0.05 * (high - low)
 
     def _readout(self, t: EngineTimeline, i: int, day: int) -> str:

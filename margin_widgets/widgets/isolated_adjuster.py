@@ -432,12 +432,17 @@ class IsolatedMarginAdjuster(Explorer):
             y_lo, y_hi = y_lo - 0.05 * mark, y_hi + 0.05 * mark
         # 3 legend rows and the mark label above the data
         y_min, y_max = st.headroom(y_lo, y_hi, rows=3, pad=0.06, extra_px=12)
+        y_min = max(0.0, y_min)  # a price axis never runs below zero
         data_top = y_hi + 0.06 * (y_hi - y_lo)
         set_mark_data(self.scales["x"], min=float(lo), max=float(hi))
         set_mark_data(self.scales["y"], min=y_min, max=y_max)
         set_mark_data(self.mark_line, x=np.array([lo, hi]), y=np.array([mark, mark]))
         set_mark_data(self.limit_line, x=np.array([limit, limit]), y=np.array([y_min, data_top]))
-        set_mark_data(self.available_line, x=np.array([top, top]), y=np.array([y_min, data_top]))
+        # the "all available" guide stops under the mark line: near the right-hand edge it
+        # would run through the mark's label above that line
+        per_px = (y_max - y_min) / st.plot_height()
+        guide_top = mark - 4.0 * per_px if top > lo + 0.5 * (hi - lo) else data_top
+        set_mark_data(self.available_line, x=np.array([top, top]), y=np.array([y_min, guide_top]))
         set_mark_data(
             self.limit_labels,
             x=np.array([limit]),

@@ -60,6 +60,8 @@ MODELS: tuple[str, ...] = ("one shock", "paths, normal", "paths, fat tails")
 #: Path sets kept per part (each a few MB at 2,000 paths).
 CACHE_SIZE = 6
 ONE_SHOCK_STYLE = "dotted"
+#: Top margin (px) of the leverage figure: the title, then a row naming each mode's curves.
+LEVERAGE_TOP_MARGIN = 80
 
 
 class PathStress(Explorer):
@@ -185,6 +187,30 @@ class PathStress(Explorer):
             for mode in st.MODES
         }
         self.current_points = st.per_mode(st.mode_points, ls, tip=tip, size=90.0)
+        # the curves' names above the plot area, one row per mode: a legend inside the plot
+        # sits where the curves run once they reach 100 %
+        per_px = 1.0 / (
+            float(st.FIGURE_HEIGHT.removesuffix("px"))
+            - LEVERAGE_TOP_MARGIN
+            - st.FIGURE_MARGIN["bottom"]
+        )
+        self.curve_names = st.labels(
+            ls,
+            colors=[st.MODE_STYLES[m].color for m in st.MODES],
+            x_offset=0,
+            y_offset=0,
+            size=st.SMALL_LABEL_SIZE,
+        )
+        self.curve_names.x = np.array([1.0] * len(st.MODES))
+        self.curve_names.y = np.array(
+            [1.0 + (20.0 - 14.0 * k) * per_px for k in range(len(st.MODES))]
+        )
+        self.curve_names.text = np.array(
+            [
+                f"{m}: paths ({st.MODE_STYLES[m].line_style}), one shock ({ONE_SHOCK_STYLE})"
+                for m in st.MODES
+            ]
+        )
         self.leverage_figure = self.add_figure(
             "leverage",
             st.figure(
@@ -193,6 +219,7 @@ class PathStress(Explorer):
                     *self.shock_lines.values(),
                     *self.path_lines.values(),
                     *self.current_points.values(),
+                    self.curve_names,
                 ],
                 st.axes(
                     ls,
@@ -202,6 +229,8 @@ class PathStress(Explorer):
                     y_format=".0%",
                 ),
                 "Liquidation within 30 days against leverage",
+                legend=False,
+                margin={**st.FIGURE_MARGIN, "top": LEVERAGE_TOP_MARGIN},
             ),
         )
         self.leverage_scales = ls

@@ -54,6 +54,10 @@ N_STEPS = PATH_STEPS
 #: Path scenarios offered by the ``scenario`` control.
 SCENARIOS: tuple[str, ...] = PATH_SCENARIOS
 PATH_COLOR = st.COLORS["black"]
+#: Height (px) of the band below a price path that names its liquidation markers, and the
+#: baseline of each mode's row above the plot's bottom edge.
+EVENT_BAND_PX = 32.0
+EVENT_ROW_PX = {"isolated": 18.0, "cross": 5.0}
 #: The engine's path generator and replay (:mod:`margin_widgets.engine.simulations`).
 simulate = replay_path
 
@@ -186,7 +190,9 @@ class PricePathPlayer(Explorer):
                 self.liquidation_markers[mode].append(marker)
                 marks += [lp, marker]
             current = st.points(scales, st.MARK_COLOR, marker="diamond", size=90.0, tip=tip)
-            event_labels = st.labels(scales, x_offset=10, y_offset=14, size=st.SMALL_LABEL_SIZE)
+            event_labels = st.labels(
+                scales, align="middle", x_offset=0, y_offset=0, size=st.SMALL_LABEL_SIZE
+            )
             marks += [current, event_labels]
             self.event_labels.append(event_labels)
             letter = "AB"[index]
@@ -339,8 +345,17 @@ class PricePathPlayer(Explorer):
         self.set_readout(self._readout(run, step))
 
     def _label_events(self, index: int, run: PathRun, step: int) -> None:
-        """Name each liquidation marker of asset ``index`` ("isolated liq." / "cross liq.")."""
+        """Name each liquidation marker of asset ``index`` ("isolated liq." / "cross liq.").
+
+        The names sit in a band below the data (one row per mode, see :meth:`_set_ranges`),
+        under their marker's step: beside the marker the mark path runs through them.
+        """
         symbol = ASSETS[index][0]
+        scale = self.path_scales[index]["y"]
+        bottom = float(scale.min) if scale.min is not None else 0.0
+        per_px = (float(scale.max) - bottom) / st.plot_height() if scale.max is not None else 0.0
+        # half a label's width in steps: the names stay inside the plot area
+        half = 7 * st.CHAR_PX / st.plot_width() * N_STEPS
         xs: list[float] = []
         ys: list[float] = []
         texts: list[str] = []
@@ -348,8 +363,8 @@ class PricePathPlayer(Explorer):
         for mode in st.MODES:
             for e in run.events[mode]:
                 if e.step <= step and symbol in e.symbols:
-                    xs.append(float(e.step))
-                    ys.append(e.mark_prices[e.symbols.index(symbol)])
+                    xs.append(min(max(float(e.step), half), N_STEPS - half))
+                    ys.append(bottom + EVENT_ROW_PX[mode] * per_px)
                     texts.append(f"{mode} liq.")
                     colors.append(st.MODE_STYLES[mode].color)
         label = self.event_labels[index]
@@ -371,6 +386,9 @@ class PricePathPlayer(Explorer):
             if not high > low:
                 low, high = low - 0.01 * start, high + 0.01 * start
             bottom, top = st.headroom(low, high, rows=3)  # the legend's 3 rows above the data
+            # and a band of two rows below it for the liquidation markers' names
+            band = EVENT_BAND_PX / st.plot_height()
+            bottom -= (top - bottom) * band / (1.0 - band)
             scale = self.path_scales[i]["y"]
             with scale.hold_sync():
                 scale.min, scale.max = max(0.0, bottom), top

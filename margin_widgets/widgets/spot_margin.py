@@ -191,7 +191,9 @@ class SpotMarginLevel(Explorer):
         )
 
         # --- margin level against price
-        ls = {"x": bq.LinearScale(), "y": bq.LinearScale(min=0.0, max=LEVEL_CEILING)}
+        # the legend's three rows above the drawn levels (none above LEVEL_CEILING)
+        _, level_top = st.headroom(0.0, LEVEL_CEILING, rows=3, pad=0.0)
+        ls = {"x": bq.LinearScale(), "y": bq.LinearScale(min=0.0, max=level_top)}
         tip = st.tooltip("BTC (USDT)", "margin level", ",.2f", ".3f")
         self.level_line = st.line(ls, LEVEL_COLOR, label="margin level", tip=tip)
         self.level_point = st.points(ls, st.MARK_COLOR, marker="diamond", tip=tip)
@@ -200,7 +202,6 @@ class SpotMarginLevel(Explorer):
         self.liq_line = st.hline(ls, LIQ_COLOR, line_style="dotted", width=2.0)
         self.liq_line.labels, self.liq_line.display_legend = ["liquidation"], True
         self.price_points = st.points(ls, LIQ_COLOR, marker="circle", tip=tip)
-        self.price_labels = st.labels(ls, size=st.SMALL_LABEL_SIZE, y_offset=16)
         self.level_figure = self.add_figure(
             "level",
             st.figure(
@@ -211,9 +212,17 @@ class SpotMarginLevel(Explorer):
                     self.level_line,
                     self.price_points,
                     self.level_point,
-                    self.price_labels,
                 ],
-                st.axes(ls, "BTC price (USDT)", "margin level", x_format=",.0f", y_format=".2f"),
+                [
+                    st.axis(ls["x"], "BTC price (USDT)", tick_format=",.0f"),
+                    st.axis(
+                        ls["y"],
+                        "margin level",
+                        vertical=True,
+                        tick_format=".2f",
+                        tick_values=np.arange(0.0, LEVEL_CEILING + 0.25, 0.5),
+                    ),
+                ],
                 "Margin level against price",
             ),
         )
@@ -267,7 +276,9 @@ class SpotMarginLevel(Explorer):
                 kind_marks,
                 [
                     bq.Axis(scale=ks["x"], label="kind of account", grid_lines="none"),
-                    st.axis(ks["y"], "price (USDT)", vertical=True, tick_format=",.0f"),
+                    st.axis(
+                        ks["y"], "price (USDT)", vertical=True, tick_format=",.0f", num_ticks=4
+                    ),
                 ],
                 "The same holdings in each kind of account",
             ),
@@ -362,13 +373,16 @@ class SpotMarginLevel(Explorer):
             x=np.array([p for p, _, _ in marks], dtype=float),
             y=np.array([t for _, t, _ in marks], dtype=float),
         )
-        with self.price_labels.hold_sync():
-            self.price_labels.x = np.array([p for p, _, _ in marks], dtype=float)
-            self.price_labels.y = np.array([t for _, t, _ in marks], dtype=float)
-            self.price_labels.text = np.array(
-                [f"{n} {st.format_price(p)}" for p, _, n in marks], dtype=str
-            )
-            self.price_labels.align = "middle"
+        # the prices in the legend: labels beside the points would sit on the lines, and the
+        # two thresholds are close together
+        for line, name, key, level in (
+            (self.call_line, "margin call", "margin call", threshold.margin_call),
+            (self.liq_line, "liquidation", "liquidation", threshold.liquidation),
+        ):
+            found = self._prices[key]
+            where = "not reached" if found is None else f"at {st.format_price(found)}"
+            line.labels = [f"{name} ({level:g}) {where}"]
+        self.level_figure.axes[0].tick_format = st.compact_format(high)
 
         self._draw_kinds(price)
         self.set_readout(self._summary())
@@ -392,6 +406,7 @@ class SpotMarginLevel(Explorer):
         low, high = st.headroom(min(found), max(found), rows=3)
         with self.kind_scales["y"].hold_sync():
             self.kind_scales["y"].min, self.kind_scales["y"].max = max(0.0, low), high
+        self.kind_figure.axes[1].tick_format = st.compact_format(high)
         for mode in st.MODES:
             rows = [
                 (lab, liq)
