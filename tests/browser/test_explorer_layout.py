@@ -351,25 +351,7 @@ def layout(browser: Any, lab_server: h.LabServer) -> Iterator[dict[tuple[str, st
 #: what the test still finds, per explorer: known layout defects, reported as expected failures
 #: until they are fixed (not strict: a fix made elsewhere must not break the suite; an entry
 #: goes when its explorer passes)
-KNOWN: dict[str, str] = {
-    "IsolatedMarginAdjuster": "the 'all available' guide strikes through the 'mark' label "
-    "(default, extreme-3, all-min); the price axis runs below zero at all-min",
-    "CorrelationStress": "the probability axis shows a 120 % tick and runs to 127 % (legend "
-    "headroom above 100 %) at extreme-1 and all-max",
-    "FundingTimeline": "the isolated line strikes through the 'cross liq.' label (all-min); the "
-    "liquidation price axis runs below zero (all-max)",
-    "PricePathPlayer": "the 'isolated liq.' and 'cross liq.' labels overlap each other and are "
-    "struck through by the mark path (default, extreme-1, all-max)",
-    "SpotMarginLevel": "x tick labels of 9 digits overlap and clip (extreme-2); 'call' and "
-    "'liq.' labels overlap each other or the 1.00 tick, the liquidation line strikes through "
-    "'call'; y tick labels run into the 'price (USDT)' axis label",
-    "ExchangeComparer": "the Binance/Bybit/OKX price labels overlap each other and are struck "
-    "through by the other exchanges' curves when the prices are close",
-    "MultiAssetsCollateral": "the excess label is struck through by the USDT line; the "
-    "probability axis shows a 120 % tick (all-min)",
-    "PathStress": "the curves run through the legend entries 'cross, paths' and 'isolated, "
-    "paths' (extreme-1, all-max)",
-}
+KNOWN: dict[str, str] = {}
 
 
 @pytest.mark.timeout(900)
