@@ -69,7 +69,7 @@ OTHER_SYMBOL = ETH.symbol
 #: Entry price of the ETH position, USDT (the example book's).
 OTHER_ENTRY_PRICE = ETH.entry_price
 #: Points of the margin-ratio curves.
-RATIO_POINTS = 241
+RATIO_POINTS = 161
 #: Margin ratios above this (1.5 = 150 %) are not drawn: the curve stops at the top of the
 #: data band, below the legend.
 RATIO_CAP = 1.5
