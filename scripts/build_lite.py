@@ -7,9 +7,9 @@ The site needs no server and no CDN for the kernel itself:
 * the pure-Python wheels the kernel needs (micropip, IPython, jedi and friends) are downloaded from
   PyPI at the exact versions of Pyodide's lock, and the lock entries are rewritten to them (file
   name and sha256: Pyodide checks integrity and PyPI's wheels differ from Pyodide's repacked ones);
-* ``comm``, ``ipywidgets``, ``traittypes``, ``bqscales``, ``bqplot`` and this package's own
-  wheel are added to the lock, so a bare ``import margin_widgets`` works and lessons run
-  unchanged in JupyterLab and in Lite;
+* ``comm``, ``ipywidgets``, ``traittypes``, ``bqscales``, ``bqplot``, ``psygnal``,
+  ``anywidget`` and this package's own wheel are added to the lock, so a bare
+  ``import margin_widgets`` works and lessons run unchanged in JupyterLab and in Lite;
 * binary packages (numpy, pandas, ...) cannot come from PyPI for Pyodide's platform. Where the
   build machine can reach Pyodide's package files (its CDN, or ``--package-host``), the ones the
   course needs are downloaded, checked against the lock's sha256 and served by the site itself
@@ -21,8 +21,8 @@ The site needs no server and no CDN for the kernel itself:
   kernel expects (its Python package and its front-end's default URL): the build fails otherwise;
 * ``disablePyPIFallback`` is set, so the site never fetches from PyPI behind the learner's back;
 * only the front-end extensions the course needs are copied (ipywidgets' jupyterlab-manager,
-  bqplot, bqscales, the Pyodide kernel), from the build environment, after checking that their
-  versions match the Python packages written into the lock.
+  bqplot, bqscales, anywidget, the Pyodide kernel), from the build environment, after checking
+  that their versions match the Python packages written into the lock.
 
 Downloads are cached in ``build/lite-cache/`` (gitignored). ``<output>/.margin-widgets-build.json``
 records which kind of site was built (``"charts": "bundled"`` or ``"cdn"``). Usage::
@@ -60,7 +60,9 @@ STAMP_NAME = ".margin-widgets-build.json"
 
 #: pure-Python packages not in Pyodide's lock that the course needs, taken at the build
 #: environment's versions so the Python side matches the front-end extensions copied below
-EXTRA_PACKAGES = ("comm", "ipywidgets", "traittypes", "bqscales", "bqplot")
+#: (anywidget and its dependency psygnal: the explorers' arrow-key fix for Notebook 7 is an
+#: anywidget; a dependency of this package, so its wheel names them)
+EXTRA_PACKAGES = ("comm", "ipywidgets", "traittypes", "bqscales", "bqplot", "psygnal", "anywidget")
 #: what the kernel itself loads from the lock before the first cell runs (see
 #: jupyterlite-pyodide-kernel's worker: micropip, then ipykernel/comm/pyodide-kernel/jedi/ipython)
 KERNEL_PACKAGES = ("micropip", "jedi", "ipython", "traitlets", "packaging")
@@ -71,6 +73,7 @@ LABEXTENSIONS = {
     "@jupyter-widgets/jupyterlab-manager": "jupyterlab_widgets",
     "bqplot": "bqplot",
     "bqscales": None,
+    "anywidget": "anywidget",
     "@jupyterlite/pyodide-kernel-extension": "jupyterlite-pyodide-kernel",
 }
 LITE_KERNELSPEC = {"name": "python", "display_name": "Python (Pyodide)", "language": "python"}

@@ -78,6 +78,7 @@ import numpy as np
 from margin_widgets.settings import Settings
 from margin_widgets.settings import current as current_settings
 from margin_widgets.settings import on_change as on_settings_change
+from margin_widgets.widgets._keyboard import shortcut_guard
 from margin_widgets.widgets._style import MODES, css_kebab, escape
 
 __all__ = [
@@ -277,6 +278,9 @@ class Explorer(w.VBox):
             self.status,
             self.io_panel,
         ]
+        guard = shortcut_guard()  # arrow keys on a focused slider in Notebook 7; None: left out
+        if guard is not None:
+            self.children = [*self.children, guard]
         self._run_update(None)
 
     #: one sentence per control name: what it does (the control's tooltip; read aloud by

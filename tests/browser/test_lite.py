@@ -26,6 +26,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -299,13 +300,13 @@ def test_site_config_is_offline_first(lite_site: Path, build_info: dict[str, Any
     assert kernel["disablePyPIFallback"] is True
     assert kernel["pyodideUrl"] == "./static/pyodide/pyodide.mjs"
     names = {e["name"] for e in config["jupyter-config-data"]["federated_extensions"]}
-    assert {"@jupyter-widgets/jupyterlab-manager", "bqplot", "bqscales"} <= names
+    assert {"@jupyter-widgets/jupyterlab-manager", "bqplot", "bqscales", "anywidget"} <= names
     pyodide = lite_site / "static" / "pyodide"
     lock = json.loads((pyodide / "pyodide-lock.json").read_text())
     own = lock["packages"]["margin-widgets"]
     assert own["imports"] == ["margin_widgets"]
     assert (pyodide / own["file_name"]).is_file()
-    for name in ("micropip", "ipython", "jedi", "ipywidgets", "comm", "bqplot"):
+    for name in ("micropip", "ipython", "jedi", "ipywidgets", "comm", "bqplot", "anywidget"):
         entry = next(v for k, v in lock["packages"].items() if canonical(k) == name)
         assert not entry["file_name"].startswith("http"), name
         assert (pyodide / entry["file_name"]).is_file(), name
@@ -546,6 +547,9 @@ def test_lesson_runs_offline_cell_by_cell(
         assert errors == [], f"{summary}\n" + "\n".join(errors)
         if lesson == TIMED_LESSON:
             _time_engine_in_both_kernels(page, record_property, request)
+            # the explorers' arrow-key fix (an anywidget) imports offline from the site's lock
+            out = page.evaluate(KERNEL_RUN_JS, "import anywidget; print(anywidget.__version__)")
+            assert out.strip() == metadata.version("anywidget"), out
     except Exception:  # not pytest's xfail/skip outcomes
         h.full_screenshot(page, "lite-" + lesson.removesuffix(".ipynb"))
         raise
