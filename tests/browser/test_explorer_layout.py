@@ -348,20 +348,8 @@ def layout(browser: Any, lab_server: h.LabServer) -> Iterator[dict[tuple[str, st
         lab_server.shutdown_kernels()
 
 
-#: what the test still finds, per explorer: known layout defects, reported as expected failures
-#: until they are fixed (not strict: a fix made elsewhere must not break the suite; an entry
-#: goes when its explorer passes)
-KNOWN: dict[str, str] = {}
-
-
 @pytest.mark.timeout(900)
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(reason=KNOWN[n], strict=False)) if n in KNOWN else n
-        for n in registry.names()
-    ],
-)
+@pytest.mark.parametrize("name", registry.names())
 def test_explorer_layout(layout: dict[tuple[str, str], Any], name: str) -> None:
     report = []
     for (explorer, state), result in layout.items():
