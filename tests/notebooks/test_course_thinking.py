@@ -6,12 +6,15 @@ the machinery (asserts, self-tests) sits at the end, out of the learner's way.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import nbformat
 import pytest
 
 from margin_widgets.widgets.exercise import AnswerCheck, ChoiceCheck, DesignTask
 from margin_widgets.widgets.prediction import Prediction
 from tests.notebooks.lesson_runner import LESSON_PATHS, run
+from tests.notebooks.lesson_runner import NOTEBOOKS as NOTEBOOK_DIR
 
 NAMES = [p.name for p in LESSON_PATHS]
 IDS = [p.stem[:2] for p in LESSON_PATHS]
@@ -121,3 +124,21 @@ def test_asserts_and_self_tests_sit_at_the_end_out_of_the_way(name: str) -> None
             f"{name}: cell {c.index} asserts but is not tagged course-checks"
         )
         assert c.index > last_learner_cell, f"{name}: course-check cell {c.index} is not at the end"
+
+
+CHECK_MAKERS = ("Prediction(", "ChoiceCheck(", "DesignTask(", "AnswerCheck(")
+
+
+@pytest.mark.parametrize("path", sorted(NOTEBOOK_DIR.glob("*.ipynb")), ids=lambda p: p.stem)
+def test_cells_that_build_a_check_are_folded(path: Path) -> None:
+    """A check's source holds its answer (``answer=…``, ``correct=…``, the expected value's
+    working): the learner runs the cell and sees the widget, not the code."""
+    nb = nbformat.read(path, as_version=4)
+    open_cells = [
+        i
+        for i, c in enumerate(nb.cells)
+        if c.cell_type == "code"
+        and any(m in c.source for m in CHECK_MAKERS)
+        and not c.metadata.get("jupyter", {}).get("source_hidden")
+    ]
+    assert not open_cells, f"{path.name}: cells {open_cells} show a check's answer in their code"
