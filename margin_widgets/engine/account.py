@@ -85,6 +85,7 @@ from margin_widgets.engine.exchanges import (
     liquidation_price_in_tiers,
     load_tier_table,
 )
+from margin_widgets.engine.exchanges.binance import _tier_table_from_brackets
 from margin_widgets.engine.formulas import (
     LiquidationOutlook,
     _solve_in_brackets,
@@ -521,25 +522,7 @@ class Account:
         'binance'
         """
         if self.exchange == "binance":
-            bracket_table = self.table(symbol)
-            return TierTable(
-                exchange="binance",
-                symbol=bracket_table.symbol,
-                effective_date=bracket_table.effective_date,
-                source=bracket_table.source,
-                basis="notional",
-                tiers=tuple(
-                    Tier(
-                        b.number,
-                        b.min_notional,
-                        b.max_notional,
-                        b.max_leverage,
-                        b.maintenance_margin_rate,
-                        b.maintenance_amount,
-                    )
-                    for b in bracket_table.brackets
-                ),
-            )
+            return _tier_table_from_brackets(self.table(symbol))
         table = self.tier_tables.get(symbol)
         return table if table is not None else load_tier_table(self.exchange, symbol)
 

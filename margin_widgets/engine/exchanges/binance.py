@@ -14,7 +14,7 @@ Margin of USDⓈ-M Futures" (brackets).
 from __future__ import annotations
 
 from margin_widgets.engine import _checks, formulas
-from margin_widgets.engine.brackets import load_brackets
+from margin_widgets.engine.brackets import BracketTable, load_brackets
 from margin_widgets.engine.exchanges import (
     Tier,
     TierTable,
@@ -22,6 +22,28 @@ from margin_widgets.engine.exchanges import (
 )
 
 __all__ = ["CONVENTION", "BinanceConvention"]
+
+
+def _tier_table_from_brackets(table: BracketTable) -> TierTable:
+    """A Binance bracket table as a :class:`TierTable` (notional basis, same numbers)."""
+    return TierTable(
+        exchange="binance",
+        symbol=table.symbol,
+        effective_date=table.effective_date,
+        source=table.source,
+        basis="notional",
+        tiers=tuple(
+            Tier(
+                b.number,
+                b.min_notional,
+                b.max_notional,
+                b.max_leverage,
+                b.maintenance_margin_rate,
+                b.maintenance_amount,
+            )
+            for b in table.brackets
+        ),
+    )
 
 
 class BinanceConvention:
@@ -48,25 +70,7 @@ class BinanceConvention:
         >>> CONVENTION.tier_table("BTCUSDT", "2021-03-18").tiers[2].maintenance_amount
         1300.0
         """
-        table = load_brackets(symbol, date)
-        return TierTable(
-            exchange=self.name,
-            symbol=table.symbol,
-            effective_date=table.effective_date,
-            source=table.source,
-            basis="notional",
-            tiers=tuple(
-                Tier(
-                    b.number,
-                    b.min_notional,
-                    b.max_notional,
-                    b.max_leverage,
-                    b.maintenance_margin_rate,
-                    b.maintenance_amount,
-                )
-                for b in table.brackets
-            ),
-        )
+        return _tier_table_from_brackets(load_brackets(symbol, date))
 
     def maintenance_margin(
         self,
