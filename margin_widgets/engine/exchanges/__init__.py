@@ -600,6 +600,18 @@ def liquidation_price_in_tiers(
 
 
 # --------------------------------------------------------------------------- shared helpers
+def bankruptcy_price_of_margin(
+    side: str, quantity: float, entry_price: float, margin: float
+) -> float | None:
+    """``EP − s·M/Q`` (Bybit, OKX): where ``margin`` USDT is exactly lost; None if <= 0."""
+    s = _checks.side_sign(side)
+    q = _checks.positive("quantity", quantity)
+    ep = _checks.positive("entry_price", entry_price)
+    m = _checks.non_negative("margin", margin)
+    price = ep - s * m / q
+    return price if price > 0 else None
+
+
 def ratio_maintenance_over_balance(margin_balance: float, maintenance_margin: float) -> float:
     """``MM / MB`` (Binance, Bybit): ``inf`` when the balance is at or below zero."""
     maintenance_margin = _checks.non_negative("maintenance_margin", maintenance_margin)

@@ -41,6 +41,7 @@ from margin_widgets.engine.exchanges import (
     Tier,
     TierTable,
     TierTableError,
+    bankruptcy_price_of_margin,
     ratio_maintenance_over_balance,
     read_table_file,
     validate_rows,
@@ -191,12 +192,7 @@ class BybitConvention:
         >>> CONVENTION.bankruptcy_price("short", 1, 20_000, 400)
         20400.0
         """
-        s = _checks.side_sign(side)
-        q = _checks.positive("quantity", quantity)
-        ep = _checks.positive("entry_price", entry_price)
-        m = _checks.non_negative("margin", margin)
-        price = ep - s * m / q
-        return price if price > 0 else None
+        return bankruptcy_price_of_margin(side, quantity, entry_price, margin)
 
     def liquidation_price(
         self,

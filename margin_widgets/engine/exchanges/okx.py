@@ -33,6 +33,7 @@ from margin_widgets.engine.exchanges import (
     Tier,
     TierTable,
     TierTableError,
+    bankruptcy_price_of_margin,
     read_table_file,
     validate_rows,
 )
@@ -192,12 +193,7 @@ class OkxConvention:
         >>> CONVENTION.bankruptcy_price("long", 2, 3_000, 600)
         2700.0
         """
-        s = _checks.side_sign(side)
-        q = _checks.positive("quantity", quantity)
-        ep = _checks.positive("entry_price", entry_price)
-        m = _checks.non_negative("margin", margin)
-        price = ep - s * m / q
-        return price if price > 0 else None
+        return bankruptcy_price_of_margin(side, quantity, entry_price, margin)
 
     def liquidation_price(
         self,
