@@ -17,6 +17,7 @@ liq. (isolated, cross)     :func:`size_curve`                                   
 brackets                   :func:`bracket_curve`                                   notional
 margin ratio               :func:`margin_ratio_curve`, :func:`position_ratio_curve`  price
 cross boundary             :func:`cross_boundary`                                  move of A
+spot margin level          :func:`spot_level_curve`                                price
 =========================  ======================================================  ==========
 
 >>> from margin_widgets.engine import load_brackets
@@ -36,8 +37,9 @@ from dataclasses import dataclass
 from margin_widgets.engine import _checks
 from margin_widgets.engine.account import Account
 from margin_widgets.engine.brackets import BracketTable
-from margin_widgets.engine.formulas import liquidation_price_in_brackets
+from margin_widgets.engine.formulas import liquidation_price_in_brackets, notional
 from margin_widgets.engine.scenarios import Leg
+from margin_widgets.engine.spot import margin_level
 
 __all__ = [
     "BracketCurve",
@@ -58,6 +60,7 @@ __all__ = [
     "position_ratio_curve",
     "price_move",
     "size_curve",
+    "spot_level_curve",
 ]
 
 #: Tolerance of the exchange's "initial margin <= available balance" check, USDT (as the
@@ -914,3 +917,67 @@ def cross_boundary(
         )
         out.append(None if price_b is None else price_b / b.entry_price - 1.0)
     return tuple(out)
+
+
+def spot_level_curve(
+    side: str,
+    base_quantity: float,
+    quote_balance: float,
+    prices: Sequence[float],
+    *,
+    debt: float = 0.0,
+    interest: float = 0.0,
+) -> tuple[float, ...]:
+    """Spot margin level at each base-asset price (``inf`` where nothing is owed).
+
+    A long holds ``q`` base and ``c`` quote and owes ``debt`` quote plus ``interest`` quote:
+    level ``(q·P + c) / (debt + interest)``. A short holds ``c`` quote and owes ``q`` base plus
+    ``interest`` base: level ``c / ((q + interest)·P)``; ``debt`` must be 0 for a short. Each
+    point is :func:`~margin_widgets.engine.margin_level`; the inverse is
+    :func:`~margin_widgets.engine.long_liquidation_price` /
+    :func:`~margin_widgets.engine.short_liquidation_price`.
+
+    Parameters
+    ----------
+    side : {"long", "short"}
+        Long: borrowed quote to hold base. Short: borrowed base, sold for quote.
+    base_quantity : float
+        Long: base held; short: base owed (coins), >= 0.
+    quote_balance : float
+        Quote held (USDT), >= 0.
+    prices : sequence of float
+        Base-asset prices (USDT), each > 0.
+    debt : float, default 0.0
+        Quote owed by a long (USDT), >= 0.
+    interest : float, default 0.0
+        Unpaid interest, >= 0: USDT for a long, base coins for a short.
+
+    Returns
+    -------
+    tuple of float
+        The margin level at each price (dimensionless).
+
+    References
+    ----------
+    Binance, "Margin Level" and "Liquidation" (Margin Trading FAQ).
+
+    Examples
+    --------
+    A long of 1 BTC owing 15,000 USDT: ``16,500 / 15,000 = 1.1``, ``30,000 / 15,000 = 2``.
+    A short holding 33,000 USDT owing 1 BTC: ``33,000 / 30,000 = 1.1``.
+
+    >>> spot_level_curve("long", 1, 0, [16_500, 30_000], debt=15_000)
+    (1.1, 2.0)
+    >>> spot_level_curve("short", 1, 33_000, [30_000])
+    (1.1,)
+    """
+    long = _checks.side_sign(side) > 0
+    if not long and debt != 0:
+        raise ValueError(f"debt must be 0 for a short (it owes base coins), got {debt!r}")
+    q = _checks.non_negative("base_quantity", base_quantity)
+    c = _checks.non_negative("quote_balance", quote_balance)
+    owed = _checks.non_negative("debt", debt)
+    i = _checks.non_negative("interest", interest)
+    if long:
+        return tuple(margin_level(notional(q, p) + c, owed, i) for p in prices)
+    return tuple(margin_level(c, notional(q, p), notional(i, p)) for p in prices)

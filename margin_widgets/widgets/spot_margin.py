@@ -10,7 +10,7 @@ it rises.
 The left figure is the margin level against the coin's price for the chosen account, with its
 margin-call and liquidation levels and the prices where they are reached; the right figure is
 the liquidation and margin-call price of the same holdings in every kind of account. Levels come
-from the engine's :func:`~margin_widgets.engine.margin_level` at each price of a grid, prices
+from the engine's :func:`~margin_widgets.engine.curves.spot_level_curve` over a grid, prices
 from :func:`~margin_widgets.engine.long_liquidation_price` and
 :func:`~margin_widgets.engine.short_liquidation_price`, thresholds from
 :func:`~margin_widgets.engine.spot_threshold`.
@@ -33,12 +33,11 @@ from margin_widgets.engine import (
     hourly_interest,
     linear_grid,
     long_liquidation_price,
-    margin_level,
     margin_level_status,
-    notional,
     short_liquidation_price,
     spot_threshold,
 )
+from margin_widgets.engine.curves import spot_level_curve
 from margin_widgets.widgets import _style as st
 from margin_widgets.widgets._base import Explorer, set_mark_data
 from margin_widgets.widgets._controls import (
@@ -301,14 +300,18 @@ class SpotMarginLevel(Explorer):
         owed = float(v["debt"]) if v["side"] == "long" else float(v["quantity"])
         return hourly_interest(owed, float(v["hourly_rate"]), float(v["hours"]))
 
-    def _level_at(self, price: float) -> float:
-        """The engine's margin level of the holdings at a BTC price."""
+    def _levels_at(self, prices: list[float]) -> tuple[float, ...]:
+        """The engine's margin level of the holdings at each BTC price."""
         v = self._raw_values()
-        q, quote = float(v["quantity"]), float(v["quote"])
-        interest = self._interest()
-        if v["side"] == "long":
-            return margin_level(notional(q, price) + quote, float(v["debt"]), interest)
-        return margin_level(quote, notional(q, price), notional(interest, price))
+        debt = float(v["debt"]) if v["side"] == "long" else 0.0
+        return spot_level_curve(
+            str(v["side"]),
+            float(v["quantity"]),
+            float(v["quote"]),
+            prices,
+            debt=debt,
+            interest=self._interest(),
+        )
 
     def _price_at(self, level: float) -> float | None:
         v = self._raw_values()
@@ -334,7 +337,7 @@ class SpotMarginLevel(Explorer):
             raise ValueError("a long owes nothing at debt 0: there is no margin level to watch")
         price = float(v["price"])
         threshold = self.threshold()
-        self._level = self._level_at(price)
+        (self._level,) = self._levels_at([price])
         self._prices = {
             "margin call": self._price_at(threshold.margin_call),
             "liquidation": self._price_at(threshold.liquidation),
@@ -347,7 +350,7 @@ class SpotMarginLevel(Explorer):
         low = min([price, *known]) * 0.6
         high = max([price, *known]) * 1.4
         grid = linear_grid(low, high, GRID_POINTS)
-        levels = np.array([self._level_at(p) for p in grid], dtype=float)
+        levels = np.array(self._levels_at(grid), dtype=float)
         levels[~(levels <= LEVEL_CEILING)] = math.nan  # inf (nothing owed) and off-chart
         with self.level_scales["x"].hold_sync():
             self.level_scales["x"].min, self.level_scales["x"].max = low, high

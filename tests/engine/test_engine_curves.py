@@ -337,3 +337,48 @@ def test_cross_account_refusal_is_the_accounts() -> None:
     with pytest.raises(MarginError, match="initial margin"):
         book_account("cross", 8)
     assert isinstance(book_account("cross", 9), Account)
+
+
+# --------------------------------------------------------------------------- spot margin level
+def test_spot_level_curve_hand_worked() -> None:
+    from margin_widgets.engine.curves import spot_level_curve
+
+    # Long: 2 BTC + 1,000 USDT, owing 20,000 + 500 interest.
+    # At 10,000: (2·10,000 + 1,000) / 20,500 = 21,000 / 20,500 = 42/41.
+    # At 30,000: 61,000 / 20,500 = 122/41.
+    long = spot_level_curve("long", 2, 1_000, [10_000, 30_000], debt=20_000, interest=500)
+    assert long == pytest.approx([42 / 41, 122 / 41], rel=1e-15)
+    # Short: holds 40,000 USDT, owes 1 BTC + 0.25 BTC interest.
+    # At 16,000: 40,000 / (1.25·16,000) = 40,000 / 20,000 = 2.
+    assert spot_level_curve("short", 1, 40_000, [16_000], interest=0.25) == pytest.approx([2.0])
+    # Nothing owed: no margin level to reach, inf.
+    assert spot_level_curve("long", 1, 0, [1.0]) == (math.inf,)
+
+
+@given(
+    q=st.floats(0.01, 100),
+    c=st.floats(0, 1e6),
+    owed=st.floats(1, 1e6),
+    t=st.floats(1.01, 2),
+)
+@settings(max_examples=50, deadline=None)
+def test_spot_level_curve_is_the_threshold_at_the_liquidation_price(
+    q: float, c: float, owed: float, t: float
+) -> None:
+    """The level at the formula's liquidation price is the threshold (identity, both sides)."""
+    from margin_widgets.engine import long_liquidation_price, short_liquidation_price
+    from margin_widgets.engine.curves import spot_level_curve
+
+    p_long = long_liquidation_price(q, c, owed, 0.0, t)
+    if p_long is not None:
+        assert spot_level_curve("long", q, c, [p_long], debt=owed)[0] == pytest.approx(t)
+    p_short = short_liquidation_price(c + 1.0, q, 0.0, t)
+    assert p_short is not None
+    assert spot_level_curve("short", q, c + 1.0, [p_short])[0] == pytest.approx(t)
+
+
+def test_spot_level_curve_refuses_debt_on_a_short() -> None:
+    from margin_widgets.engine.curves import spot_level_curve
+
+    with pytest.raises(ValueError, match="debt"):
+        spot_level_curve("short", 1, 1_000, [100.0], debt=5.0)
