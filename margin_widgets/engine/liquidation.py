@@ -54,7 +54,11 @@ from dataclasses import dataclass
 
 from margin_widgets.engine import _checks
 from margin_widgets.engine.brackets import Bracket, BracketTable
-from margin_widgets.engine.formulas import liquidation_price_in_brackets, margin_ratio_price
+from margin_widgets.engine.formulas import (
+    _liquidation_root,
+    liquidation_price_in_brackets,
+    margin_ratio_price,
+)
 
 __all__ = [
     "AdlEvent",
@@ -221,9 +225,9 @@ def liquidation_settlement(
     mmr = _checks.rate("maintenance_margin_rate", maintenance_margin_rate)
     cum = _checks.non_negative("maintenance_amount", maintenance_amount)
     fee_rate = _checks.rate("clearance_fee_rate", clearance_fee_rate)
-    lp = (wb + cum - s * q * ep) / (q * mmr - s * q)
+    lp = _liquidation_root(s, q, ep, wb, mmr, cum, 0.0, 0.0)
     bp = ep - wb / (s * q)
-    if not (lp > 0 and bp > 0):
+    if lp is None or not bp > 0:
         raise ValueError(
             "the position has no positive liquidation or bankruptcy price "
             f"(liquidation {lp!r}, bankruptcy {bp!r}); nothing to settle"
