@@ -1,9 +1,10 @@
-"""The worked solutions of lessons 05-10 agree with the engine and pass the lessons' checks.
+"""The worked solutions of lessons 05-10 agree with hand-worked answers and pass a check.
 
-Each ``solutions/lessonNN.exercise_N()`` computes its answer the way a learner would. Here the
-same answer is computed independently with the engine, and an :class:`AnswerCheck` built as the
-lesson builds it (same expected value and tolerance) must accept the solution. The lessons also
-run this comparison in their closing self-test cell, under ``pytest --nbval-lax``.
+Each ``solutions/lessonNN.exercise_N()`` computes its answer the way a learner would. Here it
+is compared with the answer worked by hand (or counted from the seeded scenarios; the working
+is in the comments of ``CASES``), and an :class:`AnswerCheck` with the lesson's tolerance must
+accept it. The lessons' own checks are given the solutions in each lesson's closing course-checks
+cell, run under ``pytest --nbval-lax``.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ def _isolated_btc(quantity: float, leverage: float) -> Account:
     return account
 
 
-# (solution, engine computation of the expected answer, tolerance of the lesson's check)
+# (solution, the hand-worked expected answer, tolerance of the lesson's check)
 CASES: dict[str, tuple[Callable[[], object], Callable[[], object], float]] = {
     # counted from the seeded scenarios (246 and 42 failures in 2,000), see solutions/lesson05
     "05-1": (lesson05.exercise_1, lambda: 12.30, 0.01),
@@ -100,7 +101,7 @@ CASES: dict[str, tuple[Callable[[], object], Callable[[], object], float]] = {
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_solution_matches_engine_and_passes_check(case: str) -> None:
+def test_solution_matches_hand_worked_value_and_passes_check(case: str) -> None:
     solution, engine, tolerance = CASES[case]
     answer = solution()
     expected = engine()
