@@ -39,6 +39,7 @@ __all__ = [
     "quantity_slider",
     "seed_box",
     "set_bounds",
+    "side_toggle",
 ]
 
 
@@ -157,6 +158,24 @@ def correlation_slider(
 ) -> w.FloatSlider:
     """A correlation from -1 to 1 in steps of 0.05 (explorers may raise the minimum)."""
     return _float_slider(look, value, -1.0, 1.0, 0.05, ".2f", description)
+
+
+def side_toggle(
+    look: ControlLook,
+    *,
+    tooltips: tuple[str, str],
+    description: str = "side",
+    button_width: str = "6em",
+) -> w.ToggleButtons:
+    """``"long"`` / ``"short"`` buttons (long first), each with its tooltip."""
+    return look.widget(
+        w.ToggleButtons,
+        options=["long", "short"],
+        value="long",
+        description=description,
+        tooltips=list(tooltips),
+        style={"button_width": button_width},
+    )
 
 
 def seed_box(look: ControlLook, *, value: int, description: str = "seed") -> w.BoundedIntText:

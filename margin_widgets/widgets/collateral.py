@@ -46,6 +46,7 @@ from margin_widgets.widgets._controls import (
     correlation_slider,
     quantity_slider,
     seed_box,
+    side_toggle,
 )
 
 __all__ = ["COIN_PRICES", "MultiAssetsCollateral"]
@@ -127,13 +128,10 @@ class MultiAssetsCollateral(Explorer):
     def _build(self) -> list[w.Widget]:
         side = self.add_control(
             "side",
-            _LOOK.widget(
-                w.ToggleButtons,
-                options=["long", "short"],
-                value="long",
+            side_toggle(
+                _LOOK,
+                tooltips=("a long loses when BTC falls", "a short loses when BTC rises"),
                 description="BTC side",
-                tooltips=["a long loses when BTC falls", "a short loses when BTC rises"],
-                style={"button_width": "6em"},
             ),
         )
         quantity = self.add_control(

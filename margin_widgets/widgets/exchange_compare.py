@@ -46,6 +46,7 @@ from margin_widgets.widgets._controls import (
     entry_price_slider,
     leverage_slider,
     quantity_slider,
+    side_toggle,
 )
 
 __all__ = ["EXCHANGES", "EXCHANGE_STYLES", "ExchangeComparer", "ExchangeStyle"]
@@ -131,13 +132,9 @@ class ExchangeComparer(Explorer):
     def _build(self) -> list[w.Widget]:
         side = self.add_control(
             "side",
-            _LOOK.widget(
-                w.ToggleButtons,
-                options=[("long", "long"), ("short", "short")],
-                value="long",
-                description="side",
-                tooltips=["a long loses when the price falls", "a short loses when it rises"],
-                style={"button_width": "6em"},
+            side_toggle(
+                _LOOK,
+                tooltips=("a long loses when the price falls", "a short loses when it rises"),
             ),
         )
         quantity = self.add_control(

@@ -60,6 +60,7 @@ from margin_widgets.widgets._controls import (
     entry_price_slider,
     leverage_slider,
     quantity_slider,
+    side_toggle,
 )
 
 __all__ = ["MarginModeExplorer"]
@@ -176,13 +177,11 @@ class MarginModeExplorer(Explorer):
         add(
             "side",
             # in the look's width: the default 300 px puts the buttons under the label
-            _LOOK.widget(
-                w.ToggleButtons,
-                options=[("long", "long"), ("short", "short")],
-                value="long",
+            side_toggle(
+                _LOOK,
+                tooltips=("a long loses when BTC falls", "a short loses when BTC rises"),
                 description="BTC side",
-                tooltips=["a long loses when BTC falls", "a short loses when BTC rises"],
-                style={"button_width": "80px"},
+                button_width="80px",
             ),
         )
         add(

@@ -45,6 +45,7 @@ from margin_widgets.widgets._controls import (
     collateral_slider,
     entry_price_slider,
     quantity_slider,
+    side_toggle,
 )
 
 __all__ = ["ACCOUNTS", "SpotMarginLevel"]
@@ -118,16 +119,12 @@ class SpotMarginLevel(Explorer):
     def _build(self) -> list[w.Widget]:
         side = self.add_control(
             "side",
-            _LOOK.widget(
-                w.ToggleButtons,
-                options=["long", "short"],
-                value="long",
-                description="side",
-                tooltips=[
+            side_toggle(
+                _LOOK,
+                tooltips=(
                     "borrowed USDT, holding BTC: the level falls with BTC",
                     "borrowed BTC, holding USDT: the level falls as BTC rises",
-                ],
-                style={"button_width": "6em"},
+                ),
             ),
         )
         account = self.add_control(
