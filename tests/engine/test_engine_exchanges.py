@@ -415,3 +415,12 @@ def test_tier_selection_refuses_a_bracket_table() -> None:
             400,
             load_brackets("BTCUSDT"),  # type: ignore[arg-type]
         )
+
+
+def test_bybit_refuses_a_deduction_larger_than_the_rate_gives() -> None:
+    # 1 BTC at 20,000 with 0.5 %: 100 USDT before the deduction; a 150 deduction is another tier's
+    from margin_widgets.engine.exchanges import get_exchange
+
+    with pytest.raises(ValueError, match="maintenance_amount 150"):
+        get_exchange("bybit").maintenance_margin(1, 20_000, 20_000, 0.005, 150)
+    assert get_exchange("bybit").maintenance_margin(1, 20_000, 20_000, 0.005, 50) == 50

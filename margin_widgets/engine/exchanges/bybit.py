@@ -180,7 +180,15 @@ class BybitConvention:
         amount = _checks.non_negative("maintenance_amount", maintenance_amount)
         fee = _checks.rate("fee_rate", fee_rate)
         closing = q * mark * fee if self.unified else 0.0
-        return max(q * ep * mmr - amount, 0.0) + closing
+        if q == 0:
+            return closing
+        value = q * ep * mmr - amount
+        if value < 0:
+            raise ValueError(
+                f"maintenance_amount {amount!r} exceeds the entry value's maintenance "
+                f"{q * ep * mmr!r}: that rate and deduction do not belong to one tier"
+            )
+        return value + closing
 
     def bankruptcy_price(
         self, side: str, quantity: float, entry_price: float, margin: float
