@@ -241,7 +241,6 @@ class Explorer(w.VBox):
         for name, text in self.HELP.items():
             if name in self.controls and not getattr(self.controls[name], "tooltip", None):
                 self.controls[name].tooltip = text
-        self._defaults = self._raw_values()
 
         start = parse_preset(preset)
         start = self._strip_wrapper(start)
