@@ -35,20 +35,27 @@ in single-asset mode.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import repeat
+from operator import add, le, mul
 
 from margin_widgets.engine import _checks
 from margin_widgets.engine.brackets import BracketTable
-from margin_widgets.engine.scenarios import correlated_normals
+from margin_widgets.engine.scenarios import cholesky, correlated_normals, equicorrelation_matrix
 
 __all__ = [
     "HAIRCUTS",
     "Collateral",
     "CollateralStress",
+    "coin_collateral",
     "multi_assets_excess",
+    "multi_assets_excess_curve",
     "multi_assets_liquidation_prices",
     "multi_assets_stress",
+    "multi_assets_stress_curve",
+    "usdt_equivalent",
 ]
 
 HAIRCUTS: dict[str, float] = {"BTC": 0.05, "ETH": 0.05, "BNB": 0.05}
@@ -114,6 +121,99 @@ class Collateral:
         950.0
         """
         return float(self.amount) * float(self.price) * (1.0 - self.rate)
+
+
+def coin_collateral(
+    asset: str,
+    value: float,
+    price: float,
+    *,
+    correlation: float = 1.0,
+    haircut: float | None = None,
+) -> tuple[Collateral, ...]:
+    """Coin collateral worth ``value`` USDT today, its price following the mark with β = max(ρ, 0).
+
+    The amount is ``value / price`` coins. With equal volatilities the regression elasticity of
+    the coin's log price on the mark's is β = ρ; a negative correlation is held at β = 0 (the
+    coin's price fixed), since :class:`Collateral` takes β in [0, 1]. No collateral (an empty
+    tuple) when ``value`` is 0.
+
+    Parameters
+    ----------
+    asset : str
+        The coin, e.g. ``"BTC"`` (see :class:`Collateral`).
+    value : float
+        Its value today in USDT, before the haircut, >= 0.
+    price : float
+        The coin's price today in USDT, > 0.
+    correlation : float, default 1.0
+        Correlation ρ of the coin's and the mark's log returns, in [-1, 1].
+    haircut : float, optional
+        Fraction of the value not counted, in [0, 1) (default: the documented one).
+
+    Returns
+    -------
+    tuple of Collateral
+        One item, or none for a value of 0.
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter, the value and what is allowed.
+
+    References
+    ----------
+    Binance, "What Is Multi-Assets Mode and Which Assets Are Supported?".
+
+    Examples
+    --------
+    6,000 USDT of BTC at 60,000 is 0.1 BTC; counted at 95 %, 5,700 USDT; at ρ = −0.5, β = 0:
+
+    >>> (coin,) = coin_collateral("BTC", 6_000, 60_000, correlation=-0.5)
+    >>> coin.amount, coin.beta, coin.counted_value
+    (0.1, 0.0, 5700.0)
+    """
+    amount = _checks.non_negative("value", value) / _checks.positive("price", price)
+    rho = _checks.number("correlation", correlation)
+    if not -1 <= rho <= 1:
+        raise ValueError(f"correlation must be in [-1, 1], got {correlation!r}")
+    if amount == 0:
+        return ()
+    return (Collateral(asset, amount, float(price), beta=max(rho, 0.0), haircut=haircut),)
+
+
+def usdt_equivalent(usdt_balance: float, collateral: Sequence[Collateral]) -> float:
+    """The USDT wallet with the collateral's counted value added, USDT (the baseline account).
+
+    Parameters
+    ----------
+    usdt_balance : float
+        USDT wallet balance (may be below zero).
+    collateral : sequence of Collateral
+        The coins.
+
+    Returns
+    -------
+    float
+        ``U + Σ aᵢ·pᵢ·(1 − hᵢ)``.
+
+    References
+    ----------
+    Binance, "What Is Multi-Assets Mode and Which Assets Are Supported?" (collateral value).
+
+    Examples
+    --------
+    −1,000 USDT and 1,000 USDT of BNB (5 % haircut): ``−1,000 + 950 = −50``.
+
+    >>> usdt_equivalent(-1_000, [Collateral("BNB", 1, 1_000)])
+    -50.0
+    """
+    total = _checks.number("usdt_balance", usdt_balance)
+    for i, item in enumerate(collateral):
+        if not isinstance(item, Collateral):
+            raise ValueError(f"collateral[{i}] must be a Collateral, got {item!r}")
+        total += item.counted_value
+    return total
 
 
 @dataclass(frozen=True)
@@ -228,6 +328,58 @@ def multi_assets_excess(
         other_unrealized_pnl,
     )
     return _excess(book, _checks.positive("price", price))
+
+
+def multi_assets_excess_curve(
+    side: str,
+    quantity: float,
+    entry_price: float,
+    mark_price: float,
+    usdt_balance: float,
+    collateral: Sequence[Collateral],
+    brackets: BracketTable,
+    prices: Sequence[float],
+) -> tuple[float, ...]:
+    """:func:`multi_assets_excess` at each mark of ``prices``, USDT (inputs checked once).
+
+    Parameters
+    ----------
+    side, quantity, entry_price, mark_price, usdt_balance, collateral, brackets
+        As in :func:`multi_assets_liquidation_prices`.
+    prices : sequence of float
+        Marks to evaluate at, USDT, each > 0.
+
+    Returns
+    -------
+    tuple of float
+        ``MB(P) − MM(P)`` at each price.
+
+    References
+    ----------
+    Binance, "What Is Multi-Assets Mode and Which Assets Are Supported?".
+
+    Examples
+    --------
+    1 BTC long at 20,000 with 1,000 USDT, no coins, 2021 table (MMR 0.4 %): at 19,000
+    ``1,000 − 1,000 − 76 = −76``; at 20,000 ``1,000 − 80 = 920``.
+
+    >>> from margin_widgets.engine.brackets import load_brackets
+    >>> [round(x, 6) for x in multi_assets_excess_curve("long", 1, 20_000, 20_000, 1_000, [],
+    ...     load_brackets("BTCUSDT", "2021-03-18"), [19_000, 20_000])]
+    [-76.0, 920.0]
+    """
+    book = _book(
+        side,
+        quantity,
+        entry_price,
+        mark_price,
+        usdt_balance,
+        collateral,
+        brackets,
+        0.0,
+        0.0,
+    )
+    return tuple(_excess(book, _checks.positive(f"prices[{i}]", p)) for i, p in enumerate(prices))
 
 
 def _bisect(book: _Book, lo: float, hi: float, rising: bool) -> float:
@@ -536,3 +688,114 @@ def multi_assets_stress(
         if fixed + position <= mm:
             usdt_liquidated += 1
     return CollateralStress(len(draws), liquidated, usdt_liquidated)
+
+
+def multi_assets_stress_curve(
+    side: str,
+    quantity: float,
+    entry_price: float,
+    mark_price: float,
+    usdt_balance: float,
+    collateral: Sequence[Collateral],
+    brackets: BracketTable,
+    correlations: Sequence[float],
+    volatility: float,
+    n_scenarios: int = 10_000,
+    seed: int = 0,
+) -> tuple[CollateralStress, ...]:
+    """:func:`multi_assets_stress` at each correlation of ``correlations``, the same draws.
+
+    The same counts as one :func:`multi_assets_stress` call per correlation: with one coin the
+    draws of a seed are ``(z₀, ρ·z₀ + √(1 − ρ²)·z₁)`` for every ρ, so the mark's price, its
+    maintenance margin and the USDT baseline are worked out once and only the coin's price is
+    redone per ρ. With several coins each correlation is its own call.
+
+    Parameters
+    ----------
+    side, quantity, entry_price, mark_price, usdt_balance, collateral, brackets
+        As in :func:`multi_assets_liquidation_prices`.
+    correlations : sequence of float
+        Pairwise correlations ρ, each in [-1, 1].
+    volatility, n_scenarios, seed
+        As in :func:`multi_assets_stress`.
+
+    Returns
+    -------
+    tuple of CollateralStress
+        One per correlation, in order.
+
+    References
+    ----------
+    Binance, "What Is Multi-Assets Mode and Which Assets Are Supported?".
+
+    Examples
+    --------
+    A BTC long backed only by its counted value in USDT does not care about ρ: the baseline is
+    the same at every correlation; here 1 BTC long at 20,000 with 0.1 BTC of collateral (1,900
+    counted) falls to its liquidation price ``(20,000 − 1,900)/(1 − 0.004) ≈ 18,172.7`` (a
+    9.1 % fall) in no scenario at σ = 0:
+
+    >>> from margin_widgets.engine.brackets import load_brackets
+    >>> [r.usdt_liquidated for r in multi_assets_stress_curve("long", 1, 20_000, 20_000, 0,
+    ...     [Collateral("BTC", 0.1, 20_000)], load_brackets("BTCUSDT", "2021-03-18"),
+    ...     [-1.0, 0.0, 1.0], volatility=0.0, n_scenarios=100)]
+    [0, 0, 0]
+    """
+    book = _book(
+        side, quantity, entry_price, mark_price, usdt_balance, collateral, brackets, 0.0, 0.0
+    )
+    sigma = _checks.non_negative("volatility", volatility)
+    rhos = [_checks.number(f"correlations[{i}]", r) for i, r in enumerate(correlations)]
+    if len(book.terms) != 1:
+        return tuple(
+            multi_assets_stress(
+                side,
+                quantity,
+                entry_price,
+                mark_price,
+                usdt_balance,
+                collateral,
+                brackets,
+                rho,
+                volatility,
+                n_scenarios,
+                seed,
+            )
+            for rho in rhos
+        )
+    # the independent pair (z0, z1) of the seed: at ρ = 0 the second draw is 0·z0 + 1·z1 = z1
+    base = correlated_normals(2, 0.0, n_scenarios, seed)
+    z0 = [z[0] for z in base]
+    z1 = [z[1] for z in base]
+    drift = -0.5 * sigma * sigma
+    exp = math.exp
+    table = book.brackets
+    caps = [b.max_notional for b in table.brackets]
+    last = len(caps) - 1
+    q, s = book.q, book.s
+    fixed = book.constant + sum(counted for counted, _ in book.terms)
+    before: list[float] = []  # constant + position, as multi_assets_stress adds them
+    requirement: list[float] = []
+    usdt_liquidated = 0
+    for z in z0:
+        price = book.mark * exp(sigma * z + drift)
+        notional_value = q * price
+        if not notional_value >= 0:
+            raise ValueError(f"notional_value must be a number >= 0, got {notional_value!r}")
+        bracket = table.brackets[min(bisect_left(caps, notional_value), last)]
+        mm = q * price * bracket.maintenance_margin_rate - bracket.maintenance_amount
+        position = s * q * price
+        before.append(book.constant + position)
+        requirement.append(mm)
+        if fixed + position <= mm:
+            usdt_liquidated += 1
+    counted = book.terms[0][0]
+    out = []
+    for rho in rhos:
+        lower = cholesky(equicorrelation_matrix(2, rho))
+        l10, l11 = lower[1][0], lower[1][1]
+        second = map(add, map(mul, repeat(l10), z0), map(mul, repeat(l11), z1))
+        coins = [counted * exp(sigma * z + drift) for z in second]
+        liquidated = sum(map(le, map(add, before, coins), requirement))
+        out.append(CollateralStress(len(base), liquidated, usdt_liquidated))
+    return tuple(out)

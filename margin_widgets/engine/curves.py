@@ -16,6 +16,8 @@ isolated liq.              :func:`margin_curve`                                 
 liq. (isolated, cross)     :func:`size_curve`                                      notional
 brackets                   :func:`bracket_curve`                                   notional
 margin ratio               :func:`margin_ratio_curve`, :func:`position_ratio_curve`  price
+isolated liq. / bankr.     :func:`exchange_leverage_curve` (Bybit, OKX, Binance)    leverage
+margin ratio (own orient.) :func:`exchange_ratio_curve` (Bybit, OKX, Binance)       price
 cross boundary             :func:`cross_boundary`                                  move of A
 spot margin level          :func:`spot_level_curve`                                price
 =========================  ======================================================  ==========
@@ -37,6 +39,12 @@ from dataclasses import dataclass
 from margin_widgets.engine import _checks
 from margin_widgets.engine.account import Account
 from margin_widgets.engine.brackets import BracketTable
+from margin_widgets.engine.exchanges import (
+    TierTable,
+    get_exchange,
+    isolated_liquidation_price,
+    liquidation_price_in_tiers,
+)
 from margin_widgets.engine.formulas import liquidation_price_in_brackets, notional
 from margin_widgets.engine.scenarios import Leg
 from margin_widgets.engine.spot import margin_level
@@ -49,6 +57,8 @@ __all__ = [
     "correlation_grid",
     "cross_boundary",
     "cross_leverage_curve",
+    "exchange_leverage_curve",
+    "exchange_ratio_curve",
     "feasible_points",
     "isolated_leverage_curve",
     "isolated_margin_limits",
@@ -981,3 +991,210 @@ def spot_level_curve(
     if long:
         return tuple(margin_level(notional(q, p) + c, owed, i) for p in prices)
     return tuple(margin_level(c, notional(q, p), notional(i, p)) for p in prices)
+
+
+# --------------------------------------------------------------------------- exchanges
+def _maintenance_source(
+    maintenance_margin_rate: float | None, table: TierTable | None
+) -> tuple[float, TierTable | None]:
+    """Exactly one of a single rate (no deduction) and a tier table; the rate checked."""
+    if (maintenance_margin_rate is None) == (table is None):
+        raise ValueError(
+            "give exactly one of maintenance_margin_rate and table, got "
+            f"maintenance_margin_rate={maintenance_margin_rate!r}, table={table!r}"
+        )
+    if table is not None:
+        if not isinstance(table, TierTable):
+            raise ValueError(f"table must be a TierTable, got {type(table).__name__}")
+        return 0.0, table
+    return _checks.rate("maintenance_margin_rate", maintenance_margin_rate), None
+
+
+def exchange_leverage_curve(
+    exchange: str,
+    side: str,
+    quantity: float,
+    entry_price: float,
+    *,
+    table: TierTable | None = None,
+    maintenance_margin_rate: float | None = None,
+    max_leverage: int | None = None,
+    fee_rate: float = 0.0,
+) -> LeverageCurve:
+    """Isolated liquidation and bankruptcy price at every whole leverage, in one exchange's rules.
+
+    At leverage L the position's margin is ``M = Q·EP / L``. With a tier ``table`` the
+    liquidation price is :func:`~margin_widgets.engine.exchanges.liquidation_price_in_tiers`
+    (the tier the exchange applies: fixed at entry on Bybit and OKX, re-selected at the price on
+    Binance); with one ``maintenance_margin_rate`` (no deduction) it is
+    :func:`~margin_widgets.engine.exchanges.isolated_liquidation_price`. The bankruptcy price is
+    the convention's, where ``M`` is exactly lost.
+
+    Parameters
+    ----------
+    exchange : {"binance", "bybit", "okx"}
+        The convention.
+    side : {"long", "short"}
+        Direction.
+    quantity : float
+        Size Q in base units, > 0.
+    entry_price : float
+        Entry price EP in USDT, > 0.
+    table : TierTable, optional
+        The symbol's tier table on that exchange.
+    maintenance_margin_rate : float, optional
+        One maintenance margin rate in [0, 1) instead of a table (give exactly one of the two).
+    max_leverage : int, optional
+        Last leverage of the curve, >= 1 (default: the maximum of the entry tier of ``table``;
+        required with ``maintenance_margin_rate``).
+    fee_rate : float, default 0.0
+        Liquidation fee rate in [0, 1) where the convention has one (OKX).
+
+    Returns
+    -------
+    LeverageCurve
+        Prices in USDT at leverage 1, 2, ..., ``max_leverage`` (None: no positive price).
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter, the value and what is allowed.
+
+    References
+    ----------
+    Bybit, "Liquidation Price (USDT Contract)" and "What is Bankruptcy Price? (USDT Contract)";
+    OKX, "Tiered maintenance margin ratio rules"; Binance, "How to Calculate Liquidation Price
+    of USDⓈ-M Futures Contracts".
+
+    Examples
+    --------
+    Bybit's documented example, 1 BTC long at 20,000 at 50x (MMR 0.5 %): ``M = 400``,
+    ``MM = 20,000 × 0.005 = 100``, ``LP = 20,000 − (400 − 100) = 19,700``,
+    ``BP = 20,000 − 400 = 19,600``:
+
+    >>> curve = exchange_leverage_curve(
+    ...     "bybit", "long", 1, 20_000, maintenance_margin_rate=0.005, max_leverage=50)
+    >>> curve.leverages[-1], curve.liquidation[-1], curve.bankruptcy[-1]
+    (50, 19700.0, 19600.0)
+    """
+    convention = get_exchange(exchange)
+    _checks.side_sign(side)
+    q = _checks.positive("quantity", quantity)
+    ep = _checks.positive("entry_price", entry_price)
+    fee = _checks.rate("fee_rate", fee_rate)
+    rate, tiers = _maintenance_source(maintenance_margin_rate, table)
+    if max_leverage is None:
+        if tiers is None:
+            raise ValueError("max_leverage must be given with maintenance_margin_rate, got None")
+        top = int(tiers.tier_for(q, ep).max_leverage)
+    elif isinstance(max_leverage, bool) or not isinstance(max_leverage, int) or max_leverage < 1:
+        raise ValueError(f"max_leverage must be a whole number >= 1, got {max_leverage!r}")
+    else:
+        top = max_leverage
+    leverages = tuple(range(1, max(top, 1) + 1))
+    value = q * ep
+    liquidation: list[float | None] = []
+    bankruptcy: list[float | None] = []
+    for lev in leverages:
+        margin = value / lev
+        if tiers is None:
+            price = isolated_liquidation_price(exchange, side, q, ep, lev, rate, 0.0, 0.0, fee)
+        else:
+            price = liquidation_price_in_tiers(exchange, side, q, ep, margin, tiers, fee)[0]
+        liquidation.append(price)
+        bankruptcy.append(convention.bankruptcy_price(side, q, ep, margin))
+    return LeverageCurve(leverages, tuple(liquidation), tuple(bankruptcy))
+
+
+def exchange_ratio_curve(
+    exchange: str,
+    side: str,
+    quantity: float,
+    entry_price: float,
+    margin: float,
+    prices: Sequence[float],
+    *,
+    table: TierTable | None = None,
+    maintenance_margin_rate: float | None = None,
+    fee_rate: float = 0.0,
+) -> tuple[float, ...]:
+    """An isolated position's margin ratio against the mark, in the exchange's own orientation.
+
+    At mark P the margin balance is ``MB = M + s·Q·(P − EP)``; the requirement is the
+    convention's ``maintenance_margin`` with the tier the exchange applies (of the entry value
+    on Bybit, of the size on OKX, of the notional ``Q·P`` on Binance) or one rate; the ratio is
+    the convention's ``margin_ratio``: ``MM / MB`` on Binance and Bybit (liquidation at 1 and
+    above, ``inf`` at a balance <= 0), ``MB / (MM + fee)`` on OKX (liquidation at 1 and below).
+
+    Parameters
+    ----------
+    exchange : {"binance", "bybit", "okx"}
+        The convention.
+    side : {"long", "short"}
+        Direction.
+    quantity : float
+        Size Q in base units, > 0.
+    entry_price : float
+        Entry price EP in USDT, > 0.
+    margin : float
+        The position's margin M in USDT, >= 0.
+    prices : sequence of float
+        Mark prices, USDT, each > 0.
+    table : TierTable, optional
+        The symbol's tier table on that exchange.
+    maintenance_margin_rate : float, optional
+        One maintenance margin rate in [0, 1), no deduction (give exactly one of the two).
+    fee_rate : float, default 0.0
+        Liquidation fee rate in [0, 1) where the convention has one (OKX).
+
+    Returns
+    -------
+    tuple of float
+        The ratio at each price (a fraction; 1.0 = liquidation).
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter, the value and what is allowed.
+
+    References
+    ----------
+    Bybit, "Liquidation Price (USDT Contract)"; OKX, "Tiered maintenance margin ratio rules";
+    Binance, "How to Calculate Liquidation Price of USDⓈ-M Futures Contracts".
+
+    Examples
+    --------
+    1 BTC long at 20,000 with 400 USDT and MMR 0.5 %. Bybit values the requirement at entry,
+    ``20,000 × 0.005 = 100``: at 19,800 ``100 / 200 = 0.5``, at 19,700 ``100 / 100 = 1``.
+    Binance at the mark, ``19,800 × 0.005 = 99``: ``99 / 200 = 0.495``.
+
+    >>> exchange_ratio_curve("bybit", "long", 1, 20_000, 400, [19_800, 19_700],
+    ...                      maintenance_margin_rate=0.005)
+    (0.5, 1.0)
+    >>> exchange_ratio_curve("binance", "long", 1, 20_000, 400, [19_800],
+    ...                      maintenance_margin_rate=0.005)
+    (0.495,)
+    """
+    convention = get_exchange(exchange)
+    s = _checks.side_sign(side)
+    q = _checks.positive("quantity", quantity)
+    ep = _checks.positive("entry_price", entry_price)
+    m = _checks.non_negative("margin", margin)
+    fee = _checks.rate("fee_rate", fee_rate)
+    rate, tiers = _maintenance_source(maintenance_margin_rate, table)
+    checked = _checked_prices(prices)
+    amount = 0.0
+    fixed = tiers is None or convention.tier_price == "entry"
+    if tiers is not None and fixed:
+        tier = tiers.tier_for(q, ep)
+        rate, amount = tier.maintenance_margin_rate, tier.maintenance_amount
+    requirement = convention.maintenance_margin
+    ratio = convention.margin_ratio
+    out: list[float] = []
+    for price in checked:
+        if not fixed and tiers is not None:
+            tier = tiers.tier_for(q, price)
+            rate, amount = tier.maintenance_margin_rate, tier.maintenance_amount
+        mm = requirement(q, ep, price, rate, amount, fee)
+        out.append(ratio(m + s * q * (price - ep), mm))
+    return tuple(out)

@@ -10,11 +10,12 @@ The left figure is the margin left above maintenance (``MB − MM``) against the
 the coin collateral and with its counted value held in USDT, and the liquidation prices where
 each reaches zero; the right figure is the probability of liquidation over seeded correlated
 shocks against the correlation, both ways. Everything is the engine's
-(:mod:`margin_widgets.engine.collateral`): :func:`~margin_widgets.engine.multi_assets_excess`
-at each price of a grid, :func:`~margin_widgets.engine.multi_assets_liquidation_prices` and
-:func:`~margin_widgets.engine.multi_assets_stress` at each correlation of a grid. The coin's
-price follows the mark with the elasticity β = ρ (equal volatilities; 0 for ρ < 0, the engine
-takes β in [0, 1]).
+(:mod:`margin_widgets.engine.collateral`): the coin collateral and its USDT twin
+(:func:`~margin_widgets.engine.coin_collateral`, :func:`~margin_widgets.engine.usdt_equivalent`;
+the coin's price follows the mark with β = max(ρ, 0)),
+:func:`~margin_widgets.engine.multi_assets_excess_curve` over a grid of prices,
+:func:`~margin_widgets.engine.multi_assets_liquidation_prices` and
+:func:`~margin_widgets.engine.multi_assets_stress_curve` over a grid of correlations.
 """
 
 from __future__ import annotations
@@ -31,12 +32,14 @@ from margin_widgets.engine import (
     BracketTable,
     Collateral,
     CollateralStress,
+    coin_collateral,
     correlation_grid,
     linear_grid,
     load_brackets,
-    multi_assets_excess,
+    multi_assets_excess_curve,
     multi_assets_liquidation_prices,
-    multi_assets_stress,
+    multi_assets_stress_curve,
+    usdt_equivalent,
 )
 from margin_widgets.widgets import _style as st
 from margin_widgets.widgets._base import Explorer, set_mark_data
@@ -311,21 +314,23 @@ class MultiAssetsCollateral(Explorer):
         return load_brackets(SYMBOL)
 
     def collateral(self, correlation: float | None = None) -> list[Collateral]:
-        """The coin collateral (β = ρ, 0 below zero); empty when its value is 0."""
+        """The engine's coin collateral (:func:`~margin_widgets.engine.coin_collateral`)."""
         v = self._raw_values()
         rho = float(v["correlation"]) if correlation is None else correlation
         coin = str(v["asset"])
-        price = COIN_PRICES[coin]
-        amount = float(v["collateral_value"]) / price  # USDT -> coins, at today's price
-        if amount == 0:
-            return []
-        return [Collateral(coin, amount, price, beta=max(rho, 0.0), haircut=float(v["haircut"]))]
+        return list(
+            coin_collateral(
+                coin,
+                float(v["collateral_value"]),
+                COIN_PRICES[coin],
+                correlation=rho,
+                haircut=float(v["haircut"]),
+            )
+        )
 
     def _usdt_twin(self) -> float:
         """The USDT wallet with the coin's counted value added (the baseline account)."""
-        return float(self._raw_values()["usdt_balance"]) + sum(
-            c.counted_value for c in self.collateral()
-        )
+        return usdt_equivalent(float(self._raw_values()["usdt_balance"]), self.collateral())
 
     def _args(self) -> tuple[str, float, float, float]:
         v = self._raw_values()
@@ -357,7 +362,7 @@ class MultiAssetsCollateral(Explorer):
             "usdt": multi_assets_liquidation_prices(side, q, ep, mark, twin, [], table),
         }
         self._roots = roots
-        now = multi_assets_excess(side, q, ep, mark, usdt, coins, table, mark)
+        (now,) = multi_assets_excess_curve(side, q, ep, mark, usdt, coins, table, [mark])
         if now <= 0:
             self.note("The account is already below maintenance at today's mark.", "warning")
         if float(v["correlation"]) < 0:
@@ -371,8 +376,8 @@ class MultiAssetsCollateral(Explorer):
         high = max([mark, *found]) * 1.15
         grid = linear_grid(low, high, GRID_POINTS)
         curves = {
-            "coin": [multi_assets_excess(side, q, ep, mark, usdt, coins, table, p) for p in grid],
-            "usdt": [multi_assets_excess(side, q, ep, mark, twin, [], table, p) for p in grid],
+            "coin": multi_assets_excess_curve(side, q, ep, mark, usdt, coins, table, grid),
+            "usdt": multi_assets_excess_curve(side, q, ep, mark, twin, [], table, grid),
         }
         ys = [y for c in curves.values() for y in c]
         bottom, top = st.headroom(min(ys), max(ys), rows=2)
@@ -423,20 +428,20 @@ class MultiAssetsCollateral(Explorer):
         inputs = tuple(v[name] for name in self.controls if name != "correlation")
 
         def compute() -> dict[str, list[float]]:
-            coin_p: list[float] = []
-            usdt_p: list[float] = []
-            for r in grid:
-                result = multi_assets_stress(
-                    side, q, ep, mark, usdt, self.collateral(r), table, r, sigma, n, seed
-                )
-                coin_p.append(result.probability)
-                usdt_p.append(result.usdt_probability)
-            return {"correlation": grid, "coin": coin_p, "usdt": usdt_p}
+            # the stress test does not use the coin's β (the draws carry the co-movement)
+            results = multi_assets_stress_curve(
+                side, q, ep, mark, usdt, self.collateral(), table, grid, sigma, n, seed
+            )
+            return {
+                "correlation": grid,
+                "coin": [r.probability for r in results],
+                "usdt": [r.usdt_probability for r in results],
+            }
 
         # every control but the correlation: a correlation change only moves the point
         self._curve = self.cached("curve", inputs, compute, keep=4)
-        self._stress = multi_assets_stress(
-            side, q, ep, mark, usdt, self.collateral(), table, rho, sigma, n, seed
+        (self._stress,) = multi_assets_stress_curve(
+            side, q, ep, mark, usdt, self.collateral(), table, [rho], sigma, n, seed
         )
         now = {"coin": self._stress.probability, "usdt": self._stress.usdt_probability}
         top = max([0.05, *self._curve["coin"], *self._curve["usdt"], *now.values()])

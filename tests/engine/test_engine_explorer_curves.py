@@ -1,0 +1,222 @@
+"""Curves the explorers ask for: exchange ratio and leverage curves, coin collateral, stress.
+
+Expected values are worked by hand (the working is in the comments, exact fractions where the
+float is not exact) or come from a different engine path (one call per point of the single-point
+function the curve replaces), never from the curve function under test.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction as F
+
+import pytest
+
+from margin_widgets.engine import (
+    Collateral,
+    coin_collateral,
+    correlation_grid,
+    exchange_leverage_curve,
+    exchange_ratio_curve,
+    get_exchange,
+    load_brackets,
+    load_tier_table,
+    multi_assets_excess,
+    multi_assets_excess_curve,
+    multi_assets_stress,
+    multi_assets_stress_curve,
+    usdt_equivalent,
+)
+
+BYBIT_BTC = load_tier_table("bybit", "BTCUSDT")  # tier 1: MMR 0.5 %, 100x; tier 2: 0.56 %, 1,200
+OKX_ETH = load_tier_table("okx", "ETHUSDT", "2021-06-11")  # tier 1: up to 300 ETH, MMR 0.4 %
+BINANCE_2021 = get_exchange("binance").tier_table("BTCUSDT", "2021-03-18")
+# Binance 2021: bracket 1 to 50,000 MMR 0.4 % cum 0; bracket 2 to 250,000 MMR 0.5 % cum 50
+
+
+# --------------------------------------------------------------------------- ratio curve
+def test_bybit_ratio_uses_the_entry_value() -> None:
+    # 1 BTC long at 20,000, M = 400, MM = 20,000 x 0.005 = 100 at every mark
+    # 19,800: 100 / (400 - 200) = 0.5; 19,700: 100 / 100 = 1; 19,500: balance -100 -> inf
+    ratios = exchange_ratio_curve(
+        "bybit", "long", 1, 20_000, 400, [19_800, 19_700, 19_500], maintenance_margin_rate=0.005
+    )
+    assert ratios == (0.5, 1.0, math.inf)
+
+
+def test_binance_ratio_values_the_requirement_at_the_mark() -> None:
+    # short 1 at 20,000, M = 400: at 20,200 MM = 101, balance 400 - 200 = 200 -> 0.505
+    (ratio,) = exchange_ratio_curve(
+        "binance", "short", 1, 20_000, 400, [20_200], maintenance_margin_rate=0.005
+    )
+    assert ratio == pytest.approx(0.505, rel=1e-12)
+
+
+def test_okx_ratio_is_balance_over_requirement_plus_fee() -> None:
+    # long 1 at 20,000, M = 400, MMR 0.4 % + fee 0.05 %: at 20,000 400 / 90 = 40/9;
+    # at 19,700 100 / (19,700 x 0.0045 = 88.65) = 10,000/8,865
+    ratios = exchange_ratio_curve(
+        "okx",
+        "long",
+        1,
+        20_000,
+        400,
+        [20_000, 19_700],
+        maintenance_margin_rate=0.004,
+        fee_rate=0.0005,
+    )
+    assert ratios[0] == pytest.approx(float(F(40, 9)), rel=1e-12)
+    assert ratios[1] == pytest.approx(float(F(10_000, 8_865)), rel=1e-12)
+
+
+def test_bybit_tier_table_keeps_the_entry_tier() -> None:
+    # 100 BTC long at 20,500 (2,050,000: tier 2), M = 205,000: MM = 11,480 - 1,200 = 10,280
+    # at 19,000 (1,900,000, tier 1 by value there) still 10,280 / (205,000 - 150,000)
+    # at 18,552.8 the balance is 10,280: ratio 1 (the documented liquidation price)
+    ratios = exchange_ratio_curve(
+        "bybit", "long", 100, 20_500, 205_000, [19_000, 18_552.8], table=BYBIT_BTC
+    )
+    assert ratios[0] == pytest.approx(float(F(10_280, 55_000)), rel=1e-12)
+    assert ratios[1] == pytest.approx(1.0, rel=1e-9)
+
+
+def test_binance_tier_table_reselects_the_bracket_at_the_mark() -> None:
+    # 3 BTC long at 20,000 (60,000: bracket 2), M = 15,000
+    # at 19,000: notional 57,000, bracket 2: MM = 285 - 50 = 235, balance 12,000 -> 235/12,000
+    # at 16,000: notional 48,000, bracket 1: MM = 192, balance 3,000 -> 0.064
+    ratios = exchange_ratio_curve(
+        "binance", "long", 3, 20_000, 15_000, [19_000, 16_000], table=BINANCE_2021
+    )
+    assert ratios[0] == pytest.approx(float(F(235, 12_000)), rel=1e-12)
+    assert ratios[1] == pytest.approx(0.064, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{}, {"maintenance_margin_rate": 0.005, "table": BYBIT_BTC}],
+)
+def test_ratio_curve_needs_exactly_one_maintenance_source(kwargs: dict[str, object]) -> None:
+    with pytest.raises(ValueError, match="exactly one of maintenance_margin_rate and table"):
+        exchange_ratio_curve("bybit", "long", 1, 20_000, 400, [20_000], **kwargs)  # type: ignore[arg-type]
+
+
+def test_ratio_curve_refuses_bad_input_naming_it() -> None:
+    with pytest.raises(ValueError, match="exchange must be one of"):
+        exchange_ratio_curve("kraken", "long", 1, 20_000, 400, [1.0], maintenance_margin_rate=0)
+    with pytest.raises(ValueError, match=r"prices\[1\]"):
+        exchange_ratio_curve("okx", "long", 1, 20_000, 400, [1.0, -2.0], maintenance_margin_rate=0)
+    with pytest.raises(ValueError, match="margin"):
+        exchange_ratio_curve("okx", "long", 1, 20_000, -1, [1.0], maintenance_margin_rate=0)
+
+
+# --------------------------------------------------------------------------- leverage curve
+def test_bybit_leverage_curve_by_hand() -> None:
+    # 1 BTC long at 20,000, tier 1 (MMR 0.5 %, max 100x), MM = 100:
+    # 50x: M = 400, LP = 20,000 - 300 = 19,700, BP = 19,600
+    # 100x: M = 200, LP = 19,900, BP = 19,800; 1x: M = 20,000, LP = 100, BP = 0 -> None
+    curve = exchange_leverage_curve("bybit", "long", 1, 20_000, table=BYBIT_BTC)
+    assert curve.leverages == tuple(range(1, 101))
+    assert curve.liquidation[49] == 19_700.0 and curve.bankruptcy[49] == 19_600.0
+    assert curve.liquidation[99] == 19_900.0 and curve.bankruptcy[99] == 19_800.0
+    assert curve.liquidation[0] == 100.0 and curve.bankruptcy[0] is None
+
+
+def test_okx_leverage_curve_by_hand() -> None:
+    # 10 ETH long at 3,000 (tier 1: MMR 0.4 %, 125x), no fee; 50x: M = 600,
+    # LP = (30,000 - 600) / (10 x 0.996) = 29,400 / 9.96, BP = 3,000 - 60 = 2,940
+    curve = exchange_leverage_curve("okx", "long", 10, 3_000, table=OKX_ETH, max_leverage=50)
+    assert curve.liquidation[-1] == pytest.approx(float(F(29_400) / F("9.96")), rel=1e-12)
+    assert curve.bankruptcy[-1] == pytest.approx(2_940.0, rel=1e-12)
+
+
+def test_binance_leverage_curve_with_one_rate_is_the_documented_formula() -> None:
+    # (400 - 20,000) / (0.005 - 1) = 19,600 / 0.995 at 50x; short at 10x:
+    # (2,000 + 20,000) / (0.005 + 1) = 22,000 / 1.005
+    long = exchange_leverage_curve(
+        "binance", "long", 1, 20_000, maintenance_margin_rate=0.005, max_leverage=50
+    )
+    short = exchange_leverage_curve(
+        "binance", "short", 1, 20_000, maintenance_margin_rate=0.005, max_leverage=10
+    )
+    assert long.liquidation[-1] == pytest.approx(float(F(19_600) / F("0.995")), rel=1e-12)
+    assert short.liquidation[-1] == pytest.approx(float(F(22_000) / F("1.005")), rel=1e-12)
+    assert short.bankruptcy[-1] == 22_000.0
+
+
+def test_leverage_curve_needs_a_top_with_one_rate() -> None:
+    with pytest.raises(ValueError, match="max_leverage"):
+        exchange_leverage_curve("bybit", "long", 1, 20_000, maintenance_margin_rate=0.005)
+    with pytest.raises(ValueError, match="max_leverage must be a whole number"):
+        exchange_leverage_curve("bybit", "long", 1, 20_000, table=BYBIT_BTC, max_leverage=0)
+
+
+# --------------------------------------------------------------------------- collateral
+def test_coin_collateral_converts_usdt_to_coins_and_clips_beta() -> None:
+    # 6,000 USDT of ETH at 3,000 = 2 ETH; counted at 90 %: 5,400; ρ 0.3 -> β 0.3, ρ -0.4 -> 0
+    (coin,) = coin_collateral("ETH", 6_000, 3_000, correlation=0.3, haircut=0.1)
+    assert (coin.asset, coin.amount, coin.price, coin.beta) == ("ETH", 2.0, 3_000.0, 0.3)
+    assert coin.counted_value == pytest.approx(5_400.0, rel=1e-12)
+    assert coin_collateral("ETH", 6_000, 3_000, correlation=-0.4)[0].beta == 0.0
+    assert coin_collateral("BTC", 0, 60_000) == ()
+
+
+def test_coin_collateral_refuses_bad_input() -> None:
+    with pytest.raises(ValueError, match="correlation must be in"):
+        coin_collateral("BTC", 1, 1, correlation=1.5)
+    with pytest.raises(ValueError, match="value"):
+        coin_collateral("BTC", -1, 1)
+    with pytest.raises(ValueError, match="price"):
+        coin_collateral("BTC", 1, 0)
+
+
+def test_usdt_equivalent_adds_the_counted_values() -> None:
+    # -2,000 + 0.1 BTC x 60,000 x 0.95 (5,700) + 1 BNB x 600 x 0.95 (570) = 4,270
+    coins = [Collateral("BTC", 0.1, 60_000), Collateral("BNB", 1, 600)]
+    assert usdt_equivalent(-2_000, coins) == pytest.approx(4_270.0, rel=1e-12)
+    with pytest.raises(ValueError, match=r"collateral\[0\]"):
+        usdt_equivalent(0, ["BTC"])  # type: ignore[list-item]
+
+
+def test_excess_curve_by_hand_and_against_the_point_function() -> None:
+    table = load_brackets("BTCUSDT", "2021-03-18")
+    # 1 BTC long at 20,000 with 1,000 USDT: at 19,000 1,000 - 1,000 - 76 = -76
+    assert multi_assets_excess_curve("long", 1, 20_000, 20_000, 1_000, [], table, [19_000]) == (
+        pytest.approx(-76.0, abs=1e-9),
+    )
+    coins = list(coin_collateral("ETH", 4_000, 3_000, correlation=0.6))
+    prices = [12_000.0 + 500.0 * k for k in range(20)]
+    curve = multi_assets_excess_curve("short", 0.7, 20_000, 20_000, -500, coins, table, prices)
+    one_by_one = tuple(
+        multi_assets_excess("short", 0.7, 20_000, 20_000, -500, coins, table, p) for p in prices
+    )
+    assert curve == one_by_one
+
+
+@pytest.mark.parametrize("side", ["long", "short"])
+@pytest.mark.parametrize("usdt", [-3_000.0, 0.0, 2_500.0])
+def test_stress_curve_counts_as_one_stress_call_per_correlation(side: str, usdt: float) -> None:
+    table = load_brackets("BTCUSDT")
+    coins = list(coin_collateral("ETH", 6_000, 3_000, haircut=0.1))
+    grid = [*correlation_grid(2, 11), 0.37]
+    curve = multi_assets_stress_curve(
+        side, 1, 60_000, 60_000, usdt, coins, table, grid, 0.1, 800, 5
+    )
+    reference = tuple(
+        multi_assets_stress(side, 1, 60_000, 60_000, usdt, coins, table, r, 0.1, 800, 5)
+        for r in grid
+    )
+    assert curve == reference
+
+
+def test_stress_curve_with_two_coins_and_with_none() -> None:
+    table = load_brackets("BTCUSDT")
+    two = [Collateral("BTC", 0.05, 60_000), Collateral("ETH", 1, 3_000)]
+    for coins in (two, []):
+        curve = multi_assets_stress_curve(
+            "long", 1, 60_000, 60_000, 1_000, coins, table, [0.0, 0.8], 0.1, 300, 2
+        )
+        reference = tuple(
+            multi_assets_stress("long", 1, 60_000, 60_000, 1_000, coins, table, r, 0.1, 300, 2)
+            for r in (0.0, 0.8)
+        )
+        assert curve == reference
