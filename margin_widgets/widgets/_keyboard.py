@@ -8,6 +8,14 @@ whose front-end code, once per page, marks a slider handle (or its readout, or a
 with that attribute when it takes focus. JupyterLab does not bind these keys; there the mark
 changes nothing.
 
+The same module names the icon-only buttons of the widgets on the page. ipywidgets' ``Play``
+draws Play/Pause, Stop and Repeat as buttons holding only a Font Awesome icon, with no text, no
+``title`` and no ``aria-label``: a mouse shows no tooltip and a screen reader reads "button". A
+``MutationObserver`` (one per page, like the focus listener) gives every such button inside
+``.jupyter-widgets`` a ``title`` and an ``aria-label`` from its icon (:data:`ICON_LABELS`), and
+follows the Play/Pause button as its icon changes. A title or label the widget itself set is
+kept; buttons with text and icons not listed are left alone.
+
 The widget is an ``anywidget.AnyWidget``. Where anywidget cannot be imported (an offline
 JupyterLite site without its wheel) or anything else goes wrong, :func:`shortcut_guard` returns
 ``None`` and the explorers are built without it: arrow keys then behave as before, and nothing
@@ -19,7 +27,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-__all__ = ["SHORTCUT_GUARD_ESM", "SUPPRESSED_SELECTOR", "shortcut_guard"]
+__all__ = ["ICON_LABELS", "SHORTCUT_GUARD_ESM", "SUPPRESSED_SELECTOR", "shortcut_guard"]
 
 #: the focused elements marked ``data-lm-suppress-shortcuts``: noUiSlider's handles (ipywidgets
 #: 8 sliders), their editable readouts, and ipywidgets' range and number inputs
@@ -28,11 +36,26 @@ SUPPRESSED_SELECTOR = (
     '.jupyter-widgets input[type="range"], .jupyter-widgets input[type="number"]'
 )
 
-#: the front-end module: adds one capture-phase ``focusin`` listener on ``document`` per page
-#: (however many explorers share the page) and renders nothing
+#: the name of an icon-only button, by its Font Awesome icon class: ipywidgets' ``Play`` draws
+#: fa-play / fa-pause (one button, the icon follows the state), fa-stop and fa-retweet (repeat;
+#: Font Awesome 4 calls it fa-repeat too)
+ICON_LABELS: dict[str, str] = {
+    "fa-play": "Play",
+    "fa-pause": "Pause",
+    "fa-stop": "Stop",
+    "fa-retweet": "Repeat: start again at the end",
+    "fa-repeat": "Repeat: start again at the end",
+}
+
+#: the front-end module, installed once per page however many explorers share it: one
+#: capture-phase ``focusin`` listener on ``document`` marking slider handles, and one
+#: ``MutationObserver`` naming icon-only buttons (added nodes, and icon class changes; SVG
+#: subtrees such as bqplot's figures are skipped at once). It renders nothing.
 SHORTCUT_GUARD_ESM = """
 const KEY = "__marginWidgetsShortcutGuard";
 const SELECTOR = __SELECTOR__;
+const ICON_LABELS = __ICON_LABELS__;
+const NAMED = "data-mw-icon-label";
 
 function mark(target) {
   if (target instanceof Element && target.matches(SELECTOR)
@@ -41,13 +64,75 @@ function mark(target) {
   }
 }
 
+function iconLabel(button) {
+  const icon = button.querySelector('[class*="fa-"]');
+  if (!icon) {
+    return null;
+  }
+  for (const name of icon.classList) {
+    if (Object.hasOwn(ICON_LABELS, name)) {
+      return ICON_LABELS[name];
+    }
+  }
+  return null;
+}
+
+function name(button) {
+  if (!(button instanceof HTMLButtonElement) || button.textContent.trim() !== ""
+      || !button.closest(".jupyter-widgets")) {
+    return;
+  }
+  const text = iconLabel(button);
+  if (text === null) {
+    return;
+  }
+  // a title or label set by the widget itself is kept; one set here follows the icon
+  const ours = button.getAttribute(NAMED);
+  if (!button.title || button.title === ours) {
+    button.title = text;
+  }
+  const label = button.getAttribute("aria-label");
+  if (!label || label === ours) {
+    button.setAttribute("aria-label", text);
+  }
+  button.setAttribute(NAMED, text);
+}
+
+function nameWithin(node) {
+  if (!(node instanceof HTMLElement)) {
+    return;
+  }
+  if (node instanceof HTMLButtonElement) {
+    name(node);
+  } else if (node.parentElement instanceof HTMLButtonElement) {
+    name(node.parentElement);
+  } else if (node.firstElementChild !== null) {
+    node.querySelectorAll("button").forEach(name);
+  }
+}
+
 function install() {
   if (globalThis[KEY] || typeof document === "undefined") {
     return;
   }
   globalThis[KEY] = true;
-  document.addEventListener("focusin", (event) => mark(event.target), true);
+  document.addEventListener("focusin", (event) => {
+    mark(event.target);
+    nameWithin(event.target);
+  }, true);
   mark(document.activeElement);
+  nameWithin(document.body);
+  new MutationObserver((records) => {
+    for (const record of records) {
+      if (record.type === "attributes") {
+        nameWithin(record.target);  // an icon changed (Play <-> Pause)
+      } else {
+        record.addedNodes.forEach(nameWithin);
+      }
+    }
+  }).observe(document.body, {
+    subtree: true, childList: true, attributes: true, attributeFilter: ["class"],
+  });
 }
 
 export default {
@@ -59,7 +144,9 @@ export default {
     el.setAttribute("aria-hidden", "true");
   },
 };
-""".replace("__SELECTOR__", json.dumps(SUPPRESSED_SELECTOR))
+""".replace("__SELECTOR__", json.dumps(SUPPRESSED_SELECTOR)).replace(
+    "__ICON_LABELS__", json.dumps(ICON_LABELS)
+)
 
 _GUARD_CLASS: Any = None
 
@@ -71,7 +158,7 @@ def _guard_class() -> Any:
         import anywidget
 
         class ShortcutGuard(anywidget.AnyWidget):
-            """Invisible widget: focused slider handles keep arrow keys from page shortcuts."""
+            """Invisible widget: arrow keys for focused sliders, names for icon buttons."""
 
             _esm = SHORTCUT_GUARD_ESM
 
@@ -80,7 +167,10 @@ def _guard_class() -> Any:
 
 
 def shortcut_guard() -> Any:
-    """An invisible, zero-size widget keeping arrow keys on focused sliders; or ``None``.
+    """An invisible, zero-size widget for sliders' arrow keys and icon buttons' names; or None.
+
+    It keeps arrow keys on focused slider handles and gives icon-only buttons a ``title`` and
+    an ``aria-label`` (see the module docstring).
 
     ``None`` where anywidget is not importable or the widget cannot be built: the caller then
     leaves it out (it never breaks an explorer).

@@ -166,6 +166,10 @@ class PricePathPlayer(Explorer):
         step, self.play = play_slider(
             _LOOK, value=N_STEPS, max=N_STEPS, description="step", interval=150
         )
+        # ipywidgets shows a widget's tooltip only while its description is empty (Play never
+        # shows its description); its buttons are named by the explorer's helper (_keyboard.py)
+        self.play.description = ""
+        self.play.tooltip = "Play the price path one step at a time"
         self.add_control("step", step, followers=[self.play])
 
         # --- one price figure per asset
