@@ -13,6 +13,7 @@ import functools
 import http.server
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -453,6 +454,21 @@ def collect_console_errors(page: Any) -> list[str]:
     )
     page.on("pageerror", lambda exc: errors.append(f"uncaught: {exc.stack or exc}"[:1000]))
     return errors
+
+
+#: what a page may fetch: the local server, and data/blob URLs made in the page
+LOCAL_URL = re.compile(r"^(https?|wss?)://127\.0\.0\.1[:/]|^(data|blob|about):")
+
+
+def collect_outside_requests(page: Any) -> list[str]:
+    """A list that fills with the URLs the page requests from anywhere but 127.0.0.1.
+
+    The test browser cannot resolve any other host (``OFFLINE_ARG``), so such a request fails;
+    not every failure reaches the console, this list catches them all.
+    """
+    outside: list[str] = []
+    page.on("request", lambda r: None if LOCAL_URL.match(r.url) else outside.append(r.url))
+    return outside
 
 
 def toasts(page: Any) -> list[str]:

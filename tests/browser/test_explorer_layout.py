@@ -299,6 +299,10 @@ def text_issues(text: str) -> list[str]:
     return found
 
 
+#: the layout page's console errors and uncaught exceptions, and its requests to outside hosts
+PAGE_PROBLEMS: dict[str, list[str]] = {}
+
+
 @pytest.fixture(scope="module")
 def layout(browser: Any, lab_server: h.LabServer) -> Iterator[dict[tuple[str, str], Any]]:
     """Run the generated notebook once; read every explorer's layout; screenshot each."""
@@ -306,6 +310,8 @@ def layout(browser: Any, lab_server: h.LabServer) -> Iterator[dict[tuple[str, st
     context = browser.new_context(viewport={"width": 1280, "height": 1800})
     page = context.new_page()
     page.set_default_timeout(30_000)
+    PAGE_PROBLEMS["console"] = h.collect_console_errors(page)
+    PAGE_PROBLEMS["outside"] = h.collect_outside_requests(page)
     results: dict[tuple[str, str], Any] = {}
     try:
         h.open_notebook(page, lab_server.url(NOTEBOOK))
@@ -359,3 +365,13 @@ def test_explorer_layout(layout: dict[tuple[str, str], Any], name: str) -> None:
         report += [f"{state}: {issue}" for issue in result["issues"]]
         report += [f"{state}: ({result['screenshot'].name})"] if result["issues"] else []
     assert not report, f"{name}:\n" + "\n".join(report)
+
+
+def test_no_console_error_at_any_value(layout: dict[tuple[str, str], Any]) -> None:
+    """Every explorer at its defaults and extreme values: no console error, no uncaught
+    exception (bqplot logs invalid SVG, e.g. a NaN in a path, as a console error), nothing
+    requested from outside 127.0.0.1."""
+    assert len(layout) == len(CASES)
+    console, outside = PAGE_PROBLEMS["console"], PAGE_PROBLEMS["outside"]
+    assert console == [], "browser console errors:\n" + "\n".join(console)
+    assert outside == [], "requests to outside hosts:\n" + "\n".join(outside)

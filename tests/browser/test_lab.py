@@ -34,6 +34,7 @@ def test_lesson_runs_clean(page: Any, lab_server: h.LabServer, name: str) -> Non
     # package configures them (e.g. JupyterLite's kernel front end, installed alongside for the
     # Lite build, used to fail to load on every page) nor from the widgets
     console = h.collect_console_errors(page)
+    outside = h.collect_outside_requests(page)
     try:
         h.open_notebook(page, lab_server.url(name))
         h.run_all_cells(page)
@@ -49,6 +50,7 @@ def test_lesson_runs_clean(page: Any, lab_server: h.LabServer, name: str) -> Non
         # the package's settings default (overrides.d) keeps it from asking
         assert h.toasts(page) == []
         assert console == [], f"{name}: browser console errors:\n" + "\n".join(console)
+        assert outside == [], f"{name}: requests to outside hosts:\n" + "\n".join(outside)
     finally:
         h.full_screenshot(page, f"lab-{Path(name).stem}")
         lab_server.shutdown_kernels()

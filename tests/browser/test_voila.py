@@ -1,8 +1,17 @@
-"""Voila serves the dashboard (``make voila``): explorers render, no code and no error shows."""
+"""Voila serves the dashboard (``make voila``): explorers render, no code and no error shows.
+
+Nothing is allowed for: any request to a host but 127.0.0.1 and any console error or uncaught
+exception fails the test (the test browser resolves no other host). Two used to come from Voila
+itself: its stock "lab" page template links Font Awesome from cdn.jsdelivr.net, and Notebook 7's
+lab extension (installed alongside for Notebook 7) fails to load in a Voila page (module
+federation RUNTIME-012). The package's Voila configuration, installed into the environment
+(``jupyter-config/voila.json`` -> ``<env>/etc/jupyter/voila.json``), removes both: the page
+template "margin-widgets" (Voila's "lab" without the CDN links; Voila's front end bundles the
+font) and ``VoilaConfiguration.extension_denylist``.
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,16 +24,6 @@ pytestmark = pytest.mark.browser
 
 DASHBOARD = h.DASHBOARDS / "margin-modes.ipynb"
 
-#: Voila's stock "lab" page template links Font Awesome from cdn.jsdelivr.net, and Notebook 7's
-#: lab extension (installed alongside for Notebook 7) fails to load in a Voila page (module
-#: federation RUNTIME-012). Both are fixed by the package's Voila configuration, installed into
-#: the environment (``jupyter-config/voila.json`` -> ``<env>/etc/jupyter/voila.json``): the page
-#: template "margin-widgets" (Voila's "lab" without the CDN links; Voila's front end bundles the
-#: font) and ``VoilaConfiguration.extension_denylist``. So there is nothing to allow: any request
-#: to a host but 127.0.0.1 and any console error or uncaught exception fails the test.
-LOCAL = re.compile(r"^(https?|wss?)://127\.0\.0\.1[:/]|^(data|blob):")
-
-
 @pytest.fixture(scope="module")
 def voila_server() -> Iterator[h.VoilaServer]:
     if not (h.VENV_BIN / "voila").exists():
@@ -36,9 +35,8 @@ def voila_server() -> Iterator[h.VoilaServer]:
 def test_dashboard_renders(page: Any, voila_server: h.VoilaServer) -> None:
     console_errors = h.collect_console_errors(page)
     failed: list[str] = []
-    outside: list[str] = []
+    outside = h.collect_outside_requests(page)
     page.on("requestfailed", lambda request: failed.append(request.url))
-    page.on("request", lambda r: None if LOCAL.match(r.url) else outside.append(r.url))
     try:
         page.goto(f"{voila_server.base}/", timeout=120_000)
         counts = h.wait_explorers_rendered(page, minimum=1, timeout=120_000)
