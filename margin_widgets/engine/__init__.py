@@ -77,6 +77,7 @@ from margin_widgets.engine.exchanges import (
     get_exchange,
     isolated_liquidation_price,
     load_tier_table,
+    tick_size,
 )
 from margin_widgets.engine.formulas import (
     LiquidationOutlook,
@@ -287,6 +288,7 @@ __all__ = [
     "size_curve",
     "spot_threshold",
     "stress_test",
+    "tick_size",
     "unrealized_pnl",
     "usdt_equivalent",
 ]

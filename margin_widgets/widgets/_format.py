@@ -39,6 +39,8 @@ __all__ = [
     "format_percent",
     "format_price",
     "format_usdt",
+    "price_exact",
+    "price_html",
 ]
 
 #: Okabe-Ito palette (Okabe & Ito 2008, "Color Universal Design"), by name.
@@ -133,6 +135,30 @@ def format_price(value: float | None, tick: float | None = None) -> str:
     text = f"{tick:.10f}".rstrip("0")
     decimals = len(text.split(".")[1]) if "." in text else 0
     return format_number(round(value / tick) * tick, decimals)
+
+
+def price_exact(value: float | None) -> str:
+    """A price as computed, for a tooltip: up to 8 decimals, trailing zeros dropped.
+
+    >>> price_exact(57228.91573), price_exact(19700.0), price_exact(None)
+    ('57,228.91573 USDT', '19,700 USDT', '--')
+    """
+    if value is None or not math.isfinite(value):
+        return "--"
+    text = _no_negative_zero(f"{value:,.8f}").rstrip("0").rstrip(".")
+    return f"{text} USDT"
+
+
+def price_html(value: float | None, tick: float | None = None) -> str:
+    """A price at the tick size, the exact value in its ``title`` (shown on hover), as HTML.
+
+    >>> price_html(57228.91573, tick=0.1)
+    '<span title="57,228.91573 USDT">57,228.9</span>'
+    """
+    shown = format_price(value, tick)
+    if shown == "--":
+        return shown
+    return f'<span title="{html.escape(price_exact(value))}">{html.escape(shown)}</span>'
 
 
 def _no_negative_zero(text: str) -> str:

@@ -9,11 +9,12 @@ against leverage, the right one each exchange's margin ratio against the mark, i
 orientation, with the 100 % line where each is liquidated.
 
 Every number comes from the engine's exchange conventions
-(:mod:`margin_widgets.engine.exchanges`): :func:`~margin_widgets.engine.isolated_liquidation_price`
-with one maintenance rate for all three, or
-:func:`~margin_widgets.engine.exchanges.liquidation_price_in_tiers` with each exchange's own
-dated tier table; the ratios are each convention's ``maintenance_margin`` and
-``margin_ratio``. An exchange that ships no table for the symbol is drawn as nothing.
+(:mod:`margin_widgets.engine.exchanges`), with one maintenance rate for all three or each
+exchange's own dated tier table: the liquidation prices against leverage are
+:func:`~margin_widgets.engine.exchange_leverage_curve`, the ratios against the mark
+:func:`~margin_widgets.engine.exchange_ratio_curve`. An exchange that ships no table for the
+symbol is drawn as nothing. Prices are shown at the symbol's tick size
+(:func:`~margin_widgets.engine.tick_size`), the exact value on hover.
 """
 
 from __future__ import annotations
@@ -28,17 +29,17 @@ import ipywidgets as w
 import numpy as np
 
 from margin_widgets.engine import (
+    LeverageCurve,
     TierTable,
     available_tier_tables,
-    get_exchange,
+    exchange_leverage_curve,
+    exchange_ratio_curve,
     initial_margin,
-    isolated_liquidation_price,
     linear_grid,
     load_tier_table,
     notional,
-    unrealized_pnl,
+    tick_size,
 )
-from margin_widgets.engine.exchanges import liquidation_price_in_tiers
 from margin_widgets.widgets import _style as st
 from margin_widgets.widgets._base import Explorer, nan_for_none, set_mark_data
 from margin_widgets.widgets._controls import (
@@ -48,6 +49,7 @@ from margin_widgets.widgets._controls import (
     quantity_slider,
     side_toggle,
 )
+from margin_widgets.widgets._format import price_html
 
 __all__ = ["EXCHANGES", "EXCHANGE_STYLES", "ExchangeComparer", "ExchangeStyle"]
 
@@ -56,9 +58,12 @@ _LOOK = ControlLook("26em", "11em")
 #: The compared exchanges, in display order (engine convention names).
 EXCHANGES: tuple[str, ...] = ("binance", "bybit", "okx")
 SYMBOLS: tuple[str, ...] = ("BTCUSDT", "ETHUSDT")
-#: Points of the liquidation-price-against-leverage curves and of the ratio curves.
+#: Highest leverage of the liquidation-price curves (one point per whole leverage).
 LEVERAGE_POINTS = 125
+#: Points of the ratio curves.
 PRICE_POINTS = 241
+#: Share of the ratio plot's width at each end kept free of x ticks (their labels would be cut).
+TICK_END_MARGIN = 0.06
 #: Ratios above this are not drawn (the ratio curves would dwarf the 100 % line).
 RATIO_CEILING = 3.0
 
@@ -196,7 +201,8 @@ class ExchangeComparer(Explorer):
 
         # --- liquidation price against leverage
         ls = {"x": bq.LinearScale(min=1.0, max=125.0), "y": bq.LinearScale()}
-        tip = st.tooltip("leverage (x)", "liq. price (USDT)", ".0f", ",.2f")
+        # the exact price on hover (labels and the readout show it at the tick size)
+        tip = st.tooltip("leverage (x)", "liq. price (USDT)", ".0f", ",.6f")
         self.lp_lines: dict[str, bq.Lines] = {}
         self.lp_points: dict[str, bq.Scatter] = {}
         for name, look in EXCHANGE_STYLES.items():
@@ -238,7 +244,9 @@ class ExchangeComparer(Explorer):
             st.figure(
                 "ratio",
                 [self.threshold_line, *self.ratio_lines.values(), *self.ratio_points.values()],
-                st.axes(rs, "mark price (USDT)", "margin ratio (%)", y_format=".0%"),
+                st.axes(
+                    rs, "mark price (USDT)", "margin ratio (%)", x_format=",.0f", y_format=".0%"
+                ),
                 "Margin ratio (own orientation) against the mark",
             ),
         )
@@ -258,80 +266,81 @@ class ExchangeComparer(Explorer):
             out[name] = load_tier_table(name, symbol) if symbol in shipped else None
         return out
 
-    def _liquidation_price(self, name: str, leverage: float) -> float | None:
-        """Engine liquidation price of exchange ``name`` at ``leverage`` (current controls).
+    def _maintenance(self, name: str) -> dict[str, Any]:
+        """The maintenance source of exchange ``name``: one rate, or its tier table.
 
         Raises KeyError for an exchange without a tier table in "tier tables" mode.
         """
         v = self._raw_values()
-        side, q, ep = str(v["side"]), float(v["quantity"]), float(v["entry_price"])
         fee = float(v["okx_fee"]) if name == "okx" else 0.0
         if v["maintenance"] == "one rate":
-            return isolated_liquidation_price(
-                name, side, q, ep, leverage, float(v["mmr"]), 0.0, 0.0, fee
-            )
-        table = self._tables[name]
+            return {"maintenance_margin_rate": float(v["mmr"]), "fee_rate": fee}
+        table = self._tables.get(name)
         if table is None:
             raise KeyError(name)
-        margin = initial_margin(notional(q, ep), leverage)
-        price, _tier = liquidation_price_in_tiers(name, side, q, ep, margin, table, fee)
-        return price
+        return {"table": table, "fee_rate": fee}
+
+    def _curve(self, name: str) -> LeverageCurve:
+        """Engine liquidation and bankruptcy prices of exchange ``name`` at leverage 1 to 125."""
+        v = self._raw_values()
+        return exchange_leverage_curve(
+            name,
+            str(v["side"]),
+            float(v["quantity"]),
+            float(v["entry_price"]),
+            max_leverage=LEVERAGE_POINTS,
+            **self._maintenance(name),
+        )
 
     def liquidation_prices(self) -> dict[str, float | None]:
         """Liquidation price per exchange at the current controls (absent: no tier table)."""
         self.flush()
         return dict(self._prices)
 
-    def _ratios(self, name: str, prices: list[float]) -> list[float]:
-        """Exchange ``name``'s margin ratio at each mark (engine convention calls, in a loop)."""
+    def _ratios(self, name: str, prices: list[float]) -> tuple[float, ...]:
+        """Exchange ``name``'s margin ratio at each mark (:func:`exchange_ratio_curve`)."""
         v = self._raw_values()
-        side, q, ep = str(v["side"]), float(v["quantity"]), float(v["entry_price"])
-        convention = get_exchange(name)
-        fee = float(v["okx_fee"]) if name == "okx" else 0.0
+        q, ep = float(v["quantity"]), float(v["entry_price"])
         margin = initial_margin(notional(q, ep), float(v["leverage"]))
-        table = self._tables.get(name) if v["maintenance"] == "tier tables" else None
-        out = []
-        for price in prices:
-            if table is None:
-                rate, amount = float(v["mmr"]), 0.0
-            else:
-                at = ep if convention.tier_price == "entry" else price
-                tier = table.tier_for(q, at)
-                rate, amount = tier.maintenance_margin_rate, tier.maintenance_amount
-            requirement = convention.maintenance_margin(q, ep, price, rate, amount, fee)
-            balance = margin + unrealized_pnl(side, q, ep, price)
-            out.append(convention.margin_ratio(balance, requirement))
-        return out
+        return exchange_ratio_curve(
+            name, str(v["side"]), q, ep, margin, prices, **self._maintenance(name)
+        )
 
     def margin_ratios(self, prices: list[float]) -> dict[str, list[float]]:
         """Each drawn exchange's margin ratio (own orientation) at the given marks."""
         self.flush()
-        return {name: self._ratios(name, prices) for name in self._prices}
+        return {name: list(self._ratios(name, prices)) for name in self._prices}
+
+    def _tick(self, name: str) -> float | None:
+        """The tick size of the chosen symbol on exchange ``name`` (None if none is stored)."""
+        try:
+            return tick_size(name, str(self.controls["symbol"].value))
+        except ValueError:
+            return None
 
     # ------------------------------------------------------------------ update
     def _update(self, changed: frozenset[str] | None) -> None:
         v = self._raw_values()
         tier_mode = v["maintenance"] == "tier tables"
         self._tables = self.tables() if tier_mode else dict.fromkeys(EXCHANGES)
-        lev_now = float(v["leverage"])
-        grid = linear_grid(1.0, 125.0, LEVERAGE_POINTS)
-        prices: dict[str, float | None] = {}
-        missing = []
-        for name in EXCHANGES:
-            try:
-                prices[name] = self._liquidation_price(name, lev_now)
-            except KeyError:
-                missing.append(EXCHANGE_STYLES[name].label)
+        lev_now = int(v["leverage"])
+        grid = [float(lev) for lev in range(1, LEVERAGE_POINTS + 1)]
+        drawn = [n for n in EXCHANGES if not tier_mode or self._tables.get(n) is not None]
+        missing = [EXCHANGE_STYLES[n].label for n in EXCHANGES if n not in drawn]
 
         def compute() -> dict[str, list[float]]:
             return {
-                name: [nan_for_none(self._liquidation_price(name, lev)) for lev in grid]
-                for name in prices
+                name: [nan_for_none(p) for p in self._curve(name).liquidation] for name in drawn
             }
 
         # every control but the leverage: a leverage drag only moves the points
         inputs = tuple(v[name] for name in self.controls if name != "leverage")
         curves = self.cached("curves", inputs, compute, keep=4)
+        prices: dict[str, float | None] = {
+            name: (None if math.isnan(p) else p)
+            for name in drawn
+            for p in (curves[name][lev_now - 1],)
+        }
         if not prices:
             raise ValueError(
                 f"no exchange ships a tier table for {v['symbol']}: choose another symbol"
@@ -358,7 +367,9 @@ class ExchangeComparer(Explorer):
                     )
         self._draw_liquidation(grid, curves, prices, float(v["entry_price"]), lev_now)
         self._draw_ratios(prices, float(v["entry_price"]))
-        self.set_readout(self._summary())
+        readout = f"<b>{self._summary_html()}</b>"
+        if self.readout.value != readout:
+            self.readout.value = readout
 
     def _draw_liquidation(
         self,
@@ -402,7 +413,11 @@ class ExchangeComparer(Explorer):
             self.lp_labels.x = np.array([float(self.lp_scales["x"].max)] * len(shown))
             self.lp_labels.y = np.array(ys, dtype=float)
             self.lp_labels.text = np.array(
-                [f"{EXCHANGE_STYLES[n].label} {st.format_price(p)}" for n, p in shown], dtype=str
+                [
+                    f"{EXCHANGE_STYLES[n].label} {st.format_price(p, self._tick(n))}"
+                    for n, p in shown
+                ],
+                dtype=str,
             )
             self.lp_labels.colors = [EXCHANGE_STYLES[n].color for n, _ in shown] or ["black"]
 
@@ -413,11 +428,18 @@ class ExchangeComparer(Explorer):
         grid = linear_grid(low, high, PRICE_POINTS)
         with self.ratio_scales["x"].hold_sync():
             self.ratio_scales["x"].min, self.ratio_scales["x"].max = low, high
+        # round ticks, none at the very ends: a label centred there would be cut by the edge
+        ticks = st.nice_ticks(low, high)
+        keep = TICK_END_MARGIN * (high - low)
+        set_mark_data(
+            self.ratio_figure.axes[0],
+            tick_values=ticks[(ticks > low + keep) & (ticks < high - keep)],
+        )
         set_mark_data(self.threshold_line, x=np.array([low, high]), y=np.array([1.0, 1.0]))
         x = np.array(grid, dtype=float)
         for name in EXCHANGES:
             if name in prices:
-                ratios = np.array(self._ratios(name, grid), dtype=float)
+                ratios = np.array(self._ratios(name, grid), dtype=float)  # one engine call
                 ratios[~((ratios >= 0) & (ratios <= RATIO_CEILING))] = math.nan
                 now = self._ratios(name, [entry])[0]
                 point = np.array([now]) if 0 <= now <= RATIO_CEILING else np.zeros(0)
@@ -429,11 +451,27 @@ class ExchangeComparer(Explorer):
 
     def _summary(self) -> str:
         parts = [
-            f"{EXCHANGE_STYLES[n].label} {st.format_price(p)}" for n, p in self._prices.items()
+            f"{EXCHANGE_STYLES[n].label} {st.format_price(p, self._tick(n))}"
+            for n, p in self._prices.items()
         ]
         found = [p for p in self._prices.values() if p is not None]
         spread = f" (spread {st.format_price(max(found) - min(found))} USDT)" if found else ""
         return "Liquidation price: " + ", ".join(parts) + spread
+
+    def _summary_html(self) -> str:
+        """:meth:`_summary` as HTML, each price's exact value in its ``title`` (on hover)."""
+        parts = [
+            f"{st.escape(EXCHANGE_STYLES[n].label)} {price_html(p, self._tick(n))}"
+            for n, p in self._prices.items()
+        ]
+        found = [p for p in self._prices.values() if p is not None]
+        spread = f" (spread {st.format_price(max(found) - min(found))} USDT)" if found else ""
+        return "Liquidation price: " + ", ".join(parts) + spread
+
+    def readout_plain(self) -> str:
+        """The readout line as plain text, e.g. ``"Liquidation price: Binance 19,698.5, ..."``."""
+        self.flush()
+        return self._summary()
 
     def _describe(self) -> str:
         v = self._raw_values()
@@ -445,8 +483,10 @@ class ExchangeComparer(Explorer):
             + ")"
         )
         return (
-            f"An isolated {v['side']} of {float(v['quantity']):g} coins at "
-            f"{st.format_price(float(v['entry_price']))} USDT opened at {int(v['leverage'])}x, "
+            f"An isolated {v['side']} of {float(v['quantity']):g} "
+            f"{str(v['symbol']).removesuffix('USDT')} at "
+            f"{st.format_price(float(v['entry_price']), self._tick('binance'))} USDT opened at "
+            f"{int(v['leverage'])}x, "
             f"with {mode}; OKX adds a liquidation fee of "
             f"{st.format_percent(float(v['okx_fee']), 2)}. {self._summary()}. Left: each "
             "exchange's liquidation price against leverage (Binance solid, Bybit dashed, OKX "

@@ -25,6 +25,7 @@ from margin_widgets.engine import (
     multi_assets_excess_curve,
     multi_assets_stress,
     multi_assets_stress_curve,
+    tick_size,
     usdt_equivalent,
 )
 
@@ -220,3 +221,17 @@ def test_stress_curve_with_two_coins_and_with_none() -> None:
             for r in (0.0, 0.8)
         )
         assert curve == reference
+
+
+# --------------------------------------------------------------------------- tick sizes
+@pytest.mark.parametrize("exchange", ["binance", "bybit", "okx"])
+def test_btcusdt_tick_size_is_a_tenth_of_a_usdt(exchange: str) -> None:
+    # Binance PRICE_FILTER tickSize "0.10", Bybit priceFilter.tickSize "0.10", OKX tick size 0.1
+    assert tick_size(exchange, "BTCUSDT") == 0.1
+
+
+def test_tick_size_refuses_what_is_not_stored() -> None:
+    with pytest.raises(ValueError, match="symbol must be one of \\['BTCUSDT'\\] for okx"):
+        tick_size("okx", "DOGEUSDT")
+    with pytest.raises(ValueError, match="exchange must be one of"):
+        tick_size("kraken")

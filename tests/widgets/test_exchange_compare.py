@@ -23,7 +23,9 @@ def test_start_values_show_three_prices_for_one_trade() -> None:
     # OKX with a 0.05 % fee: 19,600 / (1 − 0.005 − 0.0005) = 19,708.3962
     assert prices["okx"] == pytest.approx(19_708.3962, abs=1e-4)
     text = explorer.readout.value
-    assert "19,698.49" in text and "19,700.00" in text and "19,708.40" in text
+    # at BTCUSDT's tick size, 0.1, the exact value in the title shown on hover
+    assert ">19,698.5<" in text and ">19,700.0<" in text and ">19,708.4<" in text
+    assert 'title="19,698.49246231 USDT"' in text and 'title="19,700 USDT"' in text
     assert explorer.status_text == ""
     for name in EXCHANGES:
         point = explorer.lp_points[name]
@@ -93,3 +95,22 @@ def test_fee_moves_only_okx() -> None:
     assert explorer.status_text == ""
     assert np.array_equal(binance, explorer.lp_lines["binance"].y, equal_nan=True)
     assert not np.array_equal(okx, explorer.lp_lines["okx"].y)
+
+
+def test_ratio_axis_has_thousands_separators_and_no_tick_at_the_ends() -> None:
+    explorer = ExchangeComparer()
+    axis = explorer.ratio_figure.axes[0]
+    assert axis.tick_format == ",.0f"
+    low, high = explorer.ratio_scales["x"].min, explorer.ratio_scales["x"].max
+    ticks = np.asarray(axis.tick_values, dtype=float)
+    assert ticks.size >= 2
+    margin = 0.06 * (high - low)
+    assert (ticks > low + margin).all() and (ticks < high - margin).all()
+
+
+def test_description_names_the_coin() -> None:
+    explorer = ExchangeComparer(quantity=1.0)
+    assert "isolated long of 1 BTC at 20,000.0 USDT" in explorer.description_text
+    assert "coins" not in explorer.description_text
+    explorer.controls["symbol"].value = "ETHUSDT"
+    assert "of 1 ETH at" in explorer.description_text

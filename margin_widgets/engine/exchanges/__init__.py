@@ -49,6 +49,7 @@ __all__ = [
     "isolated_liquidation_price",
     "liquidation_price_in_tiers",
     "load_tier_table",
+    "tick_size",
 ]
 
 DEFAULT_EXCHANGE = "binance"
@@ -361,6 +362,63 @@ def load_tier_table(exchange: str, symbol: str = "BTCUSDT", date: str | None = N
     1200.0
     """
     return get_exchange(exchange).tier_table(symbol, date)
+
+
+# --------------------------------------------------------------------------- tick sizes
+@cache
+def _tick_sizes() -> dict[str, dict[str, float]]:
+    text = (resources.files("margin_widgets") / "data" / "tick_sizes.json").read_text("utf-8")
+    data = json.loads(text)["exchanges"]
+    return {
+        exchange: {symbol: float(row["tick_size"]) for symbol, row in rows.items()}
+        for exchange, rows in data.items()
+    }
+
+
+def tick_size(exchange: str, symbol: str = "BTCUSDT") -> float:
+    """The price tick size of ``symbol``'s perpetual on ``exchange``, USDT.
+
+    The smallest step the exchange quotes and shows prices in; the explorers round the prices
+    they show to it. Read from ``margin_widgets/data/tick_sizes.json``, which names each value's
+    source.
+
+    Parameters
+    ----------
+    exchange : str
+        A name from :func:`available_exchanges`.
+    symbol : str, default "BTCUSDT"
+        Symbol of the USDT-margined perpetual.
+
+    Returns
+    -------
+    float
+        The tick size in USDT, > 0.
+
+    Raises
+    ------
+    ValueError
+        For an unknown exchange, or a symbol with no stored tick size (naming the stored ones).
+
+    References
+    ----------
+    Binance, "Exchange Information" (USDⓈ-M Futures API, PRICE_FILTER ``tickSize``); Bybit, "Get
+    Instruments Info" (V5 API, ``priceFilter.tickSize``); OKX, "I. Perpetual Swaps" (contract
+    specifications, tick size).
+
+    Examples
+    --------
+    BTCUSDT moves in steps of 0.1 USDT on all three:
+
+    >>> tick_size("binance"), tick_size("bybit", "BTCUSDT"), tick_size("okx")
+    (0.1, 0.1, 0.1)
+    """
+    get_exchange(exchange)
+    stored = _tick_sizes().get(exchange, {})
+    if symbol not in stored:
+        raise ValueError(
+            f"symbol must be one of {sorted(stored)} for {exchange} tick sizes, got {symbol!r}"
+        )
+    return stored[symbol]
 
 
 # --------------------------------------------------------------------------- the contract
