@@ -39,6 +39,7 @@ from margin_widgets.engine import (
     multi_assets_excess_curve,
     multi_assets_liquidation_prices,
     multi_assets_stress_curve,
+    tick_size,
     usdt_equivalent,
 )
 from margin_widgets.widgets import _style as st
@@ -51,6 +52,7 @@ from margin_widgets.widgets._controls import (
     seed_box,
     side_toggle,
 )
+from margin_widgets.widgets._format import price_html
 
 __all__ = ["COIN_PRICES", "MultiAssetsCollateral"]
 
@@ -60,6 +62,8 @@ SYMBOL = "BTCUSDT"
 MARK = 60_000.0
 #: Each collateral coin's price when BTC is at :data:`MARK`, USDT.
 COIN_PRICES: dict[str, float] = {"BTC": 60_000.0, "ETH": 3_000.0, "BNB": 600.0}
+#: Tick size of the BTCUSDT perpetual, USDT: prices are shown at it (the exact value on hover).
+TICK = tick_size("binance", SYMBOL)
 GRID_POINTS = 241
 CURVE_POINTS = 11
 #: Top margin (px) of the stress figure: the title, then one row naming the curves.
@@ -208,7 +212,7 @@ class MultiAssetsCollateral(Explorer):
 
         # --- margin left against the mark
         es = {"x": bq.LinearScale(), "y": bq.LinearScale()}
-        tip = st.tooltip("BTC mark (USDT)", "MB − MM (USDT)", ",.2f", ",.2f")
+        tip = st.tooltip("BTC mark (USDT)", "MB − MM (USDT)", ",.6f", ",.2f")
         self.excess_lines = {
             "coin": st.line(es, COIN_COLOR, label="coin collateral", tip=tip),
             "usdt": st.line(
@@ -398,7 +402,7 @@ class MultiAssetsCollateral(Explorer):
         # the liquidation prices at the top right, in the band the legend's headroom keeps free
         # of lines: under the zero line, where the markers are, the other curve runs through
         labels = [
-            (f"{name} liq. " + " / ".join(st.format_price(p) for p in shown), color)
+            (f"{name} liq. " + " / ".join(st.format_price(p, TICK) for p in shown), color)
             for key, name, color in (("coin", "coin", COIN_COLOR), ("usdt", "USDT", USDT_COLOR))
             if (shown := [p for p in roots[key] if low <= p <= high])
         ]
@@ -415,7 +419,10 @@ class MultiAssetsCollateral(Explorer):
             self.root_labels.x_offset = -4
 
         self._update_stress(changed)
-        self.set_readout(self._summary())
+        # the exact prices in the titles (on hover)
+        readout = f"<b>{self._summary(lambda p: price_html(p, TICK))}</b>"
+        if self.readout.value != readout:
+            self.readout.value = readout
 
     def _update_stress(self, changed: frozenset[str] | None) -> None:
         v = self._raw_values()
@@ -458,12 +465,14 @@ class MultiAssetsCollateral(Explorer):
             set_mark_data(line, x=x, y=np.array(self._curve[key], dtype=float))
             set_mark_data(self.curve_points[key], x=np.array([rho]), y=np.array([now[key]]))
 
-    def _summary(self) -> str:
+    def _summary(self, price_text: Any = None) -> str:
+        """The readout line; ``price_text(price)`` writes each price (default: at the tick)."""
+        show = price_text or (lambda p: st.format_price(p, TICK))
         v = self._raw_values()
 
         def prices(key: str) -> str:
             roots = self._roots.get(key, ())
-            return " and ".join(st.format_price(p) for p in roots) or "no price"
+            return " and ".join(show(p) for p in roots) or "no price"
 
         stress = self._stress
         odds = (
@@ -484,7 +493,7 @@ class MultiAssetsCollateral(Explorer):
         curve = self._curve
         return (
             f"A BTCUSDT {v['side']} of {float(v['quantity']):g} BTC at "
-            f"{st.format_price(MARK)} in Multi-Assets mode, USDT wallet "
+            f"{st.format_price(MARK, TICK)} in Multi-Assets mode, USDT wallet "
             f"{st.format_usdt(float(v['usdt_balance']))}, "
             f"{st.format_usdt(float(v['collateral_value']))} of {v['asset']} as collateral at a "
             f"{st.format_percent(float(v['haircut']), 0)} haircut (counted "
@@ -498,3 +507,8 @@ class MultiAssetsCollateral(Explorer):
             f"with USDT from {st.format_percent(curve['usdt'][0])} to "
             f"{st.format_percent(curve['usdt'][-1])}."
         )
+
+    def readout_plain(self) -> str:
+        """The readout line as plain text (prices at the tick size)."""
+        self.flush()
+        return self._summary()

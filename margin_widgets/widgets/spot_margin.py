@@ -13,7 +13,9 @@ the liquidation and margin-call price of the same holdings in every kind of acco
 from the engine's :func:`~margin_widgets.engine.curves.spot_level_curve` over a grid, prices
 from :func:`~margin_widgets.engine.long_liquidation_price` and
 :func:`~margin_widgets.engine.short_liquidation_price`, thresholds from
-:func:`~margin_widgets.engine.spot_threshold`.
+:func:`~margin_widgets.engine.spot_threshold`, where the account stands from
+:func:`~margin_widgets.engine.margin_level_status`. Prices are shown at the spot pair's tick
+size (:func:`~margin_widgets.engine.tick_size`), the exact value on hover.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from margin_widgets.engine import (
     margin_level_status,
     short_liquidation_price,
     spot_threshold,
+    tick_size,
 )
 from margin_widgets.engine.curves import spot_level_curve
 from margin_widgets.widgets import _style as st
@@ -47,8 +50,9 @@ from margin_widgets.widgets._controls import (
     quantity_slider,
     side_toggle,
 )
+from margin_widgets.widgets._format import price_html
 
-__all__ = ["ACCOUNTS", "SpotMarginLevel"]
+__all__ = ["ACCOUNTS", "CHART_NAMES", "SpotMarginLevel"]
 
 _LOOK = ControlLook("26em", "11em")
 
@@ -57,6 +61,13 @@ ACCOUNTS: tuple[tuple[str, str, int], ...] = tuple(
     [(f"Cross {lev}x", "cross", lev) for lev in sorted(CROSS_THRESHOLDS)]
     + [(f"isolated {lev}x", "isolated", lev) for lev in sorted(ISOLATED_THRESHOLDS, reverse=True)]
 )
+#: Each kind of account's name on the right figure's axis: short enough that five fit side by
+#: side without touching ("isolated 10x" and "isolated 5x" ran into each other).
+CHART_NAMES: dict[str, str] = {
+    label: (f"cross {lev}x" if mode == "cross" else f"iso. {lev}x") for label, mode, lev in ACCOUNTS
+}
+#: Tick size of the spot pair the account trades (BTC/USDT on Binance), USDT.
+TICK = tick_size("binance", "BTCUSDT", market="spot")
 GRID_POINTS = 241
 #: Highest margin level drawn (the level of a small debt runs off the chart).
 LEVEL_CEILING = 3.0
@@ -190,7 +201,7 @@ class SpotMarginLevel(Explorer):
         # the legend's three rows above the drawn levels (none above LEVEL_CEILING)
         _, level_top = st.headroom(0.0, LEVEL_CEILING, rows=3, pad=0.0)
         ls = {"x": bq.LinearScale(), "y": bq.LinearScale(min=0.0, max=level_top)}
-        tip = st.tooltip("BTC (USDT)", "margin level", ",.2f", ".3f")
+        tip = st.tooltip("BTC (USDT)", "margin level", ",.6f", ".3f")
         self.level_line = st.line(ls, LEVEL_COLOR, label="margin level", tip=tip)
         self.level_point = st.points(ls, st.MARK_COLOR, marker="diamond", tip=tip)
         self.call_line = st.hline(ls, CALL_COLOR, line_style="dashed")
@@ -225,10 +236,10 @@ class SpotMarginLevel(Explorer):
         self.level_scales = ls
 
         # --- prices by kind of account
-        names = [label for label, _, _ in ACCOUNTS]
+        names = [CHART_NAMES[label] for label, _, _ in ACCOUNTS]
         ks = {"x": bq.OrdinalScale(domain=names), "y": bq.LinearScale()}
         ktip = bq.Tooltip(
-            fields=["x", "y"], labels=["account", "price (USDT)"], formats=["", ",.2f"]
+            fields=["x", "y"], labels=["account", "price (USDT)"], formats=["", ",.6f"]
         )
         self.kind_points: dict[str, Any] = {
             "liquidation": {
@@ -341,7 +352,7 @@ class SpotMarginLevel(Explorer):
         }
         status = margin_level_status(self._level, threshold)
         if status != "ok":
-            self.note(f"At {st.format_price(price)} the account is in {status}.", "warning")
+            self.note(f"At {st.format_price(price, TICK)} the account is in {status}.", "warning")
 
         known = [p for p in self._prices.values() if p is not None]
         low = min([price, *known]) * 0.6
@@ -380,12 +391,15 @@ class SpotMarginLevel(Explorer):
             (self.liq_line, "liquidation", "liquidation", threshold.liquidation),
         ):
             found = self._prices[key]
-            where = "not reached" if found is None else f"at {st.format_price(found)}"
+            where = "not reached" if found is None else f"at {st.format_price(found, TICK)}"
             line.labels = [f"{name} ({level:g}) {where}"]
         self.level_figure.axes[0].tick_format = st.compact_format(high)
 
         self._draw_kinds(price)
-        self.set_readout(self._summary())
+        # the exact prices in the titles (on hover); the words are escaped by price_html
+        readout = f"<b>{self._summary(lambda p: price_html(p, TICK))}</b>"
+        if self.readout.value != readout:
+            self.readout.value = readout
 
     def _draw_kinds(self, price: float) -> None:
         """Liquidation and margin-call price of the same holdings in every kind of account."""
@@ -409,7 +423,7 @@ class SpotMarginLevel(Explorer):
         self.kind_figure.axes[1].tick_format = st.compact_format(high)
         for mode in st.MODES:
             rows = [
-                (lab, liq)
+                (CHART_NAMES[lab], liq)
                 for (lab, m, _), (liq, _c) in zip(ACCOUNTS, self._kinds.values(), strict=True)
                 if m == mode and liq is not None
             ]
@@ -418,39 +432,57 @@ class SpotMarginLevel(Explorer):
                 x=np.array([r[0] for r in rows], dtype=str),
                 y=np.array([r[1] for r in rows], dtype=float),
             )
-        calls = [(lab, c) for lab, (_l, c) in self._kinds.items() if c is not None]
+        calls = [(CHART_NAMES[lab], c) for lab, (_l, c) in self._kinds.items() if c is not None]
         set_mark_data(
             self.kind_points["margin call"],
             x=np.array([c[0] for c in calls], dtype=str),
             y=np.array([c[1] for c in calls], dtype=float),
         )
-        names = [label for label, _, _ in ACCOUNTS]
+        names = [CHART_NAMES[label] for label, _, _ in ACCOUNTS]
         set_mark_data(
             self.kind_price,
             x=np.array([names[0], names[-1]], dtype=str),
             y=np.array([price, price]),
         )
 
-    def _summary(self) -> str:
+    def _summary(self, price_text: Any = None) -> str:
+        """The readout line; ``price_text(price)`` writes each price (default: at the tick).
+
+        Where the account already stands at or past a threshold the line says so instead of
+        naming a move "to" a price already passed.
+        """
+        show = price_text or (lambda p: st.format_price(p, TICK))
         v = self._raw_values()
         t = self.threshold()
         level = "no debt" if math.isinf(self._level) else f"{self._level:.3f}"
         way = "fall" if v["side"] == "long" else "rise"
+        status = margin_level_status(self._level, t)
         call, liq = self._prices["margin call"], self._prices["liquidation"]
-        call_text = (
-            f"margin call at {t.margin_call:g} on a {way} to {st.format_price(call)}"
-            if call is not None
-            else f"no price brings a margin call ({t.margin_call:g})"
-        )
-        liq_text = (
-            f"liquidation at {t.liquidation:g} at {st.format_price(liq)}"
-            if liq is not None
-            else f"no price liquidates ({t.liquidation:g})"
-        )
+        if status != "ok":
+            call_text = f"already past the margin call level {t.margin_call:g}"
+            if call is not None:
+                call_text += f" (reached at {show(call)})"
+        elif call is not None:
+            call_text = f"margin call at {t.margin_call:g} on a {way} to {show(call)}"
+        else:
+            call_text = f"no price brings a margin call ({t.margin_call:g})"
+        if status == "liquidation":
+            liq_text = f"already past liquidation at {t.liquidation:g}"
+            if liq is not None:
+                liq_text += f" (reached at {show(liq)})"
+        elif liq is not None:
+            liq_text = f"liquidation at {t.liquidation:g} at {show(liq)}"
+        else:
+            liq_text = f"no price liquidates ({t.liquidation:g})"
         label = next(lab for lab, m, lev in ACCOUNTS if f"{m} {lev}" == v["account"])
-        return f"{label}: margin level {level} at {st.format_price(float(v['price']))}; " + (
+        return f"{label}: margin level {level} at {show(float(v['price']))}; " + (
             f"{call_text}, {liq_text}"
         )
+
+    def readout_plain(self) -> str:
+        """The readout line as plain text (prices at the tick size)."""
+        self.flush()
+        return self._summary()
 
     def _describe(self) -> str:
         v = self._raw_values()
@@ -467,7 +499,8 @@ class SpotMarginLevel(Explorer):
                 f"{float(v['quantity']):g} BTC plus {interest:.8f} BTC of interest"
             )
         kinds = "; ".join(
-            f"{label}: liquidation {st.format_price(liq)}, margin call {st.format_price(call)}"
+            f"{label}: liquidation {st.format_price(liq, TICK)}, margin call "
+            f"{st.format_price(call, TICK)}"
             for label, (liq, call) in self._kinds.items()
         )
         return (

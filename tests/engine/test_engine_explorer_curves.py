@@ -230,7 +230,16 @@ def test_btcusdt_tick_size_is_a_tenth_of_a_usdt(exchange: str) -> None:
     assert tick_size(exchange, "BTCUSDT") == 0.1
 
 
+def test_spot_tick_size() -> None:
+    # Binance spot BTCUSDT PRICE_FILTER tickSize "0.01000000"
+    assert tick_size("binance", "BTCUSDT", market="spot") == 0.01
+
+
 def test_tick_size_refuses_what_is_not_stored() -> None:
+    with pytest.raises(ValueError, match="market must be one of"):
+        tick_size("binance", market="options")
+    with pytest.raises(ValueError, match="symbol must be one of \\[\\] for okx spot"):
+        tick_size("okx", market="spot")
     with pytest.raises(ValueError, match="symbol must be one of \\['BTCUSDT'\\] for okx"):
         tick_size("okx", "DOGEUSDT")
     with pytest.raises(ValueError, match="exchange must be one of"):

@@ -28,7 +28,12 @@ def test_btc_behind_a_btc_long_liquidates_higher_by_hand() -> None:
     assert roots["usdt"] == pytest.approx((54_522.613,), abs=1e-3)
     assert sorted(explorer.root_points["coin"].x) == list(roots["coin"])
     assert list(explorer.root_points["coin"].y) == [0.0]
-    assert "55,000.00" in explorer.readout.value and "54,522.61" in explorer.readout.value
+    # at BTCUSDT's tick size (0.1), the exact value on hover
+    text = explorer.readout.value
+    assert '<span title="55,000 USDT">55,000.0</span>' in text
+    assert '<span title="54,522.61306533 USDT">54,522.6</span>' in text
+    labels = list(explorer.root_labels.text)
+    assert labels == ["coin liq. 55,000.0", "USDT liq. 54,522.6"]
     assert explorer.status_text == ""
 
 

@@ -15,7 +15,7 @@ from margin_widgets.engine import (
     short_liquidation_price,
     spot_threshold,
 )
-from margin_widgets.widgets.spot_margin import ACCOUNTS, SpotMarginLevel
+from margin_widgets.widgets.spot_margin import ACCOUNTS, CHART_NAMES, SpotMarginLevel
 
 
 def test_lesson_long_by_hand() -> None:
@@ -55,10 +55,10 @@ def test_short_and_every_kind_of_account() -> None:
     for mode in ("isolated", "cross"):
         mark = explorer.kind_points["liquidation"][mode]
         drawn.update(dict(zip(mark.x, mark.y, strict=True)))
-    assert set(drawn) == {label for label, _, _ in ACCOUNTS}
+    assert set(drawn) == set(CHART_NAMES.values())
     for label, mode, lev in ACCOUNTS:
         want = short_liquidation_price(40_000.0, 1.0, 0.0, spot_threshold(mode, lev).liquidation)
-        assert drawn[label] == want
+        assert drawn[CHART_NAMES[label]] == want
 
 
 def test_margin_call_note_and_refused_state() -> None:
@@ -68,3 +68,36 @@ def test_margin_call_note_and_refused_state() -> None:
     assert "owes nothing" in explorer.status_text
     for text in (explorer.readout.value, explorer.description.value):
         assert not re.search(r"\bnan\b|\binf\b|-0\.0+\b", text)
+
+
+def test_readout_says_already_past_a_threshold_instead_of_a_move_to_it() -> None:
+    # Cross 3x long, 1 BTC owing 20,000: margin call at 1.3 x 20,000 = 26,000, liquidation at
+    # 22,000. At 24,000 (level 1.2) the margin call is behind, liquidation 2,000 below.
+    explorer = SpotMarginLevel(price=24_000.0)
+    text = explorer.readout_plain()
+    assert "already past the margin call level 1.3 (reached at 26,000.00)" in text
+    assert "on a fall to" not in text
+    assert "liquidation at 1.1 at 22,000.00" in text
+    # at 21,000 (level 1.05) both are behind
+    explorer.controls["price"].value = 21_000.0
+    text = explorer.readout_plain()
+    assert "already past liquidation at 1.1 (reached at 22,000.00)" in text
+    # a short: 40,000 USDT owing 1 BTC, call at 40,000 / 1.3 = 30,769.23; at 31,000 past it
+    short = SpotMarginLevel(side="short", quote=40_000.0, price=31_000.0)
+    assert "already past the margin call level 1.3 (reached at 30,769.23)" in short.readout_plain()
+    # below the call price nothing is passed: the move is still ahead
+    assert "on a fall to 26,000.00" in SpotMarginLevel().readout_plain()
+
+
+def test_readout_prices_carry_the_exact_value_on_hover() -> None:
+    explorer = SpotMarginLevel(side="short", quote=40_000.0)
+    # 40,000 / 1.1 = 36,363.6363...: shown at the spot tick (0.01), exact in the title
+    assert '<span title="36,363.63636364 USDT">36,363.64</span>' in explorer.readout.value
+
+
+def test_account_names_on_the_axis_are_short_enough_not_to_touch() -> None:
+    # five categories share about 330 px: at most 8 characters each ("iso. 10x")
+    assert all(len(name) <= 8 for name in CHART_NAMES.values())
+    assert len(set(CHART_NAMES.values())) == len(ACCOUNTS)
+    explorer = SpotMarginLevel()
+    assert list(explorer.kind_scales["x"].domain) == [CHART_NAMES[a] for a, _, _ in ACCOUNTS]

@@ -365,18 +365,25 @@ def load_tier_table(exchange: str, symbol: str = "BTCUSDT", date: str | None = N
 
 
 # --------------------------------------------------------------------------- tick sizes
+TICK_MARKETS: tuple[str, ...] = ("perpetual", "spot")
+"""Markets with stored tick sizes: the USDT-margined perpetuals and the spot pairs."""
+
+
 @cache
-def _tick_sizes() -> dict[str, dict[str, float]]:
+def _tick_sizes() -> dict[str, dict[str, dict[str, float]]]:
     text = (resources.files("margin_widgets") / "data" / "tick_sizes.json").read_text("utf-8")
-    data = json.loads(text)["exchanges"]
+    data = json.loads(text)["markets"]
     return {
-        exchange: {symbol: float(row["tick_size"]) for symbol, row in rows.items()}
-        for exchange, rows in data.items()
+        market: {
+            exchange: {symbol: float(row["tick_size"]) for symbol, row in rows.items()}
+            for exchange, rows in exchanges.items()
+        }
+        for market, exchanges in data.items()
     }
 
 
-def tick_size(exchange: str, symbol: str = "BTCUSDT") -> float:
-    """The price tick size of ``symbol``'s perpetual on ``exchange``, USDT.
+def tick_size(exchange: str, symbol: str = "BTCUSDT", *, market: str = "perpetual") -> float:
+    """The price tick size of ``symbol`` on ``exchange``'s ``market``, USDT.
 
     The smallest step the exchange quotes and shows prices in; the explorers round the prices
     they show to it. Read from ``margin_widgets/data/tick_sizes.json``, which names each value's
@@ -387,7 +394,9 @@ def tick_size(exchange: str, symbol: str = "BTCUSDT") -> float:
     exchange : str
         A name from :func:`available_exchanges`.
     symbol : str, default "BTCUSDT"
-        Symbol of the USDT-margined perpetual.
+        Symbol, e.g. ``"BTCUSDT"``.
+    market : {"perpetual", "spot"}, default "perpetual"
+        The USDT-margined perpetual, or the spot (and spot margin) pair.
 
     Returns
     -------
@@ -397,26 +406,33 @@ def tick_size(exchange: str, symbol: str = "BTCUSDT") -> float:
     Raises
     ------
     ValueError
-        For an unknown exchange, or a symbol with no stored tick size (naming the stored ones).
+        For an unknown exchange or market, or a symbol with no stored tick size (naming the
+        stored ones).
 
     References
     ----------
-    Binance, "Exchange Information" (USDⓈ-M Futures API, PRICE_FILTER ``tickSize``); Bybit, "Get
+    Binance, "Exchange Information" (USDⓈ-M Futures API, PRICE_FILTER ``tickSize``); Binance,
+    "Exchange information" (Spot API, PRICE_FILTER ``tickSize``); Bybit, "Get
     Instruments Info" (V5 API, ``priceFilter.tickSize``); OKX, "I. Perpetual Swaps" (contract
     specifications, tick size).
 
     Examples
     --------
-    BTCUSDT moves in steps of 0.1 USDT on all three:
+    The BTCUSDT perpetual moves in steps of 0.1 USDT on all three; Binance's spot pair in 0.01:
 
     >>> tick_size("binance"), tick_size("bybit", "BTCUSDT"), tick_size("okx")
     (0.1, 0.1, 0.1)
+    >>> tick_size("binance", market="spot")
+    0.01
     """
     get_exchange(exchange)
-    stored = _tick_sizes().get(exchange, {})
+    if market not in TICK_MARKETS:
+        raise ValueError(f"market must be one of {TICK_MARKETS}, got {market!r}")
+    stored = _tick_sizes().get(market, {}).get(exchange, {})
     if symbol not in stored:
         raise ValueError(
-            f"symbol must be one of {sorted(stored)} for {exchange} tick sizes, got {symbol!r}"
+            f"symbol must be one of {sorted(stored)} for {exchange} {market} tick sizes, "
+            f"got {symbol!r}"
         )
     return stored[symbol]
 
