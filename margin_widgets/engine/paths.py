@@ -82,11 +82,12 @@ import bisect
 import math
 import random
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import compress, repeat
 from operator import add, and_, ge, le, lt, mul, not_, sub
-from typing import Any
+from typing import Any, TypeVar
 
 from margin_widgets.engine import _checks
 from margin_widgets.engine.brackets import Bracket, BracketTable, load_brackets
@@ -101,12 +102,14 @@ from margin_widgets.engine.scenarios import (
 )
 
 __all__ = [
+    "CommonDraws",
     "PathSet",
     "path_liquidation_probability",
     "simulate_paths",
 ]
 
 _exp = math.exp
+_T = TypeVar("_T")
 
 
 def _expm1s(log_returns: Iterable[float]) -> Iterator[float]:
@@ -751,6 +754,356 @@ def _stepped_deficits(specs: Sequence[_LegSpec], logs: Sequence[Iterable[float]]
     return out
 
 
+class CommonDraws:
+    """The random numbers of one seed, drawn once: paths at any correlation and volatility.
+
+    Common random numbers: the standard normals (and the Student-t factors) of ``seed`` are
+    drawn when the object is made; :meth:`paths` correlates and scales them for any
+    correlation and volatility without drawing again, so the differences between two settings
+    are not noise. The result is number for number :func:`simulate_paths` with the same
+    arguments. :meth:`one_shock_curve` answers a book of identical legs at many correlations
+    by counting over sorted per-scenario values instead of scanning each scenario.
+
+    Parameters
+    ----------
+    n_assets : int
+        Number of assets, >= 2.
+    n_paths : int, default 10,000
+        Number of paths, >= 1.
+    horizon_days, step_days : float
+        Horizon and step in days, as in :func:`simulate_paths` (``step_days = horizon_days``:
+        the one-shock model).
+    degrees_of_freedom : float, optional
+        ν > 2 for Student-t shocks; None for Gaussian shocks.
+    seed : int, default 0
+        Seed of the standard-library generator.
+
+    Raises
+    ------
+    ValueError
+        For counts below their minimum, a horizon that is not a whole number of steps or ν <= 2.
+
+    References
+    ----------
+    P. Glasserman, "Monte Carlo Methods in Financial Engineering", Springer, 2003 (common
+    random numbers for comparing settings).
+
+    Examples
+    --------
+    >>> draws = CommonDraws(2, 50, seed=3)
+    >>> draws.paths(0.5, 0.2) == simulate_paths(2, 0.5, 0.2, 50, seed=3)
+    True
+    """
+
+    #: correlations whose shocks are kept, and volatilities whose asset-0 paths are kept
+    KEEP = 64
+
+    def __init__(
+        self,
+        n_assets: int,
+        n_paths: int = 10_000,
+        *,
+        horizon_days: float = 30.0,
+        step_days: float = 1.0,
+        degrees_of_freedom: float | None = None,
+        seed: int = 0,
+    ) -> None:
+        n = _count("n_assets", n_assets, minimum=2)
+        count, n_steps, horizon, step, nu = _draw_arguments(
+            n_paths, horizon_days, step_days, degrees_of_freedom, seed
+        )
+        self.n_assets, self.n_paths, self.n_steps = n, count, n_steps
+        self.horizon_days, self.step_days = horizon, step
+        self.degrees_of_freedom, self.seed = nu, seed
+        self._normals = _Normals(n, count, n_steps, nu, seed)
+        self._kept: dict[Any, OrderedDict[Any, Any]] = {}
+
+    def _keep(self, part: str, key: Any, compute: Callable[[], _T], keep: int = KEEP) -> _T:
+        store = self._kept.setdefault(part, OrderedDict())
+        if key in store:
+            store.move_to_end(key)
+            found: _T = store[key]
+            return found
+        value = store[key] = compute()
+        while len(store) > keep:
+            store.popitem(last=False)
+        return value
+
+    def shocks(self, correlation: float) -> tuple[array[float], ...]:
+        """The standardized shocks per asset at ``correlation`` (:attr:`PathSet.shocks`)."""
+        rho = _checks.number("correlation", correlation)
+        return self._keep("shocks", rho, lambda: self._normals.correlated(rho), keep=8)
+
+    def paths(self, correlation: float, volatility: float) -> PathSet:
+        """The paths at ``correlation`` and ``volatility``, from the kept random numbers.
+
+        Equal to :func:`simulate_paths` with the same arguments; asset 0's paths do not depend
+        on the correlation and are kept per volatility.
+
+        Examples
+        --------
+        >>> draws = CommonDraws(2, 20, horizon_days=3, degrees_of_freedom=5, seed=1)
+        >>> a = draws.paths(-0.5, 0.3)
+        >>> a == simulate_paths(2, -0.5, 0.3, 20, horizon_days=3, degrees_of_freedom=5, seed=1)
+        True
+        """
+        shocks = self.shocks(correlation)
+        sigma = _checks.non_negative("volatility", volatility)
+        step_sigma = sigma / math.sqrt(self.n_steps)
+        drift = -0.5 * step_sigma * step_sigma
+        first = self._keep(
+            "first",
+            sigma,
+            lambda: _build_column(shocks[0], step_sigma, drift, self.n_paths, self.n_steps),
+            keep=8,
+        )
+        return _build(
+            self.n_assets,
+            float(correlation),
+            sigma,
+            self.n_paths,
+            self.n_steps,
+            self.horizon_days,
+            self.step_days,
+            self.degrees_of_freedom,
+            self.seed,
+            shocks,
+            built=(first,),
+        )
+
+    def one_shock_curve(
+        self,
+        legs: Sequence[Leg],
+        correlations: Sequence[float],
+        volatility: float,
+        *,
+        n_paths: int | None = None,
+        brackets: dict[str, BracketTable] | None = None,
+    ) -> tuple[list[float], list[float]]:
+        """Cross and "at least one isolated leg" probability at each correlation, one shock.
+
+        Over the first ``n_paths`` scenarios of the one-shock model (one step over the
+        horizon): the numbers of :meth:`PathSet.cross_probability` and of
+        :meth:`PathSet.isolated_liquidated` (share of scenarios with a count above 0) of
+        ``simulate_paths(n_assets, ρ, volatility, n_paths, step_days=horizon_days,
+        seed=seed)``, for every ρ of ``correlations``.
+
+        When every leg is the same position (side, quantity, entry price, collateral, table)
+        and stays in its first bracket (no maintenance amount), they are counts over kept
+        per-scenario values: an isolated leg is liquidated iff the scenario's lowest (long)
+        or highest (short) shock crosses its liquidation price (a bisection over the sorted
+        extremes, kept per correlation), and the cross account iff
+        ``W <= C − α·Σ_i exp(x_i)`` with ``α = Q·(s − MMR)·EP`` and ``C = n·s·Q·EP``: a count
+        over ``Σ_i exp(σ·ε_i)`` of the few scenarios whose mean shock (long) or highest
+        shock (short) can reach the bound, found by bisection over the orders kept per
+        correlation. The counts equal the scan's up to rounding at the boundary. Other books
+        are answered by the path scan.
+
+        Parameters
+        ----------
+        legs : sequence of Leg
+            One leg per asset.
+        correlations : sequence of float
+            The correlations ρ.
+        volatility : float
+            σ of each log return over the horizon, >= 0.
+        n_paths : int, optional
+            Use the first ``n_paths`` scenarios (1 to :attr:`n_paths`); default all.
+        brackets : dict of str to BracketTable, optional
+            Bracket tables by symbol; default: the shipped ones.
+
+        Returns
+        -------
+        (list of float, list of float)
+            Cross probability and isolated probability, one per correlation.
+
+        Raises
+        ------
+        ValueError
+            If the draws have more than one step, or for a bad count, volatility, correlation
+            or leg.
+
+        References
+        ----------
+        Binance, "How to Calculate Liquidation Price of USDⓈ-M Futures Contracts".
+
+        Examples
+        --------
+        Zero volatility: nothing moves, nothing is liquidated (two 10x longs at 100 USDT):
+
+        >>> from margin_widgets.engine.scenarios import equal_legs
+        >>> draws = CommonDraws(2, 10, step_days=30)
+        >>> draws.one_shock_curve(equal_legs(2, 10, 1_000), [0.0, 0.5], 0.0)
+        ([0.0, 0.0], [0.0, 0.0])
+        """
+        if self.n_steps != 1:
+            raise ValueError(
+                f"one_shock_curve needs one-step draws (step_days = horizon_days), got "
+                f"{self.n_steps} steps"
+            )
+        count = self.n_paths if n_paths is None else _count("n_paths", n_paths, minimum=1)
+        if count > self.n_paths:
+            raise ValueError(f"n_paths must be at most {self.n_paths}, got {n_paths!r}")
+        sigma = _checks.non_negative("volatility", volatility)
+        rhos = [_checks.number(f"correlations[{i}]", r) for i, r in enumerate(correlations)]
+        specs = _leg_specs(legs, brackets, self.n_assets)
+        same = all(spec == specs[0] for spec in specs)
+        step_sigma = sigma / math.sqrt(self.n_steps)
+        drift = -0.5 * step_sigma * step_sigma
+        cross: list[float] = []
+        isolated: list[float] = []
+        spec = specs[0]
+
+        def key(x: float) -> float:
+            return _mark(spec.entry_price, step_sigma * x + drift)
+
+        for rho in rhos:
+            data = self._one_shock_data(rho, count) if same else None
+            if data is None:
+                c, i = self._scanned(legs, brackets, rho, sigma, count)
+                cross.append(c)
+                isolated.append(i)
+                continue
+            lows, highs, top = data.lows, data.highs, data.top
+            lp = _isolated_liquidation_price(spec)
+            if lp is None:
+                hit = 0
+            elif spec.sign > 0:
+                hit = bisect.bisect_right(lows, lp, key=key)
+            else:
+                hit = count - bisect.bisect_left(highs, lp, key=key)
+            first = spec.table.brackets[0]
+            highest = spec.quantity * key(top)
+            if first.maintenance_amount != 0 or highest > first.max_notional:
+                c, _ = self._scanned(legs, brackets, rho, sigma, count)
+                cross.append(c)
+                isolated.append(hit / count)
+                continue
+            # Σ α·exp(σ·ε_i − σ²/2) = β·Σ exp(σ·ε_i), β = α·exp(−σ²/2)
+            alpha = spec.quantity * (spec.sign - first.maintenance_margin_rate) * spec.entry_price
+            beta = alpha * _exp(drift)
+            constant = self.n_assets * (spec.sign * spec.quantity * spec.entry_price)
+            wallet = self.n_assets * spec.collateral
+            if beta > 0:
+                liquidated = data.count_at_most(step_sigma, (constant - wallet) / beta)
+            else:
+                liquidated = data.count_at_least(step_sigma, (wallet - constant) / -beta)
+            cross.append(liquidated / count)
+            isolated.append(hit / count)
+        return cross, isolated
+
+    def _scanned(
+        self,
+        legs: Sequence[Leg],
+        brackets: dict[str, BracketTable] | None,
+        rho: float,
+        sigma: float,
+        count: int,
+    ) -> tuple[float, float]:
+        """Cross and isolated probability by the path scan of the first ``count`` scenarios."""
+        shocks = tuple(column[:count] for column in self.shocks(rho))
+        paths = _build(
+            self.n_assets,
+            rho,
+            sigma,
+            count,
+            1,
+            self.horizon_days,
+            self.step_days,
+            self.degrees_of_freedom,
+            self.seed,
+            shocks,
+        )
+        hit = paths.isolated_liquidated(legs, brackets=brackets)
+        return paths.cross_probability(legs, brackets=brackets), (count - hit.count(0)) / count
+
+    def _one_shock_data(self, rho: float, count: int) -> _OneShock:
+        """The first ``count`` scenarios at ``rho``, ordered for counting (kept per ρ)."""
+        return self._keep("one shock", (rho, count), lambda: _OneShock(self._normals, rho, count))
+
+
+class _OneShock:
+    """One-shock scenarios at one correlation, ordered for counting (internal).
+
+    ``lows``/``highs``: each scenario's lowest and highest shock over the assets, sorted.
+    ``by_sum``: the shocks per asset with the scenarios ordered by ``Σ_i ε_i`` (increasing,
+    ``sums``); ``by_top``: ordered by the highest shock, decreasing (``tops``, negated to
+    increase). With ``T = Σ_i exp(σ·ε_i)``, ``T >= n·exp(σ·Σε/n)`` (means of exponentials)
+    and ``T <= n·exp(σ·max ε)``: only a prefix of each order can have ``T <= τ`` or
+    ``T >= τ``, and only that prefix is exponentiated.
+    """
+
+    def __init__(self, normals: _Normals, rho: float, count: int) -> None:
+        columns = [column[:count].tolist() for column in normals.correlated(rho)]
+        self.n = len(columns)
+        self.lows = tuple(sorted(map(min, *columns)))
+        self.highs = tuple(sorted(map(max, *columns)))
+        self.top = self.highs[-1]
+        totals = list(map(_sum_of, *columns))
+        order = sorted(range(count), key=totals.__getitem__)
+        self.sums = [totals[r] for r in order]
+        self.by_sum = [[column[r] for r in order] for column in columns]
+        self._columns = columns
+        self._by_top: tuple[list[float], list[list[float]]] | None = None
+
+    @property
+    def tops(self) -> list[float]:
+        """Minus each scenario's highest shock, increasing (made on first use: short books)."""
+        return self._top_order()[0]
+
+    @property
+    def by_top(self) -> list[list[float]]:
+        """The shocks per asset, scenarios by highest shock, decreasing."""
+        return self._top_order()[1]
+
+    def _top_order(self) -> tuple[list[float], list[list[float]]]:
+        if self._by_top is None:
+            columns = self._columns
+            tops = list(map(max, *columns))
+            order = sorted(range(len(tops)), key=tops.__getitem__, reverse=True)
+            self._by_top = (
+                [-tops[r] for r in order],
+                [[column[r] for r in order] for column in columns],
+            )
+        return self._by_top
+
+    def count_at_most(self, sigma: float, bound: float) -> int:
+        """How many scenarios have ``Σ_i exp(σ·ε_i) <= bound``."""
+        if bound <= 0:
+            return 0
+        if sigma == 0:
+            return len(self.sums) if self.n <= bound else 0
+        limit = self.n * math.log(bound / self.n) / sigma
+        k = bisect.bisect_right(self.sums, limit + _SLACK * (1.0 + abs(limit)))
+        return sum(map(le, _exp_sums(self.by_sum, sigma, k), repeat(bound)))
+
+    def count_at_least(self, sigma: float, bound: float) -> int:
+        """How many scenarios have ``Σ_i exp(σ·ε_i) >= bound``."""
+        if bound <= 0:
+            return len(self.sums)
+        if sigma == 0:
+            return len(self.sums) if self.n >= bound else 0
+        limit = math.log(bound / self.n) / sigma
+        k = bisect.bisect_right(self.tops, -limit + _SLACK * (1.0 + abs(limit)))
+        return sum(map(ge, _exp_sums(self.by_top, sigma, k), repeat(bound)))
+
+
+#: relative slack of the pruning bounds, far above rounding (the pruned scenarios are checked)
+_SLACK = 1e-9
+
+
+def _sum_of(*values: float) -> float:
+    return sum(values)
+
+
+def _exp_sums(columns: Sequence[list[float]], sigma: float, k: int) -> Iterator[float]:
+    """``Σ_i exp(σ·ε_i)`` of the first ``k`` scenarios of ``columns``."""
+    total: Iterator[float] = map(_exp, map(mul, repeat(sigma), columns[0][:k]))
+    for column in columns[1:]:
+        total = map(add, total, map(_exp, map(mul, repeat(sigma), column[:k])))
+    return total
+
+
 def simulate_paths(
     n_assets: int,
     correlation: float,
@@ -820,6 +1173,21 @@ def simulate_paths(
     rho = _checks.number("correlation", correlation)
     equicorrelation_matrix(n, rho)  # the range check, with its message
     sigma = _checks.non_negative("volatility", volatility)
+    count, n_steps, horizon, step, nu = _draw_arguments(
+        n_paths, horizon_days, step_days, degrees_of_freedom, seed
+    )
+    shocks = _draw_shocks(n, rho, count, n_steps, nu, seed)
+    return _build(n, rho, sigma, count, n_steps, horizon, step, nu, seed, shocks)
+
+
+def _draw_arguments(
+    n_paths: int,
+    horizon_days: float,
+    step_days: float,
+    degrees_of_freedom: float | None,
+    seed: int,
+) -> tuple[int, int, float, float, float | None]:
+    """Checked (n_paths, n_steps, horizon, step, ν) of a draw (see :func:`simulate_paths`)."""
     count = _count("n_paths", n_paths, minimum=1)
     horizon = _checks.positive("horizon_days", horizon_days)
     step = _checks.positive("step_days", step_days)
@@ -839,38 +1207,68 @@ def simulate_paths(
             )
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise TypeError(f"seed must be an int, got {seed!r}")
-    shocks = _draw_shocks(n, rho, count, n_steps, nu, seed)
-    return _build(n, rho, sigma, count, n_steps, horizon, step, nu, seed, shocks)
+    return count, n_steps, horizon, step, nu
 
 
 def _draw_shocks(
     n: int, rho: float, count: int, n_steps: int, nu: float | None, seed: int
 ) -> tuple[array[float], ...]:
     """Standardized correlated shocks per asset, step-major (see the module notes)."""
-    lower = cholesky(equicorrelation_matrix(n, rho))
-    draws = _standard_normals(random.Random(seed), count * n_steps * n)
-    # row r = p·n_steps + k of correlated_normals: Σ_j L[i][j]·z[j], left to right
-    columns: list[list[float]] = []
-    columns.append(draws[0::n])  # L[0] = (1, 0, …): the first asset's normals as drawn
-    for i in range(1, n):
-        row = lower[i]
-        total: Iterator[float] = map(mul, repeat(row[0]), draws[0::n])
+    return _Normals(n, count, n_steps, nu, seed).correlated(rho)
+
+
+class _Normals:
+    """The random numbers of one seed, drawn once, step-major (internal to :class:`CommonDraws`).
+
+    ``raw[j]`` holds the independent standard normals of asset ``j`` (element ``k·count + p``
+    is row ``p·n_steps + k`` of the draw, as in :func:`correlated_normals`), ``scales`` the
+    Student-t factors ``√((ν − 2)/χ²)`` of each step (None for Gaussian shocks). Correlating
+    is element by element, so doing it after the reordering gives the same numbers.
+    """
+
+    def __init__(self, n: int, count: int, n_steps: int, nu: float | None, seed: int) -> None:
+        self.n, self.count, self.n_steps = n, count, n_steps
+        draws = _standard_normals(random.Random(seed), count * n_steps * n)
+        self.raw = [_step_major(draws[j::n], n_steps) for j in range(n)]
+        self.scales: array[float] | None = None
+        if nu is not None:
+            chi2 = random.Random(f"{seed}:chi2").gammavariate
+            shape = nu / 2.0
+            excess = nu - 2.0
+            scales = [math.sqrt(excess / chi2(shape, 2.0)) for _ in range(count * n_steps)]
+            self.scales = _step_major(scales, n_steps)
+        self._first: array[float] | None = None
+
+    def correlated(self, rho: float) -> tuple[array[float], ...]:
+        """The shocks ε per asset at correlation ``rho`` (``Σ_j L[i][j]·z[j]``, left to right)."""
+        lower = cholesky(equicorrelation_matrix(self.n, rho))
+        return (self.first(), *(self.column(lower[i], i) for i in range(1, self.n)))
+
+    def first(self) -> array[float]:
+        """Asset 0's shocks: ``L[0] = (1, 0, …)`` at every correlation, so computed once."""
+        if self._first is None:
+            self._first = self._scaled(self.raw[0])
+        return self._first
+
+    def column(self, row: Sequence[float], i: int) -> array[float]:
+        """Asset i's shocks, ``Σ_{j<=i} row[j]·z[j]`` (then the Student-t factor)."""
+        total: Iterator[float] = map(mul, repeat(row[0]), self.raw[0])
         for j in range(1, i + 1):
-            total = map(add, total, map(mul, repeat(row[j]), draws[j::n]))
-        columns.append(list(total))
-    if nu is not None:
-        chi2 = random.Random(f"{seed}:chi2").gammavariate
-        shape = nu / 2.0
-        excess = nu - 2.0
-        scales = [math.sqrt(excess / chi2(shape, 2.0)) for _ in range(count * n_steps)]
-        columns = [list(map(mul, scales, column)) for column in columns]
-    shocks = []
-    for column in columns:  # path-major rows to step-major
-        out = array("d")
-        for k in range(n_steps):
-            out.extend(column[k::n_steps])
-        shocks.append(out)
-    return tuple(shocks)
+            total = map(add, total, map(mul, repeat(row[j]), self.raw[j]))
+        return self._scaled(total)
+
+    def _scaled(self, column: Iterable[float]) -> array[float]:
+        if self.scales is None:
+            return column if isinstance(column, array) else array("d", column)
+        return array("d", map(mul, self.scales, column))
+
+
+def _step_major(column: Sequence[float], n_steps: int) -> array[float]:
+    """Path-major rows (``p·n_steps + k``) to step-major (``k·count + p``)."""
+    out = array("d")
+    for k in range(n_steps):
+        out.extend(column[k::n_steps])
+    return out
 
 
 def _build(
@@ -884,33 +1282,19 @@ def _build(
     nu: float | None,
     seed: int,
     shocks: tuple[array[float], ...],
+    built: Sequence[tuple[array[float], tuple[float, ...], tuple[float, ...]] | None] = (),
 ) -> PathSet:
-    """Cumulative log returns and per-path extremes from the standardized shocks."""
+    """Cumulative log returns and per-path extremes from the standardized shocks.
+
+    ``built[i]``, when given, is asset i's :func:`_build_column` already computed at ``sigma``.
+    """
     step_sigma = sigma / math.sqrt(n_steps)
     drift = -0.5 * step_sigma * step_sigma
-    logs: list[array[float]] = []
-    minima: list[tuple[float, ...]] = []
-    maxima: list[tuple[float, ...]] = []
-    for column in shocks:
-        # each step adds σ_s·ε + drift to every path's running sum (the first step is its own)
-        increments = array("d", map(add, map(mul, repeat(step_sigma), column), repeat(drift)))
-        level = list(increments[:count])
-        out = array("d", level)
-        for lo in range(count, count * n_steps, count):
-            level = list(map(add, level, increments[lo : lo + count]))
-            out.extend(level)
-        if n_steps == 1:
-            lows = highs = level
-        else:
-            lows = []
-            highs = []
-            for p in range(count):
-                path = out[p::count]
-                lows.append(min(path))
-                highs.append(max(path))
-        logs.append(out)
-        minima.append(tuple(lows))
-        maxima.append(tuple(highs))
+    columns = [
+        (built[i] if i < len(built) and built[i] is not None else None)
+        or _build_column(column, step_sigma, drift, count, n_steps)
+        for i, column in enumerate(shocks)
+    ]
     return PathSet(
         n_assets=n,
         n_paths=count,
@@ -922,10 +1306,33 @@ def _build(
         degrees_of_freedom=nu,
         seed=seed,
         shocks=shocks,
-        log_returns=tuple(logs),
-        minima=tuple(minima),
-        maxima=tuple(maxima),
+        log_returns=tuple(c[0] for c in columns),
+        minima=tuple(c[1] for c in columns),
+        maxima=tuple(c[2] for c in columns),
     )
+
+
+def _build_column(
+    column: array[float], step_sigma: float, drift: float, count: int, n_steps: int
+) -> tuple[array[float], tuple[float, ...], tuple[float, ...]]:
+    """One asset's cumulative log returns (step-major) and each path's lowest and highest."""
+    # each step adds σ_s·ε + drift to every path's running sum (the first step is its own)
+    increments = array("d", map(add, map(mul, repeat(step_sigma), column), repeat(drift)))
+    if n_steps == 1:
+        lows = tuple(increments)
+        return increments, lows, lows
+    level = list(increments[:count])
+    out = array("d", level)
+    for lo in range(count, count * n_steps, count):
+        level = list(map(add, level, increments[lo : lo + count]))
+        out.extend(level)
+    lows_list = []
+    highs_list = []
+    for p in range(count):
+        path = out[p::count]
+        lows_list.append(min(path))
+        highs_list.append(max(path))
+    return out, tuple(lows_list), tuple(highs_list)
 
 
 def path_liquidation_probability(

@@ -34,7 +34,7 @@ from margin_widgets.engine import (
     price_move,
 )
 from margin_widgets.engine import correlation_grid as engine_correlation_grid
-from margin_widgets.engine.paths import PathSet, simulate_paths
+from margin_widgets.engine.paths import CommonDraws, PathSet
 from margin_widgets.widgets import _style as st
 from margin_widgets.widgets._base import Explorer, set_mark_data
 from margin_widgets.widgets._controls import (
@@ -384,54 +384,53 @@ class CorrelationStress(Explorer):
         grid, cross, isolated = self._curve
         return {"correlation": list(grid), "cross": list(cross), "isolated": list(isolated)}
 
+    def _draws(self, n: int, count: int, seed: int) -> CommonDraws:
+        """The random numbers of a seed (engine :class:`CommonDraws`, one shock), drawn once.
+
+        Kept for a few (assets, count, seed): the correlation, the shock σ, leverage and
+        collateral are all answered over the same numbers (common random numbers).
+        """
+        return self.cached(
+            "draws",
+            (n, count, seed),
+            lambda: CommonDraws(n, count, horizon_days=1, step_days=1, seed=seed),
+            keep=4,
+        )
+
     def _paths(self, n: int, rho: float, sigma: float, count: int, seed: int) -> PathSet:
         """The seeded one-period scenarios (engine :class:`PathSet`, one step over the horizon).
 
-        The random numbers are drawn once per (assets, correlation, count, seed) and kept (a
-        few seeds); a new shock σ rescales the kept numbers (:meth:`PathSet.with_volatility`),
-        leverage and collateral are answered over the same scenarios (look-ups).
+        Correlated and scaled from the kept random numbers (:meth:`CommonDraws.paths`): no new
+        draw for a new correlation or shock σ; leverage and collateral are look-ups over them.
         """
-        drawn = self.cached(
-            "draws",
-            (n, rho, count, seed),
-            lambda: simulate_paths(n, rho, sigma, count, horizon_days=1, step_days=1, seed=seed),
-            keep=2 * CURVE_POINTS + 2,
-        )
-        if drawn.volatility == sigma:
-            return drawn
+        draws = self._draws(n, count, seed)
         return self.cached(
-            "scaled",
-            (n, rho, count, seed, sigma),
-            lambda: drawn.with_volatility(sigma),
-            keep=2 * CURVE_POINTS + 2,
+            "paths", (n, rho, sigma, count, seed), lambda: draws.paths(rho, sigma), keep=4
         )
 
     def _compute_curve(self, legs: Sequence[Leg]) -> tuple[list[float], list[float], list[float]]:
         """Cross and isolated probability at each correlation of :func:`correlation_grid`.
 
-        Each point is the engine's answer over :data:`CURVE_SCENARIOS` seeded scenarios at that
-        correlation (the same numbers as :func:`liquidation_probability`): the cross account's
-        probability is a look-up over the kept scenarios, "at least one isolated position" a
-        count over them.
+        Each point is the engine's answer over the first :data:`CURVE_SCENARIOS` seeded
+        scenarios at that correlation (the same numbers as :func:`liquidation_probability`),
+        counted by :meth:`CommonDraws.one_shock_curve` over the kept random numbers: the
+        cross account's probability and "at least one isolated position" are counts over
+        per-scenario values kept per correlation and σ.
         """
         v = self._raw_values()
         n = len(legs)
-        n_curve = min(int(v["n_scenarios"]), CURVE_SCENARIOS)
+        count = int(v["n_scenarios"])
+        n_curve = min(count, CURVE_SCENARIOS)
         sigma, seed = float(v["shock"]), int(v["seed"])
 
         def compute() -> tuple[list[float], list[float], list[float]]:
             grid = correlation_grid(n)
-            cross: list[float] = []
-            isolated: list[float] = []
-            for rho in grid:
-                paths = self._paths(n, rho, sigma, n_curve, seed)
-                cross.append(paths.cross_probability(legs))
-                hit = paths.isolated_liquidated(legs)
-                isolated.append((len(hit) - hit.count(0)) / len(hit))
+            draws = self._draws(n, count, seed)
+            cross, isolated = draws.one_shock_curve(legs, grid, sigma, n_paths=n_curve)
             return grid, cross, isolated
 
         book = tuple((leg.quantity, leg.collateral) for leg in legs)
-        return self.cached("curve", (n, sigma, n_curve, seed, book), compute)
+        return self.cached("curve", (n, sigma, count, seed, book), compute, keep=4)
 
     # ------------------------------------------------------------------ update
     def _update(self, changed: frozenset[str] | None) -> None:

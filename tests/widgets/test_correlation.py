@@ -223,7 +223,7 @@ def test_handler_error_shows_in_status_line(monkeypatch: pytest.MonkeyPatch) -> 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("engine exploded")
 
-    monkeypatch.setattr(module, "simulate_paths", broken)
+    monkeypatch.setattr(module.CommonDraws, "paths", broken)
     explorer.controls["correlation"].value = 0.1
     assert "engine exploded" in explorer.status_text
     assert list(explorer.cloud_marks["survive"].x) == before  # last good marks kept
@@ -234,24 +234,37 @@ def test_handler_error_shows_in_status_line(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def count_stress_tests(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Count the scenario draws of the cloud (n_scenarios rows) by the explorer."""
+    """Count the random draws (one per seed: its number of scenarios) by the explorer."""
     calls: list[int] = []
-    original = module.simulate_paths
+    original = module.CommonDraws
 
-    def counting(n: Any, rho: Any, sigma: Any, count: int, **kwargs: Any) -> Any:
+    def counting(n: Any, count: int, **kwargs: Any) -> Any:
         calls.append(count)
-        return original(n, rho, sigma, count, **kwargs)
+        return original(n, count, **kwargs)
 
-    monkeypatch.setattr(module, "simulate_paths", counting)
+    monkeypatch.setattr(module, "CommonDraws", counting)
+    return calls
+
+
+def count_clouds(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Count the scenario clouds (paths at one correlation and σ) the explorer computes."""
+    calls: list[float] = []
+    original = module.CommonDraws.paths
+
+    def counting(self: Any, rho: float, sigma: float) -> Any:
+        calls.append(rho)
+        return original(self, rho, sigma)
+
+    monkeypatch.setattr(module.CommonDraws, "paths", counting)
     return calls
 
 
 def test_browser_drags_are_debounced_only_the_last_is_computed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    explorer = CorrelationStress(n_scenarios=2_500)  # cloud calls: 2,500 rows; curve: 2,000
+    explorer = CorrelationStress(n_scenarios=2_500)  # cloud: 2,500 rows; curve: the first 2,000
     explorer.enable_debounce(0.3)
-    calls = count_stress_tests(monkeypatch)
+    calls = count_clouds(monkeypatch)
     slider = explorer.controls["correlation"]
 
     async def drag() -> None:
@@ -264,7 +277,7 @@ def test_browser_drags_are_debounced_only_the_last_is_computed(
 
     asyncio.run(drag())
     assert not explorer.pending
-    assert calls.count(2_500) == 1  # one cloud computation, for the last value
+    assert len(calls) == 1  # one cloud computation, for the last value (nothing drawn anew)
     assert explorer.values["correlation"] == pytest.approx(0.9)
     assert_marks_match_engine(explorer)
 
@@ -285,14 +298,14 @@ def test_flush_runs_a_pending_update_and_busy_indicator_shows_when_slow(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     explorer = CorrelationStress()
-    original = module.simulate_paths
+    original = module.CommonDraws
 
-    def slow(n: Any, rho: Any, sigma: Any, count: int, **kwargs: Any) -> Any:
+    def slow(n: Any, count: int, **kwargs: Any) -> Any:
         if count == 3_000:
             time.sleep(0.35)
-        return original(n, rho, sigma, count, **kwargs)
+        return original(n, count, **kwargs)
 
-    monkeypatch.setattr(module, "simulate_paths", slow)
+    monkeypatch.setattr(module, "CommonDraws", slow)
     explorer.controls["n_scenarios"].value = 3_000  # a slow update (> 0.3 s)
 
     async def drag() -> None:
@@ -345,6 +358,6 @@ def test_leverage_and_collateral_reuse_the_scenarios_of_the_seed(
     explorer.controls["shock"].value = 0.1  # the kept numbers, rescaled
     assert calls == []
     explorer.controls["seed"].value = 1
-    # one draw per correlation of the curve; the cloud's ρ = 0.5 is on the grid: the same draw
-    assert calls.count(2_000) == 21
+    # one draw for the seed: the cloud and every correlation of the curve use its numbers
+    assert calls == [2_000]
     assert_marks_match_engine(explorer, curve_indices=(0, 20))
