@@ -9,6 +9,11 @@ follow later changes through :func:`on_change`.
     Show the teacher's tools on every explorer: the figure export (PNG/SVG) and the JSON state
     box. Off by default, so a learner sees only the lesson's controls; one explorer can also be
     built with ``teacher=True``.
+``projector``
+    The projector look on every explorer: larger text and markers, thicker lines, the
+    high-contrast palette, and a layout that fits a 1024x768 screen (controls in two columns,
+    all charts in one row). One explorer can also be built with ``projector=True`` or switched
+    with ``explorer.set_projector(True)``.
 
 This module is pure standard library.
 
@@ -25,7 +30,7 @@ ValueError: setting teacher must be a bool, got 'yes'
 >>> settings(colour=True)
 Traceback (most recent call last):
 ...
-ValueError: unknown setting 'colour'; settings are teacher
+ValueError: unknown setting 'colour'; settings are teacher, projector
 >>> settings(teacher=False).teacher
 False
 """
@@ -45,6 +50,7 @@ class Settings:
     """The package-wide settings (see the module docstring for each field)."""
 
     teacher: bool = False
+    projector: bool = False
 
 
 _current = Settings()

@@ -79,7 +79,20 @@ from margin_widgets.settings import Settings
 from margin_widgets.settings import current as current_settings
 from margin_widgets.settings import on_change as on_settings_change
 from margin_widgets.widgets._keyboard import shortcut_guard
-from margin_widgets.widgets._style import MODES, css_kebab, escape
+from margin_widgets.widgets._style import (
+    MODES,
+    PROJECTOR_AXIS_ROOM_PX,
+    PROJECTOR_CATEGORY_TICK_PX,
+    PROJECTOR_CSS,
+    PROJECTOR_LEGEND_PX,
+    PROJECTOR_TICK_PX,
+    css_kebab,
+    escape,
+    projector_ticks,
+    projector_widths,
+    set_tick_count,
+    title_px,
+)
 
 __all__ = [
     "Explorer",
@@ -204,13 +217,18 @@ class Explorer(w.VBox):
         locked: Iterable[str] = (),
         hidden: Iterable[str] = (),
         teacher: bool | None = None,
+        projector: bool | None = None,
         **values: Any,
     ) -> None:
         super().__init__()
         self.controls: dict[str, w.Widget] = Controls(self.ALIASES)
         if teacher is not None and not isinstance(teacher, bool):
             raise ValueError(f"teacher must be True, False or None, got {teacher!r}")
+        if projector is not None and not isinstance(projector, bool):
+            raise ValueError(f"projector must be True, False or None, got {projector!r}")
         self._teacher = teacher
+        self._projector = projector
+        self._projector_on = False
         self._followers: dict[str, list[w.Widget]] = {}
         self.figures: list[bq.Figure] = []
         self.figure_keys: dict[str, bq.Figure] = {}
@@ -265,6 +283,12 @@ class Explorer(w.VBox):
         self._show_teacher_tools(current_settings())
         if teacher is None:
             on_settings_change(self._show_teacher_tools)
+        body = _arrange(body, self.controls, self.figures)
+        self._look_style = w.HTML(value="", layout={"display": "none"})
+        self._figure_looks = {
+            id(f): (f.layout.width, dict(f.fig_margin), [a.label_offset for a in f.axes])
+            for f in self.figures
+        }
 
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
@@ -280,6 +304,10 @@ class Explorer(w.VBox):
         guard = shortcut_guard()  # arrow keys on a focused slider in Notebook 7; None: left out
         if guard is not None:
             self.children = [*self.children, guard]
+        self.children = [*self.children, self._look_style]
+        self._show_look(current_settings())
+        if projector is None:
+            on_settings_change(self._show_look)
         self._run_update(None)
 
     #: one sentence per control name: what it does (the control's tooltip; read aloud by
@@ -805,6 +833,64 @@ class Explorer(w.VBox):
         """Whether the teacher's tools (figure export, JSON state) are shown."""
         return self.io_panel.layout.display != "none"
 
+    @property
+    def projector(self) -> bool:
+        """Whether the projector look is on (see :meth:`set_projector`)."""
+        return self._projector_on
+
+    def set_projector(self, on: bool) -> None:
+        """Switch the projector look of this explorer (it then ignores the package setting).
+
+        The look is for a class watching a projector: larger text and markers, thicker lines,
+        the high-contrast palette (:data:`~margin_widgets.widgets._style.HIGH_CONTRAST`), the
+        controls in two columns and all charts in one row, so the explorer fits a 1024x768
+        screen. It changes only what is drawn: values, marks' data and state are the same.
+        """
+        if not isinstance(on, bool):
+            raise ValueError(f"projector must be True or False, got {on!r}")
+        self._projector = on
+        self._apply_look(on)
+
+    def _show_look(self, settings: Settings) -> None:
+        self._apply_look(settings.projector if self._projector is None else self._projector)
+
+    def _apply_look(self, on: bool) -> None:
+        if on == self._projector_on and self._look_style.value == (PROJECTOR_CSS if on else ""):
+            return
+        self._projector_on = on
+        if on:
+            self.add_class("mw-projector")
+        else:
+            self.remove_class("mw-projector")
+        self._look_style.value = PROJECTOR_CSS if on else ""
+        rows: dict[int, int] = {}
+        for box in _boxes(self):
+            if "mw-figures" in box._dom_classes:
+                count = sum(isinstance(c, bq.Figure) for c in box.children)
+                for child in box.children:
+                    rows[id(child)] = count
+        for fig in self.figures:
+            default_width, margin, offsets = self._figure_looks[id(fig)]
+            width = projector_widths(rows.get(id(fig), 1), default_width) if on else default_width
+            fig.layout.width = width
+            fig.layout.min_width = width if on else "300px"
+            fig.title_style = {"font-size": f"{title_px(fig.title, width) if on else 14}px"}
+            fig.legend_text = {"font-size": f"{PROJECTOR_LEGEND_PX if on else 11}px"}
+            room = {"left": PROJECTOR_AXIS_ROOM_PX} if on else {}
+            fig.fig_margin = {k: v + room.get(k, 0) for k, v in margin.items()}
+            for ax, offset in zip(fig.axes, offsets, strict=True):
+                vertical = ax.orientation == "vertical"
+                category = isinstance(ax.scale, bq.OrdinalScale)
+                size = PROJECTOR_CATEGORY_TICK_PX if category else PROJECTOR_TICK_PX
+                ax.tick_style = {"font-size": f"{size}px"} if on else {}
+                if vertical and offset and offset.endswith("px") and ax.side != "right":
+                    grown = float(offset.removesuffix("px")) + PROJECTOR_AXIS_ROOM_PX
+                    ax.label_offset = f"{grown:.0f}px" if on else offset
+                set_tick_count(ax, projector_ticks(width, vertical) if on else None)
+            for mark in fig.marks:
+                if hasattr(mark, "set_projector"):
+                    mark.set_projector(on)
+
     def _show_teacher_tools(self, settings: Settings) -> None:
         show = settings.teacher if self._teacher is None else self._teacher
         self.io_panel.layout.display = None if show else "none"
@@ -1056,6 +1142,46 @@ def folded_description(text: str) -> str:
 def escape_back(text: str) -> str:
     """Undo :func:`margin_widgets.widgets._style.escape` (for reading a status line)."""
     return html.unescape(text)
+
+
+def _boxes(root: w.Widget) -> Iterator[w.Box]:
+    """Every box under ``root`` (itself included), depth first."""
+    if isinstance(root, w.Box):
+        yield root
+        for child in root.children:
+            yield from _boxes(child)
+
+
+def _arrange(
+    body: list[w.Widget], controls: Mapping[str, w.Widget], figures: list[bq.Figure]
+) -> list[w.Widget]:
+    """Mark the body's boxes of controls and of figures; lay them out to adapt to the width.
+
+    A box holding controls gets the CSS class ``mw-controls``, a box holding figures
+    ``mw-figures`` (the projector look's style sheet reads them). A body that is one box of
+    controls followed by one box of figures becomes one wrapping row: side by side where the
+    output is wide enough, the figures under the controls where it is not, and the figures
+    wrapping among themselves on a narrow screen.
+    """
+    owned = {id(c) for c in controls.values()}
+    drawn = {id(f) for f in figures}
+    for widget in body:
+        for box in _boxes(widget):
+            kids = {id(c) for c in box.children}
+            if kids & drawn:
+                box.add_class("mw-figures")
+            elif kids & owned:
+                box.add_class("mw-controls")
+    if (
+        len(body) == 2
+        and "mw-controls" in getattr(body[0], "_dom_classes", ())
+        and "mw-figures" in getattr(body[1], "_dom_classes", ())
+    ):
+        body[1].layout.flex_flow = "row wrap"
+        row = w.HBox(body, layout={"flex_flow": "row wrap", "align_items": "flex-start"})
+        row.add_class("mw-body")
+        return [row]
+    return body
 
 
 class Linked(w.Box):

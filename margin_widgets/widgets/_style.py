@@ -65,11 +65,14 @@ __all__ = [
     "FIGURE_HEIGHT",
     "FIGURE_WIDTH",
     "GUIDE_COLOR",
+    "HIGH_CONTRAST",
     "LIMIT_COLOR",
     "LIMIT_TEXT_COLOR",
     "MARK_COLOR",
     "MODES",
     "MODE_STYLES",
+    "PROJECTOR_CSS",
+    "Bars",
     "Label",
     "Lines",
     "ModeStyle",
@@ -89,6 +92,7 @@ __all__ = [
     "format_price",
     "format_usdt",
     "headroom",
+    "high_contrast",
     "hline",
     "labels",
     "line",
@@ -99,7 +103,10 @@ __all__ = [
     "plot_height",
     "plot_width",
     "points",
+    "projector_widths",
+    "set_tick_count",
     "spread",
+    "title_px",
     "tooltip",
     "vline",
 ]
@@ -269,7 +276,202 @@ def drawable(mark: bq.Mark) -> dict[str, Any]:
     return {}
 
 
-class _Drawable:
+# --------------------------------------------------------------------------- projector look
+#
+# A classroom projector washes out light colours and thin lines, and the back row cannot read
+# 11 px text. The projector look (``Explorer(projector=True)`` or
+# ``margin_widgets.settings(projector=True)``) changes only what the browser is sent: marks keep
+# the explorer's colours and sizes (tests and readers see them), and their state goes out with
+# the high-contrast colour, thicker lines, larger markers and larger label text below.
+
+#: High-contrast variant of the palette: each Okabe-Ito hue darkened until it reaches a contrast
+#: ratio of at least 4.5:1 on white (WCAG AA for text), so lines and labels stay visible on a
+#: washed-out projector; the hues stay those of the palette.
+HIGH_CONTRAST: dict[str, str] = {
+    COLORS["orange"]: "#A85F00",
+    COLORS["sky_blue"]: "#1F6FA8",
+    COLORS["bluish_green"]: "#00775A",
+    COLORS["yellow"]: "#7A7000",
+    COLORS["blue"]: "#004E7C",
+    COLORS["vermillion"]: "#B23A00",
+    COLORS["reddish_purple"]: "#A3487F",
+    COLORS["grey"]: "#555555",
+}
+#: Projector factors: line widths, marker areas, label text.
+PROJECTOR_STROKE = 1.6
+PROJECTOR_MARKER_AREA = 1.25
+PROJECTOR_LABEL_TEXT = 1.25
+#: Projector text of axes and figures (px); category ticks (account names side by side) stay
+#: smaller so that neighbours never touch.
+PROJECTOR_TICK_PX = 14
+PROJECTOR_CATEGORY_TICK_PX = 12
+PROJECTOR_LEGEND_PX = 14
+PROJECTOR_TITLE_PX = 17
+#: The smallest title (px) a narrow figure falls back to rather than clip its title.
+PROJECTOR_MIN_TITLE_PX = 11
+#: Extra room (px) left of a vertical axis for its larger tick labels.
+PROJECTOR_AXIS_ROOM_PX = 12
+#: Width (px) an explorer may fill in the projector look: a notebook's output area in
+#: JupyterLab on a 1024 px wide screen with the side bar closed.
+PROJECTOR_WIDTH_PX = 836
+#: Gap between figures in a row (px).
+FIGURE_GAP_PX = 6
+
+#: The projector look's style sheet, scoped to explorers carrying the class ``mw-projector``:
+#: larger widget text (ipywidgets' own CSS variables), controls in two columns, the charts in
+#: one row, larger axis labels. Explorers add it only while the look is on.
+PROJECTOR_CSS = """<style>
+.mw-projector {
+  --jp-widgets-font-size: 16px;
+  --jp-widgets-inline-height: 32px;
+  --jp-widgets-inline-label-width: 150px;
+  font-size: 16px;
+}
+.mw-projector .mw-controls {
+  flex-flow: row wrap !important;
+  column-gap: 16px;
+  align-items: flex-start;
+  width: 100%;
+}
+.mw-projector .mw-controls .widget-label {
+  white-space: normal;
+  line-height: 1.1;
+  height: auto;
+}
+.mw-projector .mw-controls > * {
+  width: calc(50% - 12px) !important;
+  max-width: 420px;
+  box-sizing: border-box;
+}
+.mw-projector .mw-figures { flex-wrap: nowrap !important; column-gap: 6px; }
+.mw-projector .mw-readout, .mw-projector .mw-description, .mw-projector .mw-status {
+  font-size: 17px;
+}
+.mw-projector .bqplot .axislabel { font-size: 15px !important; }
+.mw-projector .widget-readout { font-size: 14px; }
+.mw-projector .mw-controls .jupyter-button { width: auto !important; min-width: 2.5em; }
+</style>"""
+
+
+def high_contrast(color: Any) -> Any:
+    """The projector variant of a colour (unchanged when it has none).
+
+    Examples
+    --------
+    >>> high_contrast("#E69F00"), high_contrast("#e69f00"), high_contrast("black")
+    ('#A85F00', '#A85F00', 'black')
+    """
+    if isinstance(color, str):
+        return HIGH_CONTRAST.get(color.upper(), color)
+    return color
+
+
+def projector_widths(count: int, width: str = FIGURE_WIDTH) -> str:
+    """Width of each of ``count`` figures sharing one row in the projector look.
+
+    Figures keep their width when the row fits :data:`PROJECTOR_WIDTH_PX`, else share it.
+
+    Examples
+    --------
+    >>> projector_widths(2), projector_widths(3)
+    ('410px', '274px')
+    """
+    room = (PROJECTOR_WIDTH_PX - FIGURE_GAP_PX * max(count - 1, 0)) // max(count, 1)
+    return f"{min(_px(width), room):.0f}px"
+
+
+def title_px(title: str, width: str) -> int:
+    """Font size (px) of a figure's title in the projector look: large unless it would clip.
+
+    Titles are :data:`PROJECTOR_TITLE_PX`; a long title over a narrow figure gets the size at
+    which it fits (about 0.56 em a character in the default sans-serif font), never below
+    :data:`PROJECTOR_MIN_TITLE_PX`.
+
+    Examples
+    --------
+    >>> title_px("Price ladder", "276px")
+    17
+    >>> title_px("Funding paid, by the wallet that pays it", "276px")
+    11
+    """
+    room = _px(width) - 16
+    fits = int(room / (0.56 * max(len(title), 1)))
+    return max(PROJECTOR_MIN_TITLE_PX, min(PROJECTOR_TITLE_PX, fits))
+
+
+def projector_ticks(width: str, vertical: bool) -> int | None:
+    """Tick count of a horizontal axis in a figure ``width`` wide in the projector look.
+
+    ``None`` (the axis's own count) for vertical axes and for figures of full width; about
+    three ticks for a figure narrower than :data:`FIGURE_WIDTH`, whose 14 px tick labels such
+    as ``"60,000"`` would otherwise touch.
+
+    Examples
+    --------
+    >>> projector_ticks("289px", vertical=False), projector_ticks("410px", vertical=False)
+    (3, None)
+    """
+    if vertical or _px(width) >= _px(FIGURE_WIDTH):
+        return None
+    return 3
+
+
+class _Looked:
+    """Mixin of a bqplot mark sent to the browser in the projector look when ``projector``.
+
+    Colours (``colors``, ``fill_colors``, ``stroke``) go out in their :data:`HIGH_CONTRAST`
+    variant, line widths times :data:`PROJECTOR_STROKE`, marker areas times
+    :data:`PROJECTOR_MARKER_AREA`, label text times :data:`PROJECTOR_LABEL_TEXT`. The traits
+    themselves never change.
+    """
+
+    _LOOK: ClassVar[tuple[str, ...]] = (
+        "colors",
+        "fill_colors",
+        "stroke",
+        "stroke_width",
+        "default_size",
+        "marker_size",
+    )
+    projector = False
+
+    def set_projector(self, on: bool) -> None:
+        """Switch the projector look of this mark (re-sends the traits it changes)."""
+        if self.projector == on:
+            return
+        self.projector = on
+        mark: Any = self
+        keys = [name for name in self._LOOK if mark.has_trait(name)]
+        if keys and getattr(mark, "comm", None) is not None:
+            mark.send_state(keys)
+
+    def _looked(self, state: dict[str, Any]) -> dict[str, Any]:
+        if not self.projector:
+            return state
+        for name in ("colors", "fill_colors"):
+            if isinstance(state.get(name), list):
+                state[name] = [high_contrast(c) for c in state[name]]
+        if "stroke" in state:
+            state["stroke"] = high_contrast(state["stroke"])
+        if isinstance(state.get("stroke_width"), int | float) and isinstance(self, bq.Lines):
+            state["stroke_width"] = state["stroke_width"] * PROJECTOR_STROKE
+        if isinstance(state.get("default_size"), int | float):
+            factor = PROJECTOR_LABEL_TEXT if isinstance(self, bq.Label) else PROJECTOR_MARKER_AREA
+            state["default_size"] = state["default_size"] * factor
+        if isinstance(state.get("marker_size"), int | float):
+            state["marker_size"] = state["marker_size"] * PROJECTOR_MARKER_AREA
+        return state
+
+    def _sent(self, state: dict[str, Any]) -> dict[str, Any]:
+        """The state as the browser gets it, before the look (subclasses clean data here)."""
+        return state
+
+    def get_state(self, key: Any = None, drop_defaults: bool = False) -> dict[str, Any]:
+        state: dict[str, Any] = super().get_state(key=key, drop_defaults=drop_defaults)  # type: ignore[misc]
+        return self._looked(self._sent(state))
+
+
+class _Drawable(_Looked):
     """Mixin of a bqplot mark whose state, as sent to the browser, is :func:`drawable`.
 
     The traits keep what the explorer wrote (NaN where a value is missing), so tests and
@@ -279,8 +481,7 @@ class _Drawable:
 
     _DATA: ClassVar[tuple[str, ...]] = ()
 
-    def get_state(self, key: Any = None, drop_defaults: bool = False) -> dict[str, Any]:
-        state: dict[str, Any] = super().get_state(key=key, drop_defaults=drop_defaults)  # type: ignore[misc]
+    def _sent(self, state: dict[str, Any]) -> dict[str, Any]:
         if not any(name in state for name in self._DATA):
             return state
         mark: Any = self
@@ -292,6 +493,10 @@ class _Drawable:
             to_json = mark.trait_metadata(name, "to_json", mark._trait_to_json)
             state[name] = to_json(value, mark)
         return state
+
+
+class Bars(_Looked, bq.Bars):
+    """``bqplot.Bars`` that follows the projector look."""
 
 
 class Lines(_Drawable, bq.Lines):
@@ -400,13 +605,31 @@ def _follow_scale(axis_: bq.Axis, scale: bq.LinearScale, count: int) -> None:
     def update(_change: Any = None) -> None:
         if scale.min is None or scale.max is None:
             return
-        ticks = nice_ticks(float(scale.min), float(scale.max), count)
+        ticks = nice_ticks(float(scale.min), float(scale.max), axis_.mw_tick_count)
         current = axis_.tick_values
         if current is None or not np.array_equal(np.asarray(current), ticks):
             axis_.tick_values = ticks
 
+    axis_.mw_tick_count = count
+    axis_.mw_default_tick_count = count
+    axis_.mw_follow = update
     scale.observe(update, names=["min", "max"])
     update()
+
+
+def set_tick_count(axis_: bq.Axis, count: int | None) -> None:
+    """Ask an axis that follows its scale (:func:`axis`) for about ``count`` ticks.
+
+    ``None`` restores the axis's own count; an axis with fixed ticks is left alone. A narrow
+    figure with large tick text (the projector look) needs fewer ticks to keep them apart.
+    """
+    follow = getattr(axis_, "mw_follow", None)
+    if follow is None:
+        return
+    count = axis_.mw_default_tick_count if count is None else count
+    if count != axis_.mw_tick_count:
+        axis_.mw_tick_count = count
+        follow()
 
 
 def line(
