@@ -99,6 +99,8 @@ def _flagship_extremes() -> tuple[Mapping[str, Any], ...]:
         {"quantity": 50.0, "leverage": 1, "collateral": 100_000.0},
         {"entry_price": 1_000.0, "quantity": 0.001, "other_quantity": 100.0, "other_move": -0.5},
         {"side": "short", "other_quantity": 0.0, "other_move": 0.5, "collateral": 10.0},
+        {"exchange": "bybit", "side": "short", "leverage": 100, "collateral": 10.0},
+        {"exchange": "okx", "quantity": 50.0, "leverage": 1},
     )
 
 

@@ -11,7 +11,7 @@ curve                      function                                             
 =========================  ======================================================  ==========
 isolated liq. / bankr.     :func:`isolated_leverage_curve`                         leverage
 cross liq. (flat)          :func:`cross_leverage_curve`                            leverage
-lowest affordable lev.     :func:`minimum_leverage`                                --
+lowest affordable lev.     :func:`minimum_leverage`, :func:`book_minimum_leverage`  --
 isolated liq.              :func:`margin_curve`                                    margin
 liq. (isolated, cross)     :func:`size_curve`                                      notional
 brackets                   :func:`bracket_curve`                                   notional
@@ -53,6 +53,7 @@ __all__ = [
     "BracketCurve",
     "LeverageCurve",
     "SizeCurve",
+    "book_minimum_leverage",
     "bracket_curve",
     "correlation_grid",
     "cross_boundary",
@@ -363,6 +364,85 @@ def minimum_leverage(
         else:
             low = middle
     return high
+
+
+def book_minimum_leverage(
+    wallet_balance: float,
+    quantity: float,
+    entry_price: float,
+    max_leverage: float,
+    *,
+    other_quantity: float = 0.0,
+    other_entry_price: float = 3_000.0,
+    other_brackets: BracketTable | None = None,
+) -> int | None:
+    """Lowest whole leverage at which the wallet can open a position and, if any, a second one.
+
+    The feasibility rule of the example book: the position (``quantity`` at ``entry_price``,
+    capped at ``max_leverage``) and the other position (``other_quantity`` at
+    ``other_entry_price``, opened at the same leverage or its bracket's maximum if lower) need
+    ``Σ notional / leverage`` of initial margin from the wallet (:func:`minimum_leverage`).
+
+    Parameters
+    ----------
+    wallet_balance : float
+        The wallet, USDT, >= 0.
+    quantity : float
+        Size of the position in base units, > 0.
+    entry_price : float
+        Its entry price, USDT, > 0.
+    max_leverage : float
+        Its maximum leverage (the bracket's or tier's cap for its notional), >= 1.
+    other_quantity : float, default 0.0
+        Size of the other position, base units, >= 0 (0: none).
+    other_entry_price : float, default 3,000
+        Its entry price, USDT, > 0.
+    other_brackets : BracketTable, optional
+        Its bracket table (its cap is the bracket maximum for its notional); required when
+        ``other_quantity`` > 0.
+
+    Returns
+    -------
+    int or None
+        The leverage, or None when the wallet cannot open the book at any leverage.
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter, the value and what is allowed.
+
+    References
+    ----------
+    Binance, "Leverage and Margin of USDⓈ-M Futures" (initial margin = notional / leverage,
+    maximum leverage by notional bracket).
+
+    Examples
+    --------
+    0.5 BTC at 60,000 (30,000) and 5 ETH at 3,000 (15,000) from 5,000 USDT: ``45,000 / L <=
+    5,000`` gives L >= 9; the BTC position alone, ``30,000 / L <= 5,000``, L >= 6:
+
+    >>> from margin_widgets.engine.brackets import load_brackets
+    >>> book_minimum_leverage(5_000, 0.5, 60_000, 125, other_quantity=5,
+    ...                       other_brackets=load_brackets("ETHUSDT"))
+    9
+    >>> book_minimum_leverage(5_000, 0.5, 60_000, 125)
+    6
+    """
+    q = _checks.positive("quantity", quantity)
+    ep = _checks.positive("entry_price", entry_price)
+    other_q = _checks.non_negative("other_quantity", other_quantity)
+    values = [notional(q, ep)]
+    caps = [_checks.number("max_leverage", max_leverage)]
+    if other_q > 0:
+        if not isinstance(other_brackets, BracketTable):
+            raise ValueError(
+                "other_brackets must be a BracketTable when other_quantity > 0, got "
+                f"{other_brackets!r}"
+            )
+        other = notional(other_q, _checks.positive("other_entry_price", other_entry_price))
+        values.append(other)
+        caps.append(other_brackets.max_leverage(other))
+    return minimum_leverage(wallet_balance, values, caps)
 
 
 def feasible_points(

@@ -13,15 +13,27 @@ What the learner should see:
 * a large enough ETH move liquidates the whole cross account, BTC included, while the
   isolated BTC position does not notice.
 
+The ``exchange`` control runs the same trade under Binance (the default, both modes and the ETH
+leg), Bybit or OKX (:mod:`margin_widgets.engine.exchanges`): liquidation and bankruptcy prices,
+the tier (bracket, risk limit) and the maximum leverage follow the exchange's own rules and
+table. Where the exchange's documents give no rule the engine refuses it, and so does the view:
+Bybit's classic formulas are for isolated margin only, OKX documents no cross liquidation
+price, and no OKX BTC-USDT-SWAP tier table ships (``margin_widgets/data/okx/README.md``), so
+OKX has nothing to draw; the ETH leg runs on Binance only.
+
 Every number comes from :mod:`margin_widgets.engine`: the book is the example book's
-(:func:`~margin_widgets.engine.book_account`), the curves are the engine's
-(:func:`~margin_widgets.engine.isolated_leverage_curve`,
+(:func:`~margin_widgets.engine.book_account`, or an :class:`~margin_widgets.engine.Account`
+under the chosen exchange), the curves are the engine's
+(:func:`~margin_widgets.engine.isolated_leverage_curve` or
+:func:`~margin_widgets.engine.exchange_leverage_curve`,
 :func:`~margin_widgets.engine.cross_leverage_curve`,
-:func:`~margin_widgets.engine.minimum_leverage`,
-:func:`~margin_widgets.engine.margin_ratio_curve`,
+:func:`~margin_widgets.engine.book_minimum_leverage`,
+:func:`~margin_widgets.engine.margin_ratio_curve` or
+:func:`~margin_widgets.engine.exchange_ratio_curve`,
 :func:`~margin_widgets.engine.position_ratio_curve`), each asked again only when its inputs
 change, so a leverage change only re-evaluates what leverage affects. The explorer turns the
-results into marks and text.
+results into marks and text; prices are shown at the symbol's tick size
+(:func:`~margin_widgets.engine.tick_size`), the exact value on hover.
 """
 
 from __future__ import annotations
@@ -38,18 +50,24 @@ from margin_widgets.engine import (
     BracketTable,
     LeverageCurve,
     MarginError,
+    TierTable,
+    available_tier_tables,
     book_account,
+    book_minimum_leverage,
     cross_leverage_curve,
+    exchange_leverage_curve,
+    exchange_ratio_curve,
     feasible_points,
     initial_margin,
     isolated_leverage_curve,
     linear_grid,
     load_brackets,
+    load_tier_table,
     margin_ratio_curve,
-    minimum_leverage,
     notional,
     position_ratio_curve,
     price_move,
+    tick_size,
 )
 from margin_widgets.engine.examples import ETH
 from margin_widgets.widgets import _style as st
@@ -63,9 +81,17 @@ from margin_widgets.widgets._controls import (
     side_toggle,
 )
 
-__all__ = ["MarginModeExplorer"]
+__all__ = ["EXCHANGES", "MarginModeExplorer"]
 
 SYMBOL = "BTCUSDT"
+#: The exchanges of the ``exchange`` control: engine convention name -> button label.
+EXCHANGES: dict[str, str] = {"binance": "Binance", "bybit": "Bybit", "okx": "OKX"}
+#: Tooltip of each exchange's button.
+_EXCHANGE_TIPS = (
+    "Binance USDⓈ-M: both modes, the ETH leg, brackets by notional",
+    "Bybit USDT perpetual (classic): isolated only, risk limits by entry value",
+    "OKX USDT swap: no BTC-USDT-SWAP tier table ships, nothing to draw",
+)
 OTHER_SYMBOL = ETH.symbol
 #: Entry price of the ETH position, USDT (the example book's).
 OTHER_ENTRY_PRICE = ETH.entry_price
@@ -110,9 +136,11 @@ class MarginModeExplorer(Explorer):
     **values
         Start values of the controls:
 
-        ``side`` ("long"/"short", default "long"), ``entry_price`` (USDT, 60,000),
-        ``quantity`` (BTC, 0.5), ``leverage`` (1 to the bracket maximum for the notional,
-        20), ``collateral`` (the wallet, USDT, 5,000), ``other_quantity`` (ETH long opened at
+        ``exchange`` ("binance", "bybit" or "okx", default "binance": whose rules, tiers and
+        maximum leverage; presets without it load as Binance), ``side`` ("long"/"short",
+        default "long"), ``entry_price`` (USDT, 60,000), ``quantity`` (BTC, 0.5),
+        ``leverage`` (1 to the bracket or tier maximum for the notional, 20), ``collateral``
+        (the wallet, USDT, 5,000), ``other_quantity`` (ETH long opened at
         3,000 USDT with the same leverage, or the ETH bracket's maximum if lower; 0 for none;
         default 5), ``other_move`` (the ETH mark's move from its entry as a fraction,
         -0.5 to 0.5, default 0).
@@ -121,13 +149,22 @@ class MarginModeExplorer(Explorer):
     --------
     >>> explorer = MarginModeExplorer()
     >>> explorer.price_labels()
-    {'isolated': '57,228.92', 'cross': '50,321.29'}
+    {'isolated': '57,228.9', 'cross': '50,321.3'}
     >>> explorer.controls["leverage"].value = 50
     >>> explorer.price_labels()["cross"]
-    '50,321.29'
+    '50,321.3'
+
+    Bybit values the maintenance margin at entry (30,000 × 0.5 % = 150): at 20x the position
+    holds 1,500 and ``LP = 60,000 − (1,500 − 150) / 0.5 = 57,300``; no cross rule is documented:
+
+    >>> explorer.controls["exchange"].value = "bybit"
+    >>> explorer.controls["leverage"].value = 20
+    >>> explorer.liquidation_prices()
+    {'isolated': 57300.0, 'cross': None}
     """
 
     HELP: ClassVar[Mapping[str, str]] = {
+        "exchange": "Whose rules, tier table and maximum leverage the trade runs under.",
         "side": "Long profits when the price rises, short when it falls.",
         "entry_price": "Price at which the BTC position is opened, in USDT.",
         "quantity": "Size of the BTC position, in BTC.",
@@ -152,6 +189,9 @@ class MarginModeExplorer(Explorer):
             other_brackets if other_brackets is not None else load_brackets(OTHER_SYMBOL)
         )
         self._refusals: dict[str, str] = {}
+        #: why a mode shows nothing on the chosen exchange (no documented rule, no table)
+        self._unavailable: dict[str, str] = {}
+        self._tiers_cache: dict[str, TierTable | None] = {}
         self._lp: dict[str, float | None] = {"isolated": None, "cross": None}
         self._bp: dict[str, float | None] = {"isolated": None, "cross": None}
         self._curve_key: tuple[Any, ...] | None = None
@@ -174,6 +214,17 @@ class MarginModeExplorer(Explorer):
     # ------------------------------------------------------------------ building
     def _build(self) -> list[w.Widget]:
         add = self.add_control
+        add(
+            "exchange",
+            _LOOK.widget(
+                w.ToggleButtons,
+                options=[(label, name) for name, label in EXCHANGES.items()],
+                value="binance",
+                description="Exchange",
+                tooltips=list(_EXCHANGE_TIPS),
+                style={"button_width": "80px"},
+            ),
+        )
         add(
             "side",
             # in the look's width: the default 300 px puts the buttons under the label
@@ -228,7 +279,8 @@ class MarginModeExplorer(Explorer):
         # --- liquidation price versus leverage
         sx, sy = bq.LinearScale(min=1.0, max=125.0), bq.LinearScale()
         sc = {"x": sx, "y": sy}
-        lev_tip = st.tooltip("leverage (x)", "liq. price (USDT)", ".0f", ",.2f")
+        # the exact prices on hover; labels and texts show them at the tick size
+        lev_tip = st.tooltip("leverage (x)", "liq. price (USDT)", ".0f", ",.6f")
         self.lev_lines = st.per_mode(st.mode_line, sc, label="{mode} liq. price", tip=lev_tip)
         # the current points are not in the legend: they sit on the lines the legend names
         self.lev_points = st.per_mode(st.mode_points, sc, tip=lev_tip)
@@ -256,7 +308,7 @@ class MarginModeExplorer(Explorer):
         # --- price ladder
         lx, ly = bq.LinearScale(min=0.0, max=1.0), bq.LinearScale()
         lc = {"x": lx, "y": ly}
-        price_tip = st.tooltip("", "price (USDT)", ".2f", ",.2f")
+        price_tip = st.tooltip("", "price (USDT)", ".2f", ",.6f")
         self.ladder_entry = st.line(lc, st.ENTRY_COLOR, width=2, tip=price_tip)
         self.ladder_mark = st.points(
             lc, st.MARK_COLOR, marker="triangle-up", size=70, label="mark", tip=price_tip
@@ -300,6 +352,14 @@ class MarginModeExplorer(Explorer):
         self.ladder_entry_labels = st.labels(
             lc, colors=[st.ENTRY_COLOR], align="end", x_offset=0, y_offset=-9
         )
+        # each label sits at its price: hovering it shows the exact value
+        exact = bq.Tooltip(fields=["y"], labels=["exact price (USDT)"], formats=[",.6f"])
+        for label in (
+            self.ladder_liq_labels,
+            self.ladder_bankruptcy_labels,
+            self.ladder_entry_labels,
+        ):
+            label.tooltip = exact
         self.ladder_scales = lc
         fig_ladder = st.figure(
             "price_ladder",
@@ -331,7 +391,7 @@ class MarginModeExplorer(Explorer):
         ratio_low, ratio_high = st.headroom(0.0, RATIO_TOP, rows=3, pad=0.0)
         rx, ry = bq.LinearScale(), bq.LinearScale(min=ratio_low, max=ratio_high)
         rc = {"x": rx, "y": ry}
-        ratio_tip = st.tooltip("BTC price (USDT)", "margin ratio (%)", ",.2f", ".1f")
+        ratio_tip = st.tooltip("BTC price (USDT)", "margin ratio (%)", ",.6f", ".1f")
         self.ratio_lines = st.per_mode(st.mode_line, rc, label="{mode} margin ratio", tip=ratio_tip)
         self.ratio_points = st.per_mode(st.mode_points, rc, tip=ratio_tip)
         self.ratio_limit = st.hline(rc, st.LIMIT_COLOR, line_style="dash_dotted")
@@ -367,9 +427,24 @@ class MarginModeExplorer(Explorer):
         return [controls, figures]
 
     # ------------------------------------------------------------------ bounds
+    def _exchange_table(self, exchange: str) -> TierTable | None:
+        """The exchange's BTCUSDT tier table (None: none ships); Binance's is :attr:`table`."""
+        if exchange not in self._tiers_cache:
+            shipped = {symbol for symbol, _ in available_tier_tables(exchange)}
+            self._tiers_cache[exchange] = (
+                load_tier_table(exchange, SYMBOL) if SYMBOL in shipped else None
+            )
+        return self._tiers_cache[exchange]
+
     def _max_leverage(self) -> int:
-        value = notional(self.controls["quantity"].value, self.controls["entry_price"].value)
-        return int(self.table.max_leverage(value))
+        q, ep = self.controls["quantity"].value, self.controls["entry_price"].value
+        exchange = self.controls["exchange"].value
+        if exchange == "binance":
+            return int(self.table.max_leverage(notional(q, ep)))
+        table = self._exchange_table(exchange)
+        if table is None:
+            return int(self.controls["leverage"].max)
+        return int(table.tier_for(q, ep).max_leverage)
 
     def _sync_bounds(self) -> None:
         top = self._max_leverage()
@@ -378,6 +453,21 @@ class MarginModeExplorer(Explorer):
             control.max = top
 
     def _inactive(self) -> dict[str, str]:
+        exchange = self.controls["exchange"].value
+        if exchange != "binance":
+            label = EXCHANGES[exchange]
+            out = {
+                name: f"the ETH leg runs on Binance only (its cross account), not on {label}"
+                for name in ("other_quantity", "other_move")
+            }
+            if self._exchange_table(exchange) is None:
+                why = f"no {label} {SYMBOL} tier table ships, so there is nothing to draw"
+                out.update(
+                    dict.fromkeys(
+                        ("side", "entry_price", "quantity", "leverage", "collateral"), why
+                    )
+                )
+            return out
         if float(self.controls["other_quantity"].value) == 0:
             return {"other_move": "there is no ETH position (ETH long is 0)"}
         return {}
@@ -385,19 +475,51 @@ class MarginModeExplorer(Explorer):
     def _bound_reason(self, name: str) -> str:
         if name != "leverage":
             return ""
-        value = notional(self.controls["quantity"].value, self.controls["entry_price"].value)
+        q, ep = self.controls["quantity"].value, self.controls["entry_price"].value
+        value = notional(q, ep)
+        exchange = self.controls["exchange"].value
+        table = self._exchange_table(exchange) if exchange != "binance" else None
+        if table is not None:
+            tier = table.tier_for(q, ep)
+            return (
+                f"the maximum leverage of {EXCHANGES[exchange]} tier {tier.number} for a {SYMBOL} "
+                f"position of {st.format_usdt(value)} is {tier.max_leverage:g}x"
+            )
         bracket = self.table.bracket_for(value)
         return (
             f"the maximum leverage of bracket {bracket.number} for a {SYMBOL} notional of "
             f"{st.format_usdt(value)} is {bracket.max_leverage:g}x"
         )
 
+    @property
+    def tick(self) -> float:
+        """Tick size of BTCUSDT on the chosen exchange, USDT: the prices are shown at it."""
+        return tick_size(str(self.controls["exchange"].value), SYMBOL)
+
     # ------------------------------------------------------------------ engine
     def _state(self) -> dict[str, Any]:
         return {name: control.value for name, control in self.controls.items()}
 
     def _book(self, mode: str, leverage: float, s: dict[str, Any]) -> Account:
-        """Both positions in ``mode``, opened at ``leverage``; raises MarginError if refused."""
+        """Both positions in ``mode``, opened at ``leverage``; raises MarginError if refused.
+
+        On Bybit and OKX: the BTC position alone, in an account under that exchange's rules.
+        """
+        exchange = s["exchange"]
+        if exchange != "binance":
+            table = self._exchange_table(exchange)
+            if table is None:
+                raise MarginError(self._unavailable_text(exchange))
+            account = Account(
+                wallet_balance=s["collateral"], exchange=exchange, tier_tables={SYMBOL: table}
+            )
+            account.set_margin_mode(mode, SYMBOL)
+            account.open_position(
+                SYMBOL, s["side"], s["quantity"], price=s["entry_price"], leverage=leverage
+            )
+            if mode == "cross":
+                account.liquidation_price(SYMBOL)  # refused where no cross rule is documented
+            return account
         return book_account(
             mode,
             leverage,
@@ -427,6 +549,10 @@ class MarginModeExplorer(Explorer):
         * and leverage -> the isolated margin and the current points (read off the curve).
         """
         top = int(self.controls["leverage"].max)
+        if s["exchange"] != "binance":
+            self._compute_exchange(s, top)
+            return
+        self._unavailable = {}
         curve_key = (s["side"], s["quantity"], s["entry_price"], top)
         curve = self.cached(
             "leverage curve",
@@ -438,13 +564,15 @@ class MarginModeExplorer(Explorer):
         feas_key = (*curve_key, s["collateral"], s["other_quantity"], s["other_move"])
 
         def feasibility() -> tuple[Any, ...]:
-            values = [notional(s["quantity"], s["entry_price"])]
-            caps = [float(top)]
-            if s["other_quantity"] > 0:
-                other = notional(s["other_quantity"], OTHER_ENTRY_PRICE)
-                values.append(other)
-                caps.append(self.other_table.max_leverage(other))
-            low = minimum_leverage(s["collateral"], values, caps)
+            low = book_minimum_leverage(
+                s["collateral"],
+                s["quantity"],
+                s["entry_price"],
+                top,
+                other_quantity=s["other_quantity"],
+                other_entry_price=OTHER_ENTRY_PRICE,
+                other_brackets=self.other_table,
+            )
             cross = None if low is None else self._book("cross", low, s)
             lp = bp = None
             if cross is not None and SYMBOL in cross.positions:
@@ -475,22 +603,99 @@ class MarginModeExplorer(Explorer):
         self._lp = {"isolated": self._lev_curve.liquidation[lev - 1], "cross": self._cross_lp}
         self._bp = {"isolated": self._lev_curve.bankruptcy[lev - 1], "cross": self._cross_bp}
 
+    def _compute_exchange(self, s: dict[str, Any], top: int) -> None:
+        """:meth:`_compute` on Bybit or OKX: the BTC position alone, isolated by the exchange.
+
+        Cross is shown only where the exchange documents a cross liquidation price (neither
+        does); the reason is the engine's own refusal.
+        """
+        exchange = s["exchange"]
+        table = self._exchange_table(exchange)
+        self._cross = None
+        self._cross_lp = self._cross_bp = None
+        self._refusals = {}
+        self._iso_wallet = None
+        self._lp = {"isolated": None, "cross": None}
+        self._bp = {"isolated": None, "cross": None}
+        curve_key = (exchange, s["side"], s["quantity"], s["entry_price"], top)
+        feas_key = (*curve_key, s["collateral"])
+        self._curve_key, self._feas_key = curve_key, feas_key
+        if table is None:
+            text = self._unavailable_text(exchange)
+            self._unavailable = {"isolated": text, "cross": text}
+            leverages = tuple(range(1, top + 1))
+            nothing: tuple[float | None, ...] = (None,) * top
+            self._lev_curve = LeverageCurve(leverages, nothing, nothing)
+            self._low = None
+            self._lev_points = (nothing, nothing)
+            return
+        curve = self.cached(
+            "leverage curve",
+            curve_key,
+            lambda: exchange_leverage_curve(
+                exchange, s["side"], s["quantity"], s["entry_price"], table=table, max_leverage=top
+            ),
+        )
+
+        def feasibility() -> tuple[Any, ...]:
+            low = book_minimum_leverage(s["collateral"], s["quantity"], s["entry_price"], top)
+            iso_points = feasible_points(curve.liquidation, curve.leverages, low)
+            cross_points = cross_leverage_curve(None, curve.leverages, low)
+            return low, iso_points, cross_points
+
+        low, iso_points, cross_points = self.cached("feasibility", feas_key, feasibility)
+        self._lev_curve, self._low, self._lev_points = curve, low, (iso_points, cross_points)
+        self._unavailable = {"cross": self._cross_refusal(exchange, s)}
+        lev = int(s["leverage"])
+        if low is None or lev < low:
+            try:
+                self._book("isolated", lev, s)
+            except MarginError as exc:
+                self._refusals["isolated"] = str(exc)
+            return
+        self._iso_wallet = initial_margin(notional(s["quantity"], s["entry_price"]), lev)
+        self._lp["isolated"] = curve.liquidation[lev - 1]
+        self._bp["isolated"] = curve.bankruptcy[lev - 1]
+
+    def _cross_refusal(self, exchange: str, s: dict[str, Any]) -> str:
+        """The engine's words for why ``exchange`` has no cross liquidation price here."""
+
+        def ask() -> str:
+            try:
+                self._book("cross", 1, {**s, "collateral": 1e12})
+            except MarginError as exc:
+                return str(exc)
+            return ""  # pragma: no cover - no shipped non-Binance convention has one
+
+        return self.cached("cross refusal", exchange, ask, keep=3)
+
+    @staticmethod
+    def _unavailable_text(exchange: str) -> str:
+        return (
+            f"no {EXCHANGES[exchange]} {SYMBOL} tier table ships (see "
+            f"margin_widgets/data/{exchange}/README.md), so the engine has no tier to price with"
+        )
+
     def _compute_ratios(self, s: dict[str, Any]) -> None:
         """The margin-ratio curves over the price grid (engine), when their inputs change."""
         grid = self._price_grid
         wallet = self._iso_wallet
+        exchange = s["exchange"]
         iso_key: tuple[Any, ...] = (self._range_key, wallet)
-        self._ratios["isolated"] = self.cached(
-            "isolated ratios",
-            iso_key,
-            lambda: (
-                None
-                if wallet is None
-                else margin_ratio_curve(
+
+        def isolated() -> tuple[float, ...] | None:
+            if wallet is None:
+                return None
+            if exchange == "binance":
+                return margin_ratio_curve(
                     s["side"], s["quantity"], s["entry_price"], wallet, self.table, grid
                 )
-            ),
-        )
+            table = self._exchange_table(exchange)
+            return exchange_ratio_curve(
+                exchange, s["side"], s["quantity"], s["entry_price"], wallet, grid, table=table
+            )
+
+        self._ratios["isolated"] = self.cached("isolated ratios", iso_key, isolated)
         shown = not self._refusals
         cross = self._cross
         cross_key = (self._range_key, self._feas_key, shown)
@@ -530,7 +735,9 @@ class MarginModeExplorer(Explorer):
         self._draw_leverage_figure(s)
         self._draw_ratio(s, lo, hi)
         self.set_readout(self._readout_text(s))
-        if self._refusals:
+        if "isolated" in self._unavailable:
+            self.note(f"{EXCHANGES[s['exchange']]}: {self._unavailable['isolated']}.", "info")
+        elif self._refusals:
             first = next(iter(self._refusals.values()))
             low = self._low
             hint = (
@@ -539,6 +746,8 @@ class MarginModeExplorer(Explorer):
                 else " Add to the wallet or reduce the position sizes."
             )
             self.note(f"The exchange refuses this trade: {first}.{hint}")
+        elif "cross" in self._unavailable:
+            self.note(f"No cross price: {self._unavailable['cross']}.", "info")
         elif self._cross is not None and self._cross.events:
             self.note(
                 "The ETH move liquidated the whole cross account, BTC included: "
@@ -629,7 +838,7 @@ class MarginModeExplorer(Explorer):
 
     def _draw_ladder(self, s: dict[str, Any], lo: float, hi: float) -> None:
         entry = float(s["entry_price"])
-        if self._stale("ladder_frame", (lo, hi, entry)):
+        if self._stale("ladder_frame", (lo, hi, entry, self.tick)):
             set_mark_data(self.ladder_scales["y"], min=lo, max=hi)
             set_mark_data(self.ladder_entry, x=np.array([0.02, 0.98]), y=np.array([entry, entry]))
             # the mark at the left end, the entry label right-aligned: they never overlap
@@ -638,12 +847,13 @@ class MarginModeExplorer(Explorer):
                 self.ladder_entry_labels,
                 x=np.array([0.98]),
                 y=np.array([entry]),
-                text=np.array([f"entry = mark {st.format_price(entry)}"]),
+                text=np.array([f"entry = mark {st.format_price(entry, self.tick)}"]),
             )
         columns = {"isolated": (0.05, 0.45), "cross": (0.55, 0.95)}
         long = s["side"] == "long"
         # labels on the entry side of the liquidation line, on the far side of the bankruptcy
         # line; a missing price is written at the far end of the axis, inside the plot
+        tick = self.tick
         if self._stale("ladder_side", long):
             set_mark_data(self.ladder_liq_labels, y_offset=-9 if long else 19)
             set_mark_data(self.ladder_bankruptcy_labels, y_offset=14 if long else -8)
@@ -665,9 +875,9 @@ class MarginModeExplorer(Explorer):
                 set_mark_data(self.ladder_bankruptcy[mode], x=np.zeros(0), y=np.zeros(0))
             else:
                 set_mark_data(self.ladder_bankruptcy[mode], x=xs, y=np.array([bp, bp]))
-        if not self._stale("ladder_labels", (tuple(liq_y), tuple(bank_y))):
+        if not self._stale("ladder_labels", (tuple(liq_y), tuple(bank_y), tick)):
             return
-        labels = {mode: st.format_price(lp) for mode, lp in self._lp.items()}
+        labels = {mode: st.format_price(lp, tick) for mode, lp in self._lp.items()}
         set_mark_data(
             self.ladder_liq_labels,
             x=np.array([0.05, 0.55]),
@@ -680,7 +890,9 @@ class MarginModeExplorer(Explorer):
             y=np.array(bank_y),
             text=np.array(
                 [
-                    "" if self._bp[mode] is None else f"bankr. {st.format_price(self._bp[mode])}"
+                    ""
+                    if self._bp[mode] is None
+                    else f"bankr. {st.format_price(self._bp[mode], tick)}"
                     for mode in st.MODES
                 ]
             ),
@@ -723,6 +935,8 @@ class MarginModeExplorer(Explorer):
     # ------------------------------------------------------------------ text
     def _distance_text(self, mode: str, s: dict[str, Any]) -> str:
         lp = self._lp[mode]
+        if mode in self._unavailable:
+            return f"{mode}: not available on {EXCHANGES[s['exchange']]}"
         if self._refusals:
             return f"{mode} cannot open the trade"
         if mode == "cross" and not self._cross_alive:
@@ -744,14 +958,19 @@ class MarginModeExplorer(Explorer):
     def _describe(self) -> str:
         s = self._state()
         side, q, entry = s["side"], s["quantity"], s["entry_price"]
+        tick = self.tick
+        exchange = EXCHANGES[s["exchange"]]
         parts = [
             "Three charts: liquidation price versus leverage for both margin modes, a price "
             "ladder, and the margin ratio versus the BTC price.",
-            f"Trade: {side} {q:g} BTC at {st.format_price(entry)} USDT with "
+            f"Trade on {exchange}: {side} {q:g} BTC at {st.format_price(entry, tick)} USDT with "
             f"{st.format_leverage(s['leverage'])} leverage, wallet "
             f"{st.format_usdt(s['collateral'])}.",
         ]
-        if s["other_quantity"] > 0:
+        if s["exchange"] != "binance":
+            for mode, why in self._unavailable.items():
+                parts.append(f"No {mode} price on {exchange}: {why}.")
+        elif s["other_quantity"] > 0:
             mark = OTHER_ENTRY_PRICE * (1 + s["other_move"])
             parts.append(
                 f"Other position: long {s['other_quantity']:g} ETH at "
@@ -762,8 +981,8 @@ class MarginModeExplorer(Explorer):
         if margin is not None:
             parts.append(
                 f"Isolated: the position holds {st.format_usdt(margin)} of margin; liquidation "
-                f"price {st.format_price(self._lp['isolated'])}, bankruptcy price "
-                f"{st.format_price(self._bp['isolated'])}."
+                f"price {st.format_price(self._lp['isolated'], tick)}, bankruptcy price "
+                f"{st.format_price(self._bp['isolated'], tick)}."
             )
         cross_account = self._cross
         if cross_account is not None and not self._refusals:
@@ -773,8 +992,8 @@ class MarginModeExplorer(Explorer):
                 )
                 parts.append(
                     f"Cross: the whole wallet backs {backs}; liquidation price "
-                    f"{st.format_price(self._lp['cross'])} at every leverage the wallet "
-                    f"allows, bankruptcy price {st.format_price(self._bp['cross'])}."
+                    f"{st.format_price(self._lp['cross'], tick)} at every leverage the wallet "
+                    f"allows, bankruptcy price {st.format_price(self._bp['cross'], tick)}."
                 )
             else:
                 parts.append("Cross: the ETH move liquidated the whole cross account.")
@@ -805,8 +1024,12 @@ class MarginModeExplorer(Explorer):
         return dict(self._bp)
 
     def price_labels(self) -> dict[str, str]:
-        """The liquidation prices as the ladder shows them: ``"57,228.92"``, or ``"--"``."""
-        return {mode: st.format_price(lp) for mode, lp in self.liquidation_prices().items()}
+        """The liquidation prices as the ladder shows them, at the tick: ``"57,228.9"``, ``"--"``.
+
+        The exact values are :meth:`liquidation_prices` (and the labels' tooltips).
+        """
+        prices = self.liquidation_prices()
+        return {mode: st.format_price(lp, self.tick) for mode, lp in prices.items()}
 
     def account(self, mode: str) -> Account:
         """A copy of the engine account behind the view (``"isolated"`` or ``"cross"``).
@@ -819,6 +1042,8 @@ class MarginModeExplorer(Explorer):
         """
         check_mode(mode)
         self.flush()
+        if mode in self._unavailable:
+            raise ValueError(self._unavailable[mode])
         if mode in self._refusals:
             raise ValueError(self._refusals[mode])
         s = self._state()
@@ -831,4 +1056,4 @@ class MarginModeExplorer(Explorer):
     def minimum_leverage(self) -> dict[str, int | None]:
         """Lowest whole leverage at which the wallet can open the trade, per mode."""
         self.flush()
-        return {mode: self._low for mode in st.MODES}
+        return {mode: None if mode in self._unavailable else self._low for mode in st.MODES}

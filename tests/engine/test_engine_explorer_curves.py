@@ -14,6 +14,7 @@ import pytest
 
 from margin_widgets.engine import (
     Collateral,
+    book_minimum_leverage,
     coin_collateral,
     correlation_grid,
     exchange_leverage_curve,
@@ -244,3 +245,33 @@ def test_tick_size_refuses_what_is_not_stored() -> None:
         tick_size("okx", "DOGEUSDT")
     with pytest.raises(ValueError, match="exchange must be one of"):
         tick_size("kraken")
+
+
+# --------------------------------------------------------------------------- feasibility
+def test_book_minimum_leverage_by_hand() -> None:
+    eth = load_brackets("ETHUSDT")
+    # 30,000 + 15,000 from 5,000: 45,000 / L <= 5,000 -> 9; 2,000: 22.5 -> 23
+    assert book_minimum_leverage(5_000, 0.5, 60_000, 125, other_quantity=5, other_brackets=eth) == 9
+    assert (
+        book_minimum_leverage(2_000, 0.5, 60_000, 125, other_quantity=5, other_brackets=eth) == 23
+    )
+    # the position alone: 30,000 / L <= 5,000 -> 6; capped at 5x it cannot open
+    assert book_minimum_leverage(5_000, 0.5, 60_000, 125) == 6
+    assert book_minimum_leverage(5_000, 0.5, 60_000, 5) is None
+
+
+def test_book_minimum_leverage_caps_the_other_leg_at_its_bracket() -> None:
+    # 1,000 ETH at 3,000 = 3,000,000 USDT; the newest ETHUSDT table caps it at c x;
+    # the book needs 30,000 / L + 3,000,000 / min(L, c) <= wallet
+    eth = load_brackets("ETHUSDT")
+    cap = eth.max_leverage(3_000_000.0)
+    wallet = 30_000.0 / 125 + 3_000_000.0 / cap  # exactly enough at 125x (and at cap and up)
+    low = book_minimum_leverage(wallet, 0.5, 60_000, 125, other_quantity=1_000, other_brackets=eth)
+    assert low is not None and low <= 125
+    # one leverage less is not enough (the brute-force check)
+    assert 30_000.0 / (low - 1) + 3_000_000.0 / min(low - 1, cap) > wallet + 1e-9
+
+
+def test_book_minimum_leverage_refuses_a_missing_table() -> None:
+    with pytest.raises(ValueError, match="other_brackets must be a BracketTable"):
+        book_minimum_leverage(5_000, 0.5, 60_000, 125, other_quantity=5)

@@ -57,6 +57,7 @@ def expected_lp(mode: str, explorer: MarginModeExplorer) -> float | None:
 def test_defaults_show_the_phenomenon() -> None:
     e = MarginModeExplorer()
     assert e.values == {
+        "exchange": "binance",
         "side": "long",
         "entry_price": 60_000.0,
         "quantity": 0.5,
@@ -67,15 +68,18 @@ def test_defaults_show_the_phenomenon() -> None:
     }
     assert {"leverage", "collateral"} <= set(e.controls)
     assert all(isinstance(f, bq.Figure) for f in e.figures) and len(e.figures) == 3
-    assert e.price_labels() == {"isolated": "57,228.92", "cross": "50,321.29"}
-    assert list(e.ladder_liq_labels.text) == ["isolated liq. 57,228.92", "cross liq. 50,321.29"]
+    # at BTCUSDT's tick size, 0.1 (57,228.9157 and 50,321.2889 exactly)
+    assert e.price_labels() == {"isolated": "57,228.9", "cross": "50,321.3"}
+    assert list(e.ladder_liq_labels.text) == ["isolated liq. 57,228.9", "cross liq. 50,321.3"]
+    assert list(e.ladder_liq_labels.y) == [e.liquidation_prices()[m] for m in ("isolated", "cross")]
+    assert e.ladder_liq_labels.tooltip.fields == ["y"]  # the exact price on hover
     assert "isolated liquidates 4.6 % below entry, cross 16.1 % below" in e.readout.value
     assert "mw-readout" in e.readout._dom_classes
     assert "mw-margin-mode-explorer" in e._dom_classes
     assert "mw-figure-price-ladder" in e.figure_keys["price_ladder"]._dom_classes
     assert "mw-control-leverage" in e.controls["leverage"]._dom_classes
     assert e.status_text == ""
-    assert "57,228.92" in e.description.value and "50,321.29" in e.description.value
+    assert "57,228.9," in e.description.value and "50,321.3 " in e.description.value
 
 
 @pytest.mark.parametrize("leverage", [9, 10, 20, 33, 50, 75, 100, 125])
@@ -98,7 +102,10 @@ def test_leverage_change_marks_hold_engine_numbers(leverage: int) -> None:
         f"isolated liq. {labels['isolated']}",
         f"cross liq. {labels['cross']}",
     ]
-    assert labels["isolated"] == f"{iso:,.2f}"
+    # one decimal (the 0.1 tick), within half a tick of the exact price
+    shown = labels["isolated"]
+    assert shown.split(".")[1].isdigit() and len(shown.split(".")[1]) == 1
+    assert abs(float(shown.replace(",", "")) - iso) <= 0.05 + 1e-9
     bp = bankruptcy_price("long", 0.5, 60_000.0, initial_margin(30_000.0, leverage))
     assert e.bankruptcy_prices()["isolated"] == bp
     assert e.ladder_bankruptcy["isolated"].y.tolist() == [bp, bp]
@@ -334,3 +341,90 @@ def test_account_is_a_copy() -> None:
     assert e.account("isolated").positions
     with pytest.raises(ValueError, match="mode must be"):
         e.account("portfolio")
+
+
+# --------------------------------------------------------------------------- exchanges
+def test_bybit_isolated_by_hand_and_no_cross() -> None:
+    # 0.5 BTC long at 60,000 (30,000: risk-limit tier 1, MMR 0.5 %, 100x) at 20x:
+    # M = 1,500, MM at entry = 150, LP = 60,000 - (1,500 - 150) / 0.5 = 57,300, BP = 57,000
+    e = MarginModeExplorer(exchange="bybit")
+    assert e.liquidation_prices() == {"isolated": 57_300.0, "cross": None}
+    assert e.bankruptcy_prices() == {"isolated": 57_000.0, "cross": None}
+    assert e.price_labels() == {"isolated": "57,300.0", "cross": "--"}
+    assert e.ladder_liq["isolated"].y.tolist() == [57_300.0, 57_300.0]
+    assert e.ladder_liq["cross"].y.size == 0
+    assert e.controls["leverage"].max == 100  # tier 1's maximum, not Binance's 125
+    # the same account through the engine's Account under Bybit's rules
+    account = Account(wallet_balance=5_000.0, exchange="bybit")
+    account.set_margin_mode("isolated", "BTCUSDT")
+    account.open_position("BTCUSDT", "long", 0.5, price=60_000.0, leverage=20)
+    assert account.liquidation_price("BTCUSDT") == 57_300.0
+    assert "cross: not available on Bybit" in e.readout.value
+    assert "isolated-margin formulas only" in e.status_text  # the engine's own refusal
+    assert "mw-status-error" not in e.status.value
+    with pytest.raises(ValueError, match="not available for bybit"):
+        e.account("cross")
+    assert e.account("isolated").liquidation_price("BTCUSDT") == 57_300.0
+
+
+def test_bybit_curves_against_leverage_and_price_by_hand() -> None:
+    e = MarginModeExplorer(exchange="bybit")
+    iso = e.lev_lines["isolated"].y
+    # LP(L) = 60,000 - (30,000 / L - 150) / 0.5: 10x 54,300, 100x 59,700; the wallet
+    # (5,000) opens 30,000 from 6x up, so 1x..5x have no point
+    assert iso[9] == 54_300.0 and iso[99] == 59_700.0
+    assert np.isnan(iso[:5]).all() and not np.isnan(iso[5:]).any()
+    assert np.isnan(e.lev_lines["cross"].y).all()
+    assert e.minimum_leverage == {"isolated": 6, "cross": None}
+    # margin ratio = 150 / (1,500 + 0.5 (P - 60,000)), liquidation (100 %) at 57,300
+    x, y = e.ratio_lines["isolated"].x, e.ratio_lines["isolated"].y
+    balance = 1_500.0 + 0.5 * (x - 60_000.0)
+    want = np.where(balance > 0, 100 * 150.0 / np.where(balance > 0, balance, 1.0), np.nan)
+    want[~(want <= 150.0)] = np.nan
+    assert np.allclose(y, want, rtol=1e-12, equal_nan=True)
+    assert e.ratio_points["isolated"].x.tolist() == [57_300.0]
+    assert np.isnan(e.ratio_lines["cross"].y).all()
+
+
+def test_bybit_short_and_a_higher_tier_cap() -> None:
+    # short: LP = 60,000 + 2,700 = 62,700
+    assert MarginModeExplorer(exchange="bybit", side="short").liquidation_prices()[
+        "isolated"
+    ] == pytest.approx(62_700.0, abs=1e-9)
+    # 40 BTC at 60,000 = 2,400,000 USDT: tier 2 (to 2,600,000), at most 90x
+    e = MarginModeExplorer(exchange="bybit", quantity=40.0, collateral=100_000.0)
+    assert e.controls["leverage"].max == 90
+    e.controls["leverage"].value = 90
+    assert e.controls["leverage"].value == 90
+    e.controls["leverage"].value = 100
+    assert e.controls["leverage"].value == 90
+
+
+def test_okx_has_no_btc_table_and_says_so() -> None:
+    e = MarginModeExplorer(exchange="okx")
+    assert e.liquidation_prices() == {"isolated": None, "cross": None}
+    assert e.price_labels() == {"isolated": "--", "cross": "--"}
+    assert "no OKX BTCUSDT tier table ships" in e.status_text
+    assert "mw-status-error" not in e.status.value
+    assert {"side", "entry_price", "quantity", "leverage", "collateral"} <= set(e.inactive)
+    assert all(e.controls[n].disabled for n in e.inactive)
+    assert not e.controls["exchange"].disabled
+    with pytest.raises(ValueError, match="no OKX BTCUSDT tier table ships"):
+        e.account("isolated")
+
+
+def test_exchange_switch_and_back_and_presets() -> None:
+    e = MarginModeExplorer()
+    e.controls["exchange"].value = "bybit"
+    assert e.price_labels()["isolated"] == "57,300.0"
+    assert e.inactive["other_quantity"].startswith("the ETH leg runs on Binance only")
+    e.controls["exchange"].value = "binance"
+    assert e.price_labels() == {"isolated": "57,228.9", "cross": "50,321.3"}
+    assert "other_quantity" not in e.inactive
+    # a preset saved before the control existed loads as Binance; a saved state keeps it
+    old = MarginModeExplorer(preset={"leverage": 50, "collateral": 8_000.0})
+    assert old.values["exchange"] == "binance"
+    bybit = MarginModeExplorer(exchange="bybit", leverage=50)
+    again = MarginModeExplorer(preset=bybit.to_json())
+    assert again.values["exchange"] == "bybit"
+    assert again.liquidation_prices() == bybit.liquidation_prices()
