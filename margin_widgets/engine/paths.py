@@ -661,14 +661,21 @@ class PathSet:
 
 def _scan_deficits(paths: PathSet, specs: Sequence[_LegSpec]) -> list[float]:
     """Worst deficit per path: ``max_k Σ_i (MM_i(k) − PnL_i(k))`` (see :func:`_deficit_steps`)."""
-    n_paths = paths.n_paths
-    steps = _deficit_steps(paths, specs)
+    levels = _deficit_levels(paths, specs)
     if paths.n_steps == 1:
-        return list(steps)
-    return [max(steps[p::n_paths]) for p in range(n_paths)]
+        return levels[0]
+    return list(map(max, *levels))
 
 
 def _deficit_steps(paths: PathSet, specs: Sequence[_LegSpec]) -> array[float]:
+    """The deficits of :func:`_deficit_levels`, step-major in one array, USDT."""
+    out = array("d")
+    for level in _deficit_levels(paths, specs):
+        out.fromlist(level)
+    return out
+
+
+def _deficit_levels(paths: PathSet, specs: Sequence[_LegSpec]) -> list[list[float]]:
     """The deficit ``Σ_i (MM_i − PnL_i)`` of every path at every step, step-major, USDT.
 
     While leg i stays in one bracket b along the path, ``MM_i − PnL_i`` is affine in its mark
@@ -694,13 +701,13 @@ def _deficit_steps(paths: PathSet, specs: Sequence[_LegSpec]) -> array[float]:
         high = edges[i][b.number - 1] if b.number - 1 < len(edges[i]) else math.inf
         bounds.append((low, high))
     constant, alphas = _affine(specs, tuple(b.number - 1 for b in entry))
-    deficits = array("d")
+    levels: list[list[float]] = []
     for k in range(n_steps):
         lo, hi = k * n_paths, (k + 1) * n_paths
         total: Iterator[float] = map(mul, repeat(alphas[0]), map(_exp, logs[0][lo:hi]))
         for i in range(1, len(specs)):
             total = map(add, total, map(mul, repeat(alphas[i]), map(_exp, logs[i][lo:hi])))
-        deficits.extend(map(sub, repeat(constant), total))
+        levels.append(list(map(sub, repeat(constant), total)))
     inside: Iterator[bool] | None = None
     for i, (low, high) in enumerate(bounds):
         leg_inside = map(
@@ -718,14 +725,16 @@ def _deficit_steps(paths: PathSet, specs: Sequence[_LegSpec]) -> array[float]:
             choice.append(min(low, last[i]))
         steps = [x[p::n_paths] for x in logs]
         if len(choice) < len(specs):
-            deficits[p::n_paths] = array("d", _stepped_deficits(specs, steps))
+            values = _stepped_deficits(specs, steps)
         else:
             c, a = _affine(specs, tuple(choice))
             path_total: Iterator[float] = map(mul, repeat(a[0]), map(_exp, steps[0]))
             for i in range(1, len(specs)):
                 path_total = map(add, path_total, map(mul, repeat(a[i]), map(_exp, steps[i])))
-            deficits[p::n_paths] = array("d", map(sub, repeat(c), path_total))
-    return deficits
+            values = list(map(sub, repeat(c), path_total))
+        for level, value in zip(levels, values, strict=True):
+            level[p] = value
+    return levels
 
 
 def _affine(specs: Sequence[_LegSpec], combo: tuple[int, ...]) -> tuple[float, list[float]]:
@@ -1229,14 +1238,14 @@ class _Normals:
     def __init__(self, n: int, count: int, n_steps: int, nu: float | None, seed: int) -> None:
         self.n, self.count, self.n_steps = n, count, n_steps
         draws = _standard_normals(random.Random(seed), count * n_steps * n)
-        self.raw = [_step_major(draws[j::n], n_steps) for j in range(n)]
-        self.scales: array[float] | None = None
+        self.raw = [_step_major(draws[j::n], n_steps).tolist() for j in range(n)]
+        self.scales: list[float] | None = None
         if nu is not None:
             chi2 = random.Random(f"{seed}:chi2").gammavariate
             shape = nu / 2.0
             excess = nu - 2.0
             scales = [math.sqrt(excess / chi2(shape, 2.0)) for _ in range(count * n_steps)]
-            self.scales = _step_major(scales, n_steps)
+            self.scales = _step_major(scales, n_steps).tolist()
         self._first: array[float] | None = None
 
     def correlated(self, rho: float) -> tuple[array[float], ...]:
@@ -1258,9 +1267,9 @@ class _Normals:
         return self._scaled(total)
 
     def _scaled(self, column: Iterable[float]) -> array[float]:
-        if self.scales is None:
-            return column if isinstance(column, array) else array("d", column)
-        return array("d", map(mul, self.scales, column))
+        if self.scales is not None:
+            column = map(mul, self.scales, column)
+        return array("d", column if isinstance(column, list) else list(column))
 
 
 def _step_major(column: Sequence[float], n_steps: int) -> array[float]:
@@ -1317,22 +1326,19 @@ def _build_column(
 ) -> tuple[array[float], tuple[float, ...], tuple[float, ...]]:
     """One asset's cumulative log returns (step-major) and each path's lowest and highest."""
     # each step adds σ_s·ε + drift to every path's running sum (the first step is its own)
-    increments = array("d", map(add, map(mul, repeat(step_sigma), column), repeat(drift)))
+    increments = list(map(add, map(mul, repeat(step_sigma), column.tolist()), repeat(drift)))
     if n_steps == 1:
         lows = tuple(increments)
-        return increments, lows, lows
-    level = list(increments[:count])
-    out = array("d", level)
+        return array("d", increments), lows, lows
+    level = increments[:count]
+    levels = [level]
     for lo in range(count, count * n_steps, count):
         level = list(map(add, level, increments[lo : lo + count]))
-        out.extend(level)
-    lows_list = []
-    highs_list = []
-    for p in range(count):
-        path = out[p::count]
-        lows_list.append(min(path))
-        highs_list.append(max(path))
-    return out, tuple(lows_list), tuple(highs_list)
+        levels.append(level)
+    out = array("d")
+    for level in levels:
+        out.fromlist(level)
+    return out, tuple(map(min, *levels)), tuple(map(max, *levels))
 
 
 def path_liquidation_probability(

@@ -12,12 +12,14 @@ for each isolated position, with the current leverage marked; the right one comp
 current leverage, the one-shock model, Gaussian paths and fat-tailed paths. An isolated
 position's probability does not depend on the correlation; the cross account's does.
 
-Speed: the paths are drawn once per (correlation, volatility, ν, number of paths, seed) and
-kept; leverage and margin are answered from them by the engine's look-ups
-(:meth:`~margin_widgets.engine.PathSet.isolated_probability`,
-:meth:`~margin_widgets.engine.PathSet.cross_probability`), within one frame. The other
-controls draw or re-scan paths; the explorer says "computing…" while it does. The seed fixes
-the normals, so every setting is compared over the same random numbers.
+Speed: the random numbers are drawn once per (ν, number of paths, seed) and kept (engine
+:class:`~margin_widgets.engine.paths.CommonDraws`); a correlation or a volatility correlates
+and scales them into paths without a new draw, and leverage and margin are answered from the
+paths by the engine's look-ups (:meth:`~margin_widgets.engine.PathSet.isolated_probability`,
+:meth:`~margin_widgets.engine.PathSet.cross_probability`), within one frame. Correlation and
+volatility re-scan the paths, and the seed, the number of paths and the tail weight draw new
+numbers; the explorer says "computing…" while they update. Every setting is compared over the
+same random numbers.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ import bqplot as bq
 import ipywidgets as w
 import numpy as np
 
-from margin_widgets.engine import Leg, PathSet, equal_legs, simulate_paths
+from margin_widgets.engine import Leg, PathSet, equal_legs
+from margin_widgets.engine.paths import CommonDraws
 from margin_widgets.widgets import _style as st
 from margin_widgets.widgets._base import Explorer, set_mark_data
 from margin_widgets.widgets._controls import (
@@ -299,26 +302,33 @@ class PathStress(Explorer):
         Gaussian path set.
         """
         key = self._set_key(model)
-        one_shock, rho, sigma, nu, count, seed = key
+        rho, sigma = key[1], key[2]
+        return self.cached(
+            "paths",
+            key,
+            lambda: self.draws(model).paths(rho, sigma),
+            keep=CACHE_SIZE,
+        )
 
-        def draw() -> PathSet:
-            return simulate_paths(
+    def draws(self, model: str) -> CommonDraws:
+        """The random numbers of ``model`` (engine :class:`CommonDraws`), drawn once per seed.
+
+        Correlation and volatility correlate and scale these kept numbers
+        (:meth:`CommonDraws.paths`); only the seed, the number of paths and the tail weight
+        draw new ones.
+        """
+        one_shock, _, _, nu, count, seed = self._set_key(model)
+        return self.cached(
+            "draws",
+            (one_shock, nu, count, seed),
+            lambda: CommonDraws(
                 N_ASSETS,
-                rho,
-                sigma,
                 count,
                 horizon_days=HORIZON_DAYS,
                 step_days=HORIZON_DAYS if one_shock else 1.0,
                 degrees_of_freedom=nu or None,
                 seed=seed,
-            )
-
-        # the shocks of a seed are drawn once; another volatility re-scans them
-        drawn = self.cached("shocks", (one_shock, rho, nu, count, seed), draw, keep=CACHE_SIZE)
-        return self.cached(
-            "paths",
-            key,
-            lambda: drawn if drawn.volatility == sigma else drawn.with_volatility(sigma),
+            ),
             keep=CACHE_SIZE,
         )
 
