@@ -38,6 +38,7 @@ results into marks and text; prices are shown at the symbol's tick size
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -113,6 +114,12 @@ _LEV_LABEL_PX = 18
 
 
 _MISSING = object()
+
+
+def _round_step(raw: float) -> float:
+    """The smallest of 1, 2, 5 times a power of ten that is >= ``raw`` (> 0)."""
+    power = 10.0 ** math.floor(math.log10(raw))
+    return next(power * m for m in (1.0, 2.0, 5.0, 10.0) if power * m >= raw * (1 - 1e-12))
 
 
 def _array(values: tuple[float | None, ...]) -> np.ndarray:
@@ -284,10 +291,16 @@ class MarginModeExplorer(Explorer):
         self.lev_lines = st.per_mode(st.mode_line, sc, label="{mode} liq. price", tip=lev_tip)
         # the current points are not in the legend: they sit on the lines the legend names
         self.lev_points = st.per_mode(st.mode_points, sc, tip=lev_tip)
-        self.lev_limit = st.vline(sc, st.LIMIT_COLOR)
+        # the limit rule and its label on a fixed 0..1 height scale: they move only when the
+        # lowest affordable leverage does, not with every change of the curves' price range
+        unit = {"x": sx, "y": bq.LinearScale(min=0.0, max=1.0)}
+        self.lev_limit = st.vline(unit, st.LIMIT_COLOR)
         # below the two legend rows, in the band the curves never enter (see _draw_leverage_figure)
         self.lev_limit_label = st.labels(
-            sc, colors=[st.LIMIT_TEXT_COLOR], y_offset=_LIMIT_LABEL_OFFSET, size=st.SMALL_LABEL_SIZE
+            unit,
+            colors=[st.LIMIT_TEXT_COLOR],
+            y_offset=_LIMIT_LABEL_OFFSET,
+            size=st.SMALL_LABEL_SIZE,
         )
         self.lev_scales = sc
         fig_lev = st.figure(
@@ -394,7 +407,12 @@ class MarginModeExplorer(Explorer):
         ratio_tip = st.tooltip("BTC price (USDT)", "margin ratio (%)", ",.6f", ".1f")
         self.ratio_lines = st.per_mode(st.mode_line, rc, label="{mode} margin ratio", tip=ratio_tip)
         self.ratio_points = st.per_mode(st.mode_points, rc, tip=ratio_tip)
-        self.ratio_limit = st.hline(rc, st.LIMIT_COLOR, line_style="dash_dotted")
+        # across the whole width on a fixed 0..1 scale: never resent when the price range moves
+        self.ratio_limit = st.hline(
+            {"x": bq.LinearScale(min=0.0, max=1.0), "y": ry},
+            st.LIMIT_COLOR,
+            line_style="dash_dotted",
+        )
         self.ratio_limit.labels = ["liquidation at 100 %"]
         self.ratio_limit.display_legend = True
         self.ratio_entry = st.vline(rc, st.ENTRY_COLOR)
@@ -762,7 +780,9 @@ class MarginModeExplorer(Explorer):
         """
         key = (self._curve_key, self._feas_key)
         self._range, self._price_grid = self.cached("price range", key, lambda: self._range_of(s))
-        self._range_key = key
+        # the curves over the grid depend on the range itself, not on what set it: a move that
+        # leaves the (snapped) range as it was reuses them and sends nothing for them
+        self._range_key = (self._curve_key, *self._range)
         return self._range
 
     def _range_of(self, s: dict[str, Any]) -> tuple[tuple[float, float], list[float]]:
@@ -781,7 +801,12 @@ class MarginModeExplorer(Explorer):
         lo, hi = min(values), max(values)
         span = hi - lo
         pad = 0.12 * span if span > 0 else 0.1 * entry
-        lo, hi = max(lo - pad, entry * 0.02), hi + pad
+        lo, hi = lo - pad, hi + pad
+        # ends on round steps of about 1/20 of the span: a small move of a control keeps the
+        # range (and the axes, the grid and the curves' x) as they are
+        step = _round_step((hi - lo) / 20)
+        lo = max(math.floor(lo / step) * step, entry * 0.02)
+        hi = math.ceil(hi / step) * step
         return (lo, hi), linear_grid(lo, hi, RATIO_POINTS)
 
     def _draw_leverage_figure(self, s: dict[str, Any]) -> None:
@@ -816,7 +841,9 @@ class MarginModeExplorer(Explorer):
         y_min = max(0.0, y_min)
         set_mark_data(self.lev_scales["y"], min=y_min, max=y_max)
         if low is not None and low > 1:
-            y = np.array([y_min, hi + 0.06 * (hi - lo)])  # stops below the legend band
+            # from the bottom to just below the legend band, as a share of the plot's height
+            top = round((hi + 0.06 * (hi - lo) - y_min) / (y_max - y_min), 3)
+            y = np.array([0.0, top])
             text = f"wallet too small below {low}x"
             x_max = float(max(grid[-1], 2.0))
             right = st.fits_right(float(low), 1.0, x_max, text)
@@ -827,7 +854,7 @@ class MarginModeExplorer(Explorer):
             set_mark_data(
                 self.lev_limit_label,
                 x=np.array([float(low)]),
-                y=np.array([y_max]),
+                y=np.array([1.0]),
                 text=np.array([text]),
             )
         else:
@@ -904,7 +931,7 @@ class MarginModeExplorer(Explorer):
         frame = self._stale("ratio_frame", (lo, hi, entry))
         if frame:
             set_mark_data(self.ratio_scales["x"], min=lo, max=hi)
-            set_mark_data(self.ratio_limit, x=np.array([lo, hi]), y=np.array([100.0, 100.0]))
+            set_mark_data(self.ratio_limit, x=np.array([0.0, 1.0]), y=np.array([100.0, 100.0]))
             set_mark_data(
                 self.ratio_entry, x=np.array([entry, entry]), y=np.array([0.0, RATIO_TOP])
             )
