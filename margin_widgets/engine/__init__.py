@@ -156,6 +156,8 @@ from margin_widgets.engine.spot import (
     margin_level,
     margin_level_status,
     short_liquidation_price,
+    spot_interest,
+    spot_level_price,
     spot_threshold,
 )
 
@@ -288,6 +290,8 @@ __all__ = [
     "simulate_market",
     "simulate_paths",
     "size_curve",
+    "spot_interest",
+    "spot_level_price",
     "spot_threshold",
     "stress_test",
     "tick_size",

@@ -23,6 +23,8 @@ __all__ = [
     "margin_level",
     "margin_level_status",
     "short_liquidation_price",
+    "spot_interest",
+    "spot_level_price",
     "spot_threshold",
 ]
 
@@ -172,3 +174,102 @@ def short_liquidation_price(
     t = _checks.positive("threshold", threshold)
     price = a / (t * owed)
     return price if price > 0 else None
+
+
+def spot_interest(
+    side: str, base_quantity: float, debt: float, hourly_rate: float, hours: float
+) -> float:
+    """Unpaid interest of a spot margin loan: USDT on a long's debt, coins on a short's.
+
+    A long borrowed ``debt`` quote (USDT) to hold the base coin; a short borrowed
+    ``base_quantity`` coins and sold them. Interest accrues on what was borrowed, in its unit
+    (:func:`hourly_interest`: each started hour in full).
+
+    Parameters
+    ----------
+    side : {"long", "short"}
+        Long: borrowed quote. Short: borrowed base.
+    base_quantity : float
+        Coins held (long) or owed (short), >= 0.
+    debt : float
+        Quote owed by a long, USDT, >= 0 (unused for a short).
+    hourly_rate : float
+        Interest rate per hour, >= 0.
+    hours : float
+        Hours since borrowing, >= 0.
+
+    Returns
+    -------
+    float
+        Interest in USDT (long) or in coins (short).
+
+    References
+    ----------
+    Binance, "Margin Trading FAQ" (interest is calculated hourly; a started hour counts in full).
+
+    Examples
+    --------
+    20,000 USDT owed for 100.5 hours at 0.01 %/h: 101 started hours, ``20,000 × 0.0001 × 101
+    = 202`` USDT; 1 BTC owed for 3 hours at 0.01 %/h: 0.0003 BTC.
+
+    >>> round(spot_interest("long", 1, 20_000, 0.0001, 100.5), 6)
+    202.0
+    >>> round(spot_interest("short", 1, 0, 0.0001, 3), 10)
+    0.0003
+    """
+    long = _checks.side_sign(side) > 0
+    owed = _checks.non_negative("debt", debt) if long else base_quantity
+    return hourly_interest(owed, hourly_rate, hours)
+
+
+def spot_level_price(
+    side: str,
+    base_quantity: float,
+    quote_balance: float,
+    level: float,
+    *,
+    debt: float = 0.0,
+    interest: float = 0.0,
+) -> float | None:
+    """Price of the base coin at which a spot margin account's level reaches ``level``.
+
+    :func:`long_liquidation_price` for a long (``debt`` and ``interest`` in quote),
+    :func:`short_liquidation_price` for a short (``base_quantity`` owed, ``interest`` in coins).
+
+    Parameters
+    ----------
+    side : {"long", "short"}
+        Long: holds the coin, owes quote. Short: holds quote, owes the coin.
+    base_quantity : float
+        Coins held (long, > 0) or owed (short).
+    quote_balance : float
+        Quote held, USDT, >= 0.
+    level : float
+        The margin level, > 0 (a threshold: margin call, liquidation).
+    debt : float, default 0.0
+        Quote owed by a long, USDT (a short owes coins: ignored).
+    interest : float, default 0.0
+        Unpaid interest: USDT for a long, coins for a short.
+
+    Returns
+    -------
+    float or None
+        The price in USDT; None when no positive price reaches the level.
+
+    References
+    ----------
+    Binance, "Margin Level" and "Liquidation" (Margin Trading FAQ).
+
+    Examples
+    --------
+    A long of 1 BTC owing 20,000: ``1.1 × 20,000 / 1 = 22,000``; a short holding 40,000 USDT
+    owing 1 BTC: ``40,000 / (1.1 × 1) = 36,363.64``.
+
+    >>> spot_level_price("long", 1, 0, 1.1, debt=20_000)
+    22000.0
+    >>> round(spot_level_price("short", 1, 40_000, 1.1), 2)
+    36363.64
+    """
+    if _checks.side_sign(side) > 0:
+        return long_liquidation_price(base_quantity, quote_balance, debt, interest, level)
+    return short_liquidation_price(quote_balance, base_quantity, interest, level)

@@ -32,11 +32,10 @@ from margin_widgets.engine import (
     CROSS_THRESHOLDS,
     ISOLATED_THRESHOLDS,
     SpotThreshold,
-    hourly_interest,
     linear_grid,
-    long_liquidation_price,
     margin_level_status,
-    short_liquidation_price,
+    spot_interest,
+    spot_level_price,
     spot_threshold,
     tick_size,
 )
@@ -296,6 +295,11 @@ class SpotMarginLevel(Explorer):
         figures = w.HBox([self.level_figure, self.kind_figure], layout={"flex_flow": "row wrap"})
         return [controls, figures]
 
+    def _inactive(self) -> dict[str, str]:
+        if self.controls["side"].value == "short":
+            return {"debt": "a short owes BTC, not USDT"}
+        return {}
+
     # ------------------------------------------------------------------ engine
     def threshold(self) -> SpotThreshold:
         """The engine's thresholds of the chosen account."""
@@ -303,10 +307,15 @@ class SpotMarginLevel(Explorer):
         return spot_threshold(mode, int(lev))
 
     def _interest(self) -> float:
-        """Unpaid interest: USDT for a long, BTC for a short (engine ``hourly_interest``)."""
+        """Unpaid interest: USDT for a long, BTC for a short (engine ``spot_interest``)."""
         v = self._raw_values()
-        owed = float(v["debt"]) if v["side"] == "long" else float(v["quantity"])
-        return hourly_interest(owed, float(v["hourly_rate"]), float(v["hours"]))
+        return spot_interest(
+            str(v["side"]),
+            float(v["quantity"]),
+            float(v["debt"]),
+            float(v["hourly_rate"]),
+            float(v["hours"]),
+        )
 
     def _levels_at(self, prices: list[float]) -> tuple[float, ...]:
         """The engine's margin level of the holdings at each BTC price."""
@@ -321,12 +330,17 @@ class SpotMarginLevel(Explorer):
             interest=self._interest(),
         )
 
-    def _price_at(self, level: float) -> float | None:
+    def _price_at(self, level: float, interest: float | None = None) -> float | None:
+        """The engine's price at which the holdings reach margin level ``level``."""
         v = self._raw_values()
-        q, quote, interest = float(v["quantity"]), float(v["quote"]), self._interest()
-        if v["side"] == "long":
-            return long_liquidation_price(q, quote, float(v["debt"]), interest, level)
-        return short_liquidation_price(quote, q, interest, level)
+        return spot_level_price(
+            str(v["side"]),
+            float(v["quantity"]),
+            float(v["quote"]),
+            level,
+            debt=float(v["debt"]),
+            interest=self._interest() if interest is None else interest,
+        )
 
     def level(self) -> float:
         """Margin level at the current price."""
@@ -403,18 +417,13 @@ class SpotMarginLevel(Explorer):
 
     def _draw_kinds(self, price: float) -> None:
         """Liquidation and margin-call price of the same holdings in every kind of account."""
-        v = self._raw_values()
-        q, quote, interest = float(v["quantity"]), float(v["quote"]), self._interest()
+        interest = self._interest()
         found: list[float] = [price]
         self._kinds = {}
         for label, mode, lev in ACCOUNTS:
             t = spot_threshold(mode, lev)
-            if v["side"] == "long":
-                liq = long_liquidation_price(q, quote, float(v["debt"]), interest, t.liquidation)
-                call = long_liquidation_price(q, quote, float(v["debt"]), interest, t.margin_call)
-            else:
-                liq = short_liquidation_price(quote, q, interest, t.liquidation)
-                call = short_liquidation_price(quote, q, interest, t.margin_call)
+            liq = self._price_at(t.liquidation, interest)
+            call = self._price_at(t.margin_call, interest)
             self._kinds[label] = (liq, call)
             found += [p for p in (liq, call) if p is not None]
         low, high = st.headroom(min(found), max(found), rows=3)

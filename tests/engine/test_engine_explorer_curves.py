@@ -26,6 +26,8 @@ from margin_widgets.engine import (
     multi_assets_excess_curve,
     multi_assets_stress,
     multi_assets_stress_curve,
+    spot_interest,
+    spot_level_price,
     tick_size,
     usdt_equivalent,
 )
@@ -275,3 +277,24 @@ def test_book_minimum_leverage_caps_the_other_leg_at_its_bracket() -> None:
 def test_book_minimum_leverage_refuses_a_missing_table() -> None:
     with pytest.raises(ValueError, match="other_brackets must be a BracketTable"):
         book_minimum_leverage(5_000, 0.5, 60_000, 125, other_quantity=5)
+
+
+# --------------------------------------------------------------------------- spot margin
+def test_spot_interest_is_on_what_was_borrowed() -> None:
+    # long: 20,000 USDT for 100.5 h at 0.01 %/h -> 101 started hours, 202 USDT
+    assert spot_interest("long", 1, 20_000, 0.0001, 100.5) == pytest.approx(202.0, rel=1e-12)
+    # short: 2 BTC for 3 h at 0.01 %/h -> 0.0006 BTC; a USDT debt plays no part
+    assert spot_interest("short", 2, 20_000, 0.0001, 3) == pytest.approx(0.0006, rel=1e-12)
+
+
+def test_spot_level_price_by_hand() -> None:
+    # long 1 BTC, 1,000 USDT held, 20,000 + 202 owed: (1.1 x 20,202 - 1,000) / 1 = 21,222.2
+    assert spot_level_price("long", 1, 1_000, 1.1, debt=20_000, interest=202) == pytest.approx(
+        21_222.2, rel=1e-12
+    )
+    # short: 40,000 USDT held, 1 BTC + 0.0006 owed: 40,000 / (1.3 x 1.0006)
+    assert spot_level_price("short", 1, 40_000, 1.3, interest=0.0006) == pytest.approx(
+        float(F(40_000) / (F("1.3") * F("1.0006"))), rel=1e-12
+    )
+    # a long whose USDT covers the debt has no such price
+    assert spot_level_price("long", 1, 30_000, 1.1, debt=20_000) is None
