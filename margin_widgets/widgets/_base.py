@@ -84,10 +84,11 @@ from margin_widgets.widgets._style import (
     PROJECTOR_AXIS_ROOM_PX,
     PROJECTOR_CATEGORY_TICK_PX,
     PROJECTOR_CSS,
-    PROJECTOR_LEGEND_PX,
+    PROJECTOR_LABEL_TEXT,
     PROJECTOR_TICK_PX,
     css_kebab,
     escape,
+    legend_px,
     projector_ticks,
     projector_widths,
     set_tick_count,
@@ -875,7 +876,8 @@ class Explorer(w.VBox):
             fig.layout.width = width
             fig.layout.min_width = width if on else "300px"
             fig.title_style = {"font-size": f"{title_px(fig.title, width) if on else 14}px"}
-            fig.legend_text = {"font-size": f"{PROJECTOR_LEGEND_PX if on else 11}px"}
+            names = [t for m in fig.marks if m.display_legend for t in (m.labels or [])]
+            fig.legend_text = {"font-size": f"{legend_px(names, width) if on else 11}px"}
             room = {"left": PROJECTOR_AXIS_ROOM_PX} if on else {}
             fig.fig_margin = {k: v + room.get(k, 0) for k, v in margin.items()}
             for ax, offset in zip(fig.axes, offsets, strict=True):
@@ -887,9 +889,10 @@ class Explorer(w.VBox):
                     grown = float(offset.removesuffix("px")) + PROJECTOR_AXIS_ROOM_PX
                     ax.label_offset = f"{grown:.0f}px" if on else offset
                 set_tick_count(ax, projector_ticks(width, vertical) if on else None)
+            narrow = _px(width) < _px(default_width)
             for mark in fig.marks:
                 if hasattr(mark, "set_projector"):
-                    mark.set_projector(on)
+                    mark.set_projector(on, 1.0 if narrow else PROJECTOR_LABEL_TEXT)
 
     def _show_teacher_tools(self, settings: Settings) -> None:
         show = settings.teacher if self._teacher is None else self._teacher
@@ -1142,6 +1145,10 @@ def folded_description(text: str) -> str:
 def escape_back(text: str) -> str:
     """Undo :func:`margin_widgets.widgets._style.escape` (for reading a status line)."""
     return html.unescape(text)
+
+
+def _px(size: str) -> float:
+    return float(size.removesuffix("px"))
 
 
 def _boxes(root: w.Widget) -> Iterator[w.Box]:

@@ -95,6 +95,7 @@ __all__ = [
     "high_contrast",
     "hline",
     "labels",
+    "legend_px",
     "line",
     "mode_line",
     "mode_points",
@@ -299,7 +300,7 @@ HIGH_CONTRAST: dict[str, str] = {
 }
 #: Projector factors: line widths, marker areas, label text.
 PROJECTOR_STROKE = 1.6
-PROJECTOR_MARKER_AREA = 1.25
+PROJECTOR_MARKER_AREA = 1.1
 PROJECTOR_LABEL_TEXT = 1.25
 #: Projector text of axes and figures (px); category ticks (account names side by side) stay
 #: smaller so that neighbours never touch.
@@ -307,8 +308,8 @@ PROJECTOR_TICK_PX = 14
 PROJECTOR_CATEGORY_TICK_PX = 12
 PROJECTOR_LEGEND_PX = 14
 PROJECTOR_TITLE_PX = 17
-#: The smallest title (px) a narrow figure falls back to rather than clip its title.
-PROJECTOR_MIN_TITLE_PX = 11
+#: The smallest title or legend text (px) a narrow figure falls back to rather than clip it.
+PROJECTOR_MIN_TITLE_PX = 10
 #: Extra room (px) left of a vertical axis for its larger tick labels.
 PROJECTOR_AXIS_ROOM_PX = 12
 #: Width (px) an explorer may fill in the projector look: a notebook's output area in
@@ -348,8 +349,12 @@ PROJECTOR_CSS = """<style>
   font-size: 17px;
 }
 .mw-projector .bqplot .axislabel { font-size: 15px !important; }
-.mw-projector .widget-readout { font-size: 14px; }
-.mw-projector .mw-controls .jupyter-button { width: auto !important; min-width: 2.5em; }
+.mw-projector .widget-readout { font-size: 14px; min-width: 108px !important; }
+.mw-projector .mw-controls .jupyter-button {
+  width: auto !important;
+  flex: 0 0 auto !important;
+  min-width: 2.5em;
+}
 </style>"""
 
 
@@ -392,11 +397,28 @@ def title_px(title: str, width: str) -> int:
     >>> title_px("Price ladder", "276px")
     17
     >>> title_px("Funding paid, by the wallet that pays it", "276px")
-    11
+    10
     """
     room = _px(width) - 16
-    fits = int(room / (0.56 * max(len(title), 1)))
+    fits = int(room / (0.62 * max(len(title), 1)))
     return max(PROJECTOR_MIN_TITLE_PX, min(PROJECTOR_TITLE_PX, fits))
+
+
+def legend_px(labels: Sequence[str], width: str) -> int:
+    """Legend text size (px) in the projector look: large unless the longest entry would clip.
+
+    The top-left legend starts about 100 px into the figure (the left margin and the sample).
+
+    Examples
+    --------
+    >>> legend_px(["isolated liq. price"], "410px"), legend_px(["cross wallet (A + B)"], "274px")
+    (14, 13)
+    """
+    longest = max((len(t) for t in labels), default=0)
+    if not longest:
+        return PROJECTOR_LEGEND_PX
+    fits = int((_px(width) - 110) / (0.6 * longest))
+    return max(PROJECTOR_MIN_TITLE_PX, min(PROJECTOR_LEGEND_PX, fits))
 
 
 def projector_ticks(width: str, vertical: bool) -> int | None:
@@ -434,12 +456,18 @@ class _Looked:
         "marker_size",
     )
     projector = False
+    text_scale = PROJECTOR_LABEL_TEXT
 
-    def set_projector(self, on: bool) -> None:
-        """Switch the projector look of this mark (re-sends the traits it changes)."""
-        if self.projector == on:
+    def set_projector(self, on: bool, text_scale: float = PROJECTOR_LABEL_TEXT) -> None:
+        """Switch the projector look of this mark (re-sends the traits it changes).
+
+        ``text_scale`` enlarges label text (1.0 in a figure narrower than the default, whose
+        labels have no more room).
+        """
+        if self.projector == on and self.text_scale == text_scale:
             return
         self.projector = on
+        self.text_scale = text_scale
         mark: Any = self
         keys = [name for name in self._LOOK if mark.has_trait(name)]
         if keys and getattr(mark, "comm", None) is not None:
@@ -456,7 +484,7 @@ class _Looked:
         if isinstance(state.get("stroke_width"), int | float) and isinstance(self, bq.Lines):
             state["stroke_width"] = state["stroke_width"] * PROJECTOR_STROKE
         if isinstance(state.get("default_size"), int | float):
-            factor = PROJECTOR_LABEL_TEXT if isinstance(self, bq.Label) else PROJECTOR_MARKER_AREA
+            factor = self.text_scale if isinstance(self, bq.Label) else PROJECTOR_MARKER_AREA
             state["default_size"] = state["default_size"] * factor
         if isinstance(state.get("marker_size"), int | float):
             state["marker_size"] = state["marker_size"] * PROJECTOR_MARKER_AREA

@@ -70,7 +70,7 @@ def test_mark_traits_stay_and_the_browser_gets_the_projector_look() -> None:
     assert sent["colors"] == ["#A85F00"] and sent["stroke_width"] == pytest.approx(3.2)  # 2 x 1.6
     assert label.get_state()["default_size"] == pytest.approx(16.25)  # 13 px x 1.25
     assert label.get_state()["colors"] == ["#004E7C"]
-    assert dots.get_state()["default_size"] == pytest.approx(100.0)  # area 80 x 1.25
+    assert dots.get_state()["default_size"] == pytest.approx(88.0)  # area 80 x 1.1
     line.set_projector(False)
     assert line.get_state()["colors"] == [st.LIMIT_COLOR]
     assert line.get_state()["stroke_width"] == 2.0
