@@ -34,8 +34,10 @@ These functions are pure, so an account in hedge mode can call them with its leg
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from margin_widgets.engine import _checks
@@ -50,6 +52,8 @@ __all__ = [
     "hedge_liquidation_price",
     "hedge_liquidation_price_in_brackets",
     "hedge_outlook",
+    "hedge_size_curve",
+    "hedge_wallet_curve",
 ]
 
 _EDGE = 1e-12  # relative slack for a root computed on one side of a bracket edge
@@ -639,3 +643,262 @@ def hedge_outlook(
             )
         )
     return HedgeOutlook(mode, tuple(out))
+
+
+def hedge_wallet_curve(
+    long_quantity: float,
+    long_entry_price: float,
+    short_quantity: float,
+    short_entry_price: float,
+    brackets: BracketTable,
+    wallet_balances: Sequence[float],
+) -> list[tuple[float | None, float | None]]:
+    """The cross fall and rise prices of one pair of legs at many cross wallets.
+
+    Number for number ``(r.fall_price, r.rise_price)`` of
+    ``r = hedge_liquidation_price_in_brackets(w, long_quantity, long_entry_price,
+    short_quantity, short_entry_price, brackets)`` for each wallet ``w``: the pieces of the
+    margin left (each leg's bracket between the prices where it crosses an edge) depend on the
+    legs only, so they are found once and each wallet only solves them (the same arithmetic,
+    without the checks and the bracket look-ups of each call).
+
+    Parameters
+    ----------
+    long_quantity, long_entry_price, short_quantity, short_entry_price
+        The legs, as in :func:`hedge_liquidation_price` (a quantity of 0 is an empty leg).
+    brackets : BracketTable
+        The symbol's maintenance bracket table.
+    wallet_balances : sequence of float
+        Cross wallet balances in USDT (may be below zero).
+
+    Returns
+    -------
+    list of (float or None, float or None)
+        Per wallet, the price in USDT a fall liquidates at and the price a rise liquidates at
+        (None where none does).
+
+    Raises
+    ------
+    ValueError
+        For a bad leg or a wallet that is not a finite number.
+
+    References
+    ----------
+    Binance, "How to Calculate Liquidation Price of USDⓈ-M Futures Contracts" (hedge mode,
+    the level at the liquidation price).
+
+    Examples
+    --------
+    A fully hedged pair, 1 BTC each way at 20,000 (bracket 1 of 2024: 0.4 %): a rise
+    liquidates at wallet / 0.008, so 200 USDT give 25,000 and 400 USDT give 50,000:
+
+    >>> from margin_widgets.engine.brackets import load_brackets
+    >>> table = load_brackets("BTCUSDT", "2024-10-24")
+    >>> [(f, round(r, 6)) for f, r in hedge_wallet_curve(1, 20_000, 1, 20_000, table, [200, 400])]
+    [(None, 25000.0), (None, 50000.0)]
+    """
+    legs = (
+        (0.0, 0.0),
+        _leg("long", long_quantity, long_entry_price),
+        _leg("short", short_quantity, short_entry_price),
+    )
+    pieces = _pieces((legs[0][0], legs[1][0], legs[2][0]), brackets)
+    return [
+        _fall_rise(pieces, _checks.number(f"wallet_balances[{index}]", wallet), legs)
+        for index, wallet in enumerate(wallet_balances)
+    ]
+
+
+def hedge_size_curve(
+    long_quantity: float,
+    long_entry_price: float,
+    short_quantities: Sequence[float],
+    short_entry_price: float,
+    brackets: BracketTable,
+    wallet_balance: float,
+) -> list[tuple[float | None, float | None]]:
+    """The cross fall and rise prices of a long leg hedged by shorts of many sizes.
+
+    Number for number ``(r.fall_price, r.rise_price)`` of
+    ``r = hedge_liquidation_price_in_brackets(wallet_balance, long_quantity,
+    long_entry_price, q, short_entry_price, brackets)`` for each short size ``q``, solved
+    with the solver's arithmetic but without its checks and object building per point.
+
+    Parameters
+    ----------
+    long_quantity, long_entry_price, short_entry_price
+        The legs, as in :func:`hedge_liquidation_price`.
+    short_quantities : sequence of float
+        Sizes of the short leg, base units, >= 0 (0: no short).
+    brackets : BracketTable
+        The symbol's maintenance bracket table.
+    wallet_balance : float
+        Cross wallet balance in USDT (may be below zero).
+
+    Returns
+    -------
+    list of (float or None, float or None)
+        Per size, the fall and the rise liquidation price in USDT (None where none).
+
+    Raises
+    ------
+    ValueError
+        For a bad leg, size or wallet.
+
+    References
+    ----------
+    Binance, "How to Calculate Liquidation Price of USDⓈ-M Futures Contracts" (hedge mode).
+
+    Examples
+    --------
+    1 BTC long at 20,000 with 200 USDT (bracket 1 of 2024: 0.4 %). Unhedged it falls to
+    (200 − 20,000) / (0.004 − 1) = 19,879.52; fully hedged it rises to 200 / 0.008 = 25,000:
+
+    >>> from margin_widgets.engine.brackets import load_brackets
+    >>> table = load_brackets("BTCUSDT", "2024-10-24")
+    >>> curve = hedge_size_curve(1, 20_000, [0, 1], 20_000, table, 200)
+    >>> [(f and round(f, 2), r and round(r, 6)) for f, r in curve]
+    [(19879.52, None), (None, 25000.0)]
+    """
+    wb = _checks.number("wallet_balance", wallet_balance)
+    long = _leg("long", long_quantity, long_entry_price)
+    out: list[tuple[float | None, float | None]] = []
+    for index, size in enumerate(short_quantities):
+        legs = ((0.0, 0.0), long, _leg(f"short_quantities[{index}]", size, short_entry_price))
+        if not legs[1][0] and not legs[2][0]:
+            out.append((None, None))
+            continue
+        out.append(_solve_pieces(brackets, wb, legs))
+    return out
+
+
+def _solve_pieces(
+    brackets: BracketTable,
+    wb: float,
+    legs: tuple[tuple[float, float], tuple[float, float], tuple[float, float]],
+) -> tuple[float | None, float | None]:
+    """:func:`_fall_rise` over :func:`_pieces` in one pass (no list of pieces built)."""
+    table = brackets.brackets
+    caps = [b.max_notional for b in table]
+    rates = [b.maintenance_margin_rate for b in table]
+    amounts = [b.maintenance_amount for b in table]
+    top = len(caps) - 1
+    first_rate = rates[0]
+    (qb, epb), (ql, epl), (qs, eps) = legs
+    edges = sorted({cap / q for q in (ql, qs) if q for cap in caps[:-1]})
+    edges.append(math.inf)
+    tmm = upnl = c0 = 0.0
+    s = 1
+    r0 = first_rate
+    fall: float | None = None
+    rise: float | None = None
+    last_root = 0.0
+    last_direction = ""
+    lo = 0.0
+    for hi in edges:
+        probe = (lo + hi) / 2 if hi < math.inf else (2 * lo if lo > 0 else 1.0)
+        if ql:
+            i = min(bisect.bisect_left(caps, ql * probe), top)
+            r1, c1 = rates[i], amounts[i]
+        else:
+            r1, c1 = first_rate, 0.0
+        if qs:
+            i = min(bisect.bisect_left(caps, qs * probe), top)
+            r2, c2 = rates[i], amounts[i]
+        else:
+            r2, c2 = first_rate, 0.0
+        # the operations of _denominator, _numerator and _direction, in their order
+        d = qb * r0 + ql * r1 + qs * r2 - s * qb - ql + qs
+        n = wb - tmm + upnl + c0 + c1 + c2 - s * qb * epb - ql * epl + qs * eps
+        low, high = lo * (1 - _EDGE), hi * (1 + _EDGE)
+        lo = hi
+        if d == 0:
+            continue
+        root = n / d
+        if not (root > 0 and math.isfinite(root)) or not low <= root <= high:
+            continue
+        if d < 0:
+            if n >= 0:
+                continue  # "never": no root met from this side
+            direction = "fall"
+        else:
+            if n <= 0:
+                continue
+            direction = "rise"
+        if last_direction == direction and abs(root - last_root) <= _EDGE * root:
+            continue  # the same root seen from both sides of an edge
+        last_root, last_direction = root, direction
+        if direction == "fall":
+            fall = root
+        elif rise is None:
+            rise = root
+    return fall, rise
+
+
+_Piece = tuple[float, float, float, float, float, float]
+
+
+def _pieces(quantities: tuple[float, float, float], brackets: BracketTable) -> list[_Piece]:
+    """The linear pieces of the margin left: (low, high, cum_B, cum_L, cum_S, D) each.
+
+    The bounds carry the solver's slack; the pieces, their brackets (chosen at the middle of
+    each piece, as :meth:`BracketTable.bracket_for` does) and their D are those of
+    :func:`hedge_liquidation_price_in_brackets` for a book without a BOTH position.
+    """
+    table = brackets.brackets
+    caps = [b.max_notional for b in table]
+    rates = [b.maintenance_margin_rate for b in table]
+    amounts = [b.maintenance_amount for b in table]
+    top = len(table) - 1
+    first_rate = rates[0]
+    qb, ql, qs = quantities
+    edges = sorted({cap / q for q in quantities if q for cap in caps[:-1]})
+    bounds = [0.0, *edges, math.inf]
+    pieces: list[_Piece] = []
+    lo = bounds[0]
+    for hi in bounds[1:]:
+        probe = (lo + hi) / 2 if hi < math.inf else (2 * lo if lo > 0 else 1.0)
+        r0, c0 = first_rate, 0.0  # no BOTH position
+        if ql:
+            i = min(bisect.bisect_left(caps, ql * probe), top)
+            r1, c1 = rates[i], amounts[i]
+        else:
+            r1, c1 = first_rate, 0.0
+        if qs:
+            i = min(bisect.bisect_left(caps, qs * probe), top)
+            r2, c2 = rates[i], amounts[i]
+        else:
+            r2, c2 = first_rate, 0.0
+        # _denominator's order of operations (s = 1)
+        d = qb * r0 + ql * r1 + qs * r2 - 1 * qb - ql + qs
+        pieces.append((lo * (1 - _EDGE), hi * (1 + _EDGE), c0, c1, c2, d))
+        lo = hi
+    return pieces
+
+
+def _fall_rise(
+    pieces: list[_Piece],
+    wb: float,
+    legs: tuple[tuple[float, float], tuple[float, float], tuple[float, float]],
+) -> tuple[float | None, float | None]:
+    """The solver's fall and rise roots over ``pieces`` at wallet ``wb``."""
+    (qb, epb), (ql, epl), (qs, eps) = legs
+    tmm = upnl = 0.0
+    s = 1
+    fall: float | None = None
+    rise: float | None = None
+    last: tuple[float, str] | None = None
+    for lo, hi, c0, c1, c2, d in pieces:
+        # _numerator's order of operations, so the roots are the solver's to the bit
+        n = wb - tmm + upnl + c0 + c1 + c2 - s * qb * epb - ql * epl + qs * eps
+        root, direction = _direction(n, d)
+        if root is None or not lo <= root <= hi:
+            continue
+        if last is not None and last[1] == direction and abs(root - last[0]) <= _EDGE * root:
+            continue  # the same root seen from both sides of an edge
+        last = (root, direction)
+        if direction == "fall":
+            fall = root  # the highest fall root
+        elif rise is None:
+            rise = root  # the lowest rise root
+    return fall, rise

@@ -11,7 +11,11 @@ twice the long): the cross account's fall and rise prices and each isolated leg'
 the current size marked. The right figure shows the cross prices against the cross wallet.
 Every price is the engine's :func:`~margin_widgets.engine.hedge_outlook` (brackets chosen by
 each leg's notional at the price, :func:`~margin_widgets.engine.hedge_liquidation_price_in_brackets`
-in cross); the curves call it once per grid point.
+in cross); the curves are the same numbers from
+:func:`~margin_widgets.engine.hedge.hedge_size_curve` and
+:func:`~margin_widgets.engine.hedge.hedge_wallet_curve` (the solver's pieces and arithmetic
+without a call per point), and the curve against the short size is kept while only the
+short size moves inside its range.
 """
 
 from __future__ import annotations
@@ -29,8 +33,10 @@ from margin_widgets.engine import (
     HedgeOutlook,
     hedge_outlook,
     linear_grid,
+    liquidation_price_in_brackets,
     load_brackets,
 )
+from margin_widgets.engine.hedge import hedge_size_curve, hedge_wallet_curve
 from margin_widgets.widgets import _style as st
 from margin_widgets.widgets._base import Explorer, nan_for_none, set_mark_data
 from margin_widgets.widgets._controls import (
@@ -252,17 +258,17 @@ class HedgeModeExplorer(Explorer):
         iso = self._outlook("isolated")
         self._outlooks = {"cross": cross, "isolated": iso}
 
-        # prices against the short leg's size: no hedge to twice the long
+        # prices against the short leg's size: no hedge to twice the long (the curve does not
+        # depend on the current short size, only its range does: kept per range and legs)
         top_q = max(2.0 * long_q, short_now, 0.002)
         sizes = linear_grid(0.0, top_q, GRID_POINTS)
-        series: dict[str, list[float]] = {k: [] for k in self.hedge_lines}
-        for size in sizes:
-            c = self._outlook("cross", short_quantity=size)
-            i = self._outlook("isolated", short_quantity=size)
-            series["cross_fall"].append(nan_for_none(c.fall_price))
-            series["cross_rise"].append(nan_for_none(c.rise_price))
-            series["isolated_long"].append(nan_for_none(self._leg_price(i, "long")))
-            series["isolated_short"].append(nan_for_none(self._leg_price(i, "short")))
+        legs_key = (long_q, float(v["long_entry"]), float(v["short_entry"]))
+        series = self.cached(
+            "size curve",
+            (*legs_key, float(v["position_margin"]), top_q),
+            lambda: self._size_series(sizes),
+            keep=4,
+        )
         now = {
             "cross_fall": nan_for_none(cross.fall_price),
             "cross_rise": nan_for_none(cross.rise_price),
@@ -286,11 +292,12 @@ class HedgeModeExplorer(Explorer):
         # cross prices against the wallet
         wallet_now = float(v["position_margin"]) + float(v["position_margin"])
         wallets = linear_grid(0.0, max(4.0 * wallet_now, 1_000.0), GRID_POINTS)
-        wseries: dict[str, list[float]] = {"fall": [], "rise": []}
-        for wallet in wallets:
-            c = self._outlook("cross", wallet=wallet)
-            wseries["fall"].append(nan_for_none(c.fall_price))
-            wseries["rise"].append(nan_for_none(c.rise_price))
+        wseries = self.cached(
+            "wallet curve",
+            (*legs_key, short_now, wallets[-1]),
+            lambda: self._wallet_series(wallets),
+            keep=4,
+        )
         wnow = {"fall": now["cross_fall"], "rise": now["cross_rise"]}
         self._draw(
             self.wallet_scales,
@@ -307,6 +314,50 @@ class HedgeModeExplorer(Explorer):
         if cross.legs and cross.legs[0].already:
             self.note("The cross account is below maintenance at every price.", "warning")
         self.set_readout(self._summary())
+
+    def _size_series(self, sizes: list[float]) -> dict[str, list[float]]:
+        """Each curve of the left figure at each short size: the numbers of hedge_outlook.
+
+        Cross: engine :func:`hedge_size_curve`. Isolated: the long leg's price does not depend
+        on the short, and the short's is :func:`liquidation_price_in_brackets` on its wallet.
+        """
+        v = self._raw_values()
+        long_q, long_ep = float(v["long_quantity"]), float(v["long_entry"])
+        short_ep, margin = float(v["short_entry"]), float(v["position_margin"])
+        cross = hedge_size_curve(long_q, long_ep, sizes, short_ep, self.brackets, margin + margin)
+        alone = self._outlook("isolated", short_quantity=0.0) if long_q else None
+        long_price = nan_for_none(self._leg_price(alone, "long")) if alone else math.nan
+        shorts = [
+            liquidation_price_in_brackets("short", q, short_ep, margin, self.brackets)[0]
+            if q
+            else None
+            for q in sizes
+        ]
+        return {
+            "cross_fall": [nan_for_none(fall) for fall, _ in cross],
+            "cross_rise": [nan_for_none(rise) for _, rise in cross],
+            "isolated_long": [long_price] * len(sizes),
+            "isolated_short": [nan_for_none(price) for price in shorts],
+        }
+
+    def _wallet_series(self, wallets: list[float]) -> dict[str, list[float]]:
+        """The cross fall and rise prices at each wallet (engine :func:`hedge_wallet_curve`).
+
+        The numbers of :func:`hedge_outlook` in cross; the legs' pieces are found once.
+        """
+        v = self._raw_values()
+        prices = hedge_wallet_curve(
+            float(v["long_quantity"]),
+            float(v["long_entry"]),
+            float(v["short_quantity"]),
+            float(v["short_entry"]),
+            self.brackets,
+            wallets,
+        )
+        return {
+            "fall": [nan_for_none(fall) for fall, _ in prices],
+            "rise": [nan_for_none(rise) for _, rise in prices],
+        }
 
     def _draw(
         self,

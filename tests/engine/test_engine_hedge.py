@@ -411,3 +411,55 @@ def test_outlook_refuses_the_other_modes_wallets(btc_2024: BracketTable) -> None
         hedge_outlook(1, 20_000, 1, 20_000, btc_2024, margin_mode="isolated", wallet_balance=10)
     with pytest.raises(ValueError, match="margin_mode"):
         hedge_outlook(1, 20_000, 1, 20_000, btc_2024, margin_mode="portfolio")
+
+
+# --------------------------------------------------------------------------- curves
+@settings(max_examples=60, deadline=None)
+@given(
+    long_q=st.sampled_from([0.0, 0.3, 1.0, 2.5]),
+    short_q=st.floats(0.0, 6.0),
+    long_ep=st.floats(5_000.0, 90_000.0),
+    short_ep=st.floats(5_000.0, 90_000.0),
+    wallets=st.lists(st.floats(-2_000.0, 300_000.0), min_size=1, max_size=6),
+    symbol=st.sampled_from(["BTCUSDT", "ETHUSDT"]),
+)
+def test_curves_are_the_solver_point_by_point(
+    long_q: float,
+    short_q: float,
+    long_ep: float,
+    short_ep: float,
+    wallets: list[float],
+    symbol: str,
+) -> None:
+    """The curves solve the same pieces with the same arithmetic: equal to the bit."""
+    from margin_widgets.engine.hedge import hedge_size_curve, hedge_wallet_curve
+
+    table = load_brackets(symbol)
+    if long_q == 0 and short_q == 0:
+        short_q = 1.0
+    expected = []
+    for w in wallets:
+        r = hedge_liquidation_price_in_brackets(w, long_q, long_ep, short_q, short_ep, table)
+        expected.append((r.fall_price, r.rise_price))
+    assert hedge_wallet_curve(long_q, long_ep, short_q, short_ep, table, wallets) == expected
+    sizes = [0.0, short_q / 3, short_q, long_q, 2 * long_q + 0.5]
+    curve = hedge_size_curve(long_q, long_ep, sizes, short_ep, table, wallets[0])
+    for q, got in zip(sizes, curve, strict=True):
+        r = hedge_liquidation_price_in_brackets(wallets[0], long_q, long_ep, q, short_ep, table)
+        assert got == (r.fall_price, r.rise_price)
+
+
+def test_curves_hand_worked() -> None:
+    """1 BTC each way at 20,000, bracket 1 of 2024 (0.4 %): a rise at wallet / 0.008."""
+    from margin_widgets.engine.hedge import hedge_size_curve, hedge_wallet_curve
+
+    table = load_brackets("BTCUSDT", "2024-10-24")
+    curve = hedge_wallet_curve(1, 20_000, 1, 20_000, table, [80.0, 160.0])
+    assert [(f, round(r, 6)) for f, r in curve] == [(None, 10_000.0), (None, 20_000.0)]
+    # unhedged with 200 USDT: (200 − 20,000) / (0.004 − 1) = 19,879.518…
+    ((fall, rise),) = hedge_size_curve(1, 20_000, [0.0], 20_000, table, 200)
+    assert rise is None and fall == pytest.approx(19_800 / 0.996, rel=1e-12)
+    with pytest.raises(ValueError, match="wallet_balances\\[1\\]"):
+        hedge_wallet_curve(1, 20_000, 1, 20_000, table, [1.0, float("nan")])
+    with pytest.raises(ValueError, match="short_quantities\\[0\\]"):
+        hedge_size_curve(1, 20_000, [-1.0], 20_000, table, 200)
