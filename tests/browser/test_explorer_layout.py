@@ -367,6 +367,7 @@ def test_explorer_layout(layout: dict[tuple[str, str], Any], name: str) -> None:
     assert not report, f"{name}:\n" + "\n".join(report)
 
 
+@pytest.mark.timeout(900)
 def test_no_console_error_at_any_value(layout: dict[tuple[str, str], Any]) -> None:
     """Every explorer at its defaults and extreme values: no console error, no uncaught
     exception (bqplot logs invalid SVG, e.g. a NaN in a path, as a console error), nothing

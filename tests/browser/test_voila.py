@@ -24,6 +24,7 @@ pytestmark = pytest.mark.browser
 
 DASHBOARD = h.DASHBOARDS / "margin-modes.ipynb"
 
+
 @pytest.fixture(scope="module")
 def voila_server() -> Iterator[h.VoilaServer]:
     if not (h.VENV_BIN / "voila").exists():
