@@ -393,6 +393,7 @@ def flagship_messages() -> dict[str, int]:
             sent.clear()
             control.value = value
             counts[name] = len(sent)
+            explorer.reset()  # each control from the start values (an exchange switch stays out)
         sent.clear()
         explorer.controls["leverage"].value = explorer.controls["leverage"].value
         counts["(same value again)"] = len(sent)

@@ -221,6 +221,8 @@ class MarginModeExplorer(Explorer):
     # ------------------------------------------------------------------ building
     def _build(self) -> list[w.Widget]:
         add = self.add_control
+        # first: it says whose rules the numbers below follow, and a preset's leverage is
+        # checked against that exchange's tiers (values are applied in this order)
         add(
             "exchange",
             _LOOK.widget(

@@ -428,3 +428,7 @@ def test_exchange_switch_and_back_and_presets() -> None:
     again = MarginModeExplorer(preset=bybit.to_json())
     assert again.values["exchange"] == "bybit"
     assert again.liquidation_prices() == bybit.liquidation_prices()
+    # a leverage only Bybit allows (40 BTC: Bybit tier 2, 90x; Binance's bracket caps it at
+    # 75x) loads, since the exchange is applied before the leverage is checked
+    big = MarginModeExplorer(exchange="bybit", quantity=40.0, collateral=100_000.0, leverage=90)
+    assert MarginModeExplorer(preset=big.to_json()).values["leverage"] == 90
