@@ -838,6 +838,33 @@ class CommonDraws:
             store.popitem(last=False)
         return value
 
+    def with_degrees_of_freedom(self, degrees_of_freedom: float | None) -> CommonDraws:
+        """The same normals with other tails: only the Student-t factors are drawn.
+
+        The normals of a seed are the same for every ν and for Gaussian shocks (the chi-square
+        draws come from their own generator), so they are shared, not drawn again.
+
+        Examples
+        --------
+        >>> fat = CommonDraws(2, 40, horizon_days=5, seed=2).with_degrees_of_freedom(4.0)
+        >>> fat.paths(0.3, 0.2) == simulate_paths(
+        ...     2, 0.3, 0.2, 40, horizon_days=5, degrees_of_freedom=4.0, seed=2
+        ... )
+        True
+        """
+        _, _, _, _, nu = _draw_arguments(
+            self.n_paths, self.horizon_days, self.step_days, degrees_of_freedom, self.seed
+        )
+        other = object.__new__(CommonDraws)
+        other.n_assets, other.n_paths, other.n_steps = self.n_assets, self.n_paths, self.n_steps
+        other.horizon_days, other.step_days = self.horizon_days, self.step_days
+        other.degrees_of_freedom, other.seed = nu, self.seed
+        other._normals = _Normals(
+            self.n_assets, self.n_paths, self.n_steps, nu, self.seed, raw=self._normals.raw
+        )
+        other._kept = {}
+        return other
+
     def shocks(self, correlation: float) -> tuple[array[float], ...]:
         """The standardized shocks per asset at ``correlation`` (:attr:`PathSet.shocks`)."""
         rho = _checks.number("correlation", correlation)
@@ -1235,10 +1262,20 @@ class _Normals:
     is element by element, so doing it after the reordering gives the same numbers.
     """
 
-    def __init__(self, n: int, count: int, n_steps: int, nu: float | None, seed: int) -> None:
+    def __init__(
+        self,
+        n: int,
+        count: int,
+        n_steps: int,
+        nu: float | None,
+        seed: int,
+        raw: list[list[float]] | None = None,
+    ) -> None:
         self.n, self.count, self.n_steps = n, count, n_steps
-        draws = _standard_normals(random.Random(seed), count * n_steps * n)
-        self.raw = [_step_major(draws[j::n], n_steps).tolist() for j in range(n)]
+        if raw is None:
+            draws = _standard_normals(random.Random(seed), count * n_steps * n)
+            raw = [_step_major(draws[j::n], n_steps).tolist() for j in range(n)]
+        self.raw = raw
         self.scales: list[float] | None = None
         if nu is not None:
             chi2 = random.Random(f"{seed}:chi2").gammavariate
@@ -1326,19 +1363,22 @@ def _build_column(
 ) -> tuple[array[float], tuple[float, ...], tuple[float, ...]]:
     """One asset's cumulative log returns (step-major) and each path's lowest and highest."""
     # each step adds σ_s·ε + drift to every path's running sum (the first step is its own)
-    increments = list(map(add, map(mul, repeat(step_sigma), column.tolist()), repeat(drift)))
+    increments = array("d", map(add, map(mul, repeat(step_sigma), column), repeat(drift)))
     if n_steps == 1:
         lows = tuple(increments)
-        return array("d", increments), lows, lows
-    level = increments[:count]
-    levels = [level]
+        return increments, lows, lows
+    level = list(increments[:count])
+    out = array("d", level)
     for lo in range(count, count * n_steps, count):
         level = list(map(add, level, increments[lo : lo + count]))
-        levels.append(level)
-    out = array("d")
-    for level in levels:
         out.fromlist(level)
-    return out, tuple(map(min, *levels)), tuple(map(max, *levels))
+    lows_list = []
+    highs_list = []
+    for p in range(count):
+        path = out[p::count]
+        lows_list.append(min(path))
+        highs_list.append(max(path))
+    return out, tuple(lows_list), tuple(highs_list)
 
 
 def path_liquidation_probability(

@@ -318,6 +318,14 @@ class PathStress(Explorer):
         draw new ones.
         """
         one_shock, _, _, nu, count, seed = self._set_key(model)
+        if nu:  # the normals of the Gaussian paths, with Student-t factors drawn for ν
+            normal = self.draws("paths, normal")
+            return self.cached(
+                "draws",
+                (one_shock, nu, count, seed),
+                lambda: normal.with_degrees_of_freedom(nu),
+                keep=CACHE_SIZE,
+            )
         return self.cached(
             "draws",
             (one_shock, nu, count, seed),
@@ -326,7 +334,6 @@ class PathStress(Explorer):
                 count,
                 horizon_days=HORIZON_DAYS,
                 step_days=HORIZON_DAYS if one_shock else 1.0,
-                degrees_of_freedom=nu or None,
                 seed=seed,
             ),
             keep=CACHE_SIZE,

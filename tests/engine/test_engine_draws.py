@@ -105,3 +105,15 @@ def test_argument_checks() -> None:
         draws.paths(-1.5, 0.1)
     with pytest.raises(ValueError, match="whole number of steps"):
         CommonDraws(2, 10, horizon_days=1, step_days=0.3)
+
+
+@pytest.mark.parametrize("nu", [3.0, 10.0, None])
+def test_other_tails_share_the_normals(nu: float | None) -> None:
+    gaussian = CommonDraws(2, 150, horizon_days=4, seed=8)
+    fat = gaussian.with_degrees_of_freedom(nu)
+    assert fat.degrees_of_freedom == nu
+    assert fat.paths(0.4, 0.25) == simulate_paths(
+        2, 0.4, 0.25, 150, horizon_days=4, degrees_of_freedom=nu, seed=8
+    )
+    with pytest.raises(ValueError, match="degrees_of_freedom must be > 2"):
+        gaussian.with_degrees_of_freedom(2.0)
