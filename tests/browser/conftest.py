@@ -74,7 +74,11 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[h.LabServer
         _unavailable(f"jupyter-lab is not installed next to {sys.executable}")
     sources = [h.NOTEBOOKS, FLAGSHIP]
     server = h.LabServer(sources, workdir=tmp_path_factory.mktemp("lab"))
-    server.start()
+    try:
+        server.start()
+    except BaseException:  # a server that never answered is still running: stop it
+        server.stop()
+        raise
     yield server
     server.stop()
 

@@ -1,27 +1,34 @@
 """Every registered explorer, by keyboard alone, in JupyterLab, Notebook 7 and Voila.
 
 One notebook holds every explorer of :mod:`margin_widgets.registry` at its defaults, each
-followed by a kernel *echo* of its control values (``keyboard_notebook.py`` writes it into a
-temp dir at test time, so a newly registered explorer is covered with nothing to change). Each
-front end serves it from one server and shows it in one page; for every explorer there:
+followed by a kernel *echo* of its control values written at the end of every update
+(``keyboard_notebook.py`` writes it into a temp dir at test time, so a newly registered explorer
+is covered with nothing to change). Each front end serves it from one server and shows it in one
+page; the three start together and stay open for the module. For every explorer there:
 
+- showing it changes none of its start values (the echo right after the page drew it);
 - every enabled slider handle (noUiSlider's ``.noUi-handle``, ipywidgets 8) takes focus and
-  answers ArrowRight / ArrowLeft (one step) and PageUp / PageDown (five steps), each key and then
-  its opposite, so the explorer is back at its defaults afterwards: after each key the kernel
-  echo shows the value the key sends the slider to (the kernel saw it), the slider shows it
-  (its readout or ``aria-valuenow`` changed), and the explorer's SVG changed (some mark's ``d``,
-  transform or text) wherever that value changes the figures; which values do is worked out in
+  answers an arrow key (one step) and then the opposite one, or, in one of the three front ends
+  turn about, PageUp / PageDown (five steps) and then the opposite one, so the explorer is back
+  at its start afterwards. After each key the kernel echo shows the value the key sends the
+  slider to (the kernel saw it and drew it), the slider shows it (its readout or
+  ``aria-valuenow`` changed), and the explorer's SVG changed (some element's ``d``, transform,
+  position or text) wherever that value changes the figures; which values do is worked out in
   this process from the figures' widget states (``keyboard_notebook.control_specs``);
-- a control disabled at the defaults (it does nothing in that state) is not pressed: it must be
-  disabled in the page, with a tooltip that says why;
+- a slider inactive at the defaults (it does nothing in that state) is not pressed: it must be
+  disabled in the page, with a tooltip that starts "Inactive:";
 - Tab from each control reaches the next control below it (or, at the bottom of a column, the
-  top of the next column), and every enabled control is reached once;
-- the flagship (``MarginModeExplorer``) also answers Home / End on every slider, Space and Enter
-  on its long / short buttons, and Enter on its Reset button (every control back at its start).
+  top of the next column), every enabled control is reached once, and then the Reset button;
+- the flagship (``MarginModeExplorer``) also takes, on every slider, the other kind of key
+  (arrows or page keys), End and Home, each followed by Enter on its Reset button (every
+  control back at its start), and Space and Enter on its long / short buttons;
+- no key made a page log an error.
 
 Notebook 7 binds the arrow keys in command mode; the explorers' invisible shortcut guard
-(``margin_widgets.widgets._keyboard``) keeps them on a focused handle, and the Notebook 7 run
-checks that for every slider of every explorer.
+(``margin_widgets.widgets._keyboard``) keeps them on a focused handle (marked
+``data-lm-suppress-shortcuts``), which the Notebook 7 page checks for every slider of every
+explorer. Waits poll for conditions (no sleeps); keys go to the three pages in step, so the
+three kernels work at the same time.
 """
 
 from __future__ import annotations
@@ -52,6 +59,9 @@ NAMES = registry.names()
 
 #: what a key may take at most to reach the kernel and the plot (PathStress redraws 2,000 paths)
 KEY_TIMEOUT_MS = 15_000
+
+#: how long a server may take to answer (two start at once, beside JupyterLab's)
+SERVER_TIMEOUT_S = 120
 
 #: polling interval of the waits (ms): a key's effect is complete when the SVG is the same at
 #: two polls in a row
@@ -236,17 +246,22 @@ ECHOES_JS = """
 """
 
 
-def _start_server(which: str, workdir: Path) -> Any:
+def _start_server(which: str, workdir: Path, servers: list[Any]) -> Any:
+    """Start the Notebook 7 or Voila server of the keyboard notebook; it joins ``servers``
+    before it starts, so that it is stopped even if it never answers."""
     workdir.mkdir(parents=True, exist_ok=True)
+    server: Any
     if which == "notebook7":
         if not (h.VENV_BIN / "jupyter-notebook").exists():
             _unavailable('Notebook 7 is not installed: pip install -e ".[lab]"')
         server = h.LabServer([], workdir=workdir, app="notebook")
         kb.write_notebook(server.root_dir / NOTEBOOK)
-        return server.start()
-    if not (h.VENV_BIN / "voila").exists():
-        _unavailable('voila is not installed: pip install -e ".[voila]"')
-    return h.VoilaServer(kb.write_notebook(workdir / NOTEBOOK)).start()
+    else:
+        if not (h.VENV_BIN / "voila").exists():
+            _unavailable('voila is not installed: pip install -e ".[voila]"')
+        server = h.VoilaServer(kb.write_notebook(workdir / NOTEBOOK))
+    servers.append(server)
+    return server.start(timeout=SERVER_TIMEOUT_S)
 
 
 @pytest.fixture(scope="module")
@@ -286,17 +301,20 @@ def front_ends(
         fe.page.set_default_timeout(30_000)
         fe.console = h.collect_console_errors(fe.page)
     own: dict[str, Any] = {}
+    servers: list[Any] = []
     lab: h.LabServer | None = None
     try:
         with ThreadPoolExecutor(2) as pool:
             started = {
-                which: pool.submit(_start_server, which, workdir / which)
+                which: pool.submit(_start_server, which, workdir / which, servers)
                 for which in ("notebook7", "voila")
             }
-            lab = request.getfixturevalue("lab_server")
-            kb.write_notebook(lab.root_dir / NOTEBOOK)
-            for which, future in started.items():
-                own[which] = future.result()
+            try:
+                lab = request.getfixturevalue("lab_server")
+                kb.write_notebook(lab.root_dir / NOTEBOOK)
+            finally:
+                for which, future in started.items():
+                    own[which] = future.result()  # raises the first server's failure
         # Voila runs the notebook for the request: start it first, do not wait for the load
         pages["voila"].page.goto(f"{own['voila'].base}/", wait_until="commit")
         for which, server in (("lab", lab), ("notebook7", own["notebook7"])):
@@ -314,6 +332,14 @@ def front_ends(
             fe.page.wait_for_function(ALL_SHOWN_JS, arg=len(NAMES), timeout=120_000)
             assert h.widget_failures(fe.page) == [], fe.name
             fe.page.evaluate(DRIVER_JS)
+            # a value the page changes on display reaches the kernel, then its echo: wait
+            # until the echoes stay the same for a poll
+            fe.page.wait_for_function(
+                f"() => {{ const now = JSON.stringify(({ECHOES_JS})());"
+                " const same = window.__mwKb.echoes === now; window.__mwKb.echoes = now;"
+                " return same; }",
+                polling=200,
+            )
             fe.initial = dict(fe.page.evaluate(ECHOES_JS))
             fe.loading_errors = len(fe.console)
         yield pages
@@ -325,7 +351,7 @@ def front_ends(
         context.close()
         if lab is not None:
             lab.shutdown_kernels()
-        for server in own.values():
+        for server in servers:
             server.stop()
 
 
@@ -338,10 +364,9 @@ def _focus_handle(fe: FrontEnd, kebab: str, control: str) -> None:
     assert focused, f"{fe.name}: the handle of {control} did not take focus"
 
 
-def _press(fe: FrontEnd, spec: kb.ControlSpec, key: str, want: float, plot: bool) -> None:
-    """Press ``key`` on the focused handle; wait until the kernel echo shows ``want`` (slider
+def _await(fe: FrontEnd, spec: kb.ControlSpec, key: str, want: float, plot: bool) -> None:
+    """After ``key`` on the focused handle: wait until the kernel echo shows ``want`` (slider
     units), the slider shows a new value and, if ``plot``, the explorer's SVG changed."""
-    fe.page.keyboard.press(key)
     arg = {
         "want": want,
         "tol": spec.step * 1e-3 + 1e-9,
@@ -364,12 +389,25 @@ def _press(fe: FrontEnd, spec: kb.ControlSpec, key: str, want: float, plot: bool
         ) from None
 
 
-def _press_and_back(fe: FrontEnd, spec: kb.ControlSpec, first: str) -> None:
-    """``first``, then the opposite key: the slider is back where it started."""
+def _press(fe: FrontEnd, spec: kb.ControlSpec, key: str, want: float, plot: bool) -> None:
+    """Press ``key`` on the focused handle and wait for its effect (see :func:`_await`)."""
+    fe.page.keyboard.press(key)
+    _await(fe, spec, key, want, plot)
+
+
+Step = tuple[str, float, bool]
+
+
+def _there_and_back(spec: kb.ControlSpec, first: str) -> list[Step]:
+    """``first``, then the opposite key (back where the slider started): (key, want, plot)."""
     target = spec.targets()[first]
     plot = spec.moves_plot[target]
-    _press(fe, spec, first, target, plot)
-    _press(fe, spec, OPPOSITE[first], spec.position, plot)
+    return [(first, target, plot), (OPPOSITE[first], spec.position, plot)]
+
+
+def _press_and_back(fe: FrontEnd, spec: kb.ControlSpec, first: str) -> None:
+    for step in _there_and_back(spec, first):
+        _press(fe, spec, *step)
 
 
 OPPOSITE = {"ArrowRight": "ArrowLeft", "ArrowLeft": "ArrowRight", "PageUp": "PageDown",
@@ -385,6 +423,16 @@ KNOWN_SNAPPED = {
         "own default as it appears"
     ),
 }
+
+
+def _family_key(spec: kb.ControlSpec, explorer: str, index: int, which: str) -> str:
+    """The first key :func:`test_sliders_follow_keys` presses on ``spec`` in front end
+    ``which`` (``index``: the slider's place among the explorer's sliders): a page key in one
+    front end, turn about, an arrow in the two others; so every slider meets both kinds of key,
+    and every front end meets both on every explorer, with two presses per slider and page."""
+    arrow, page_key = kb.first_keys(spec)
+    turn = (NAMES.index(explorer) + index) % len(FRONT_ENDS)
+    return page_key if FRONT_ENDS[turn] == which else arrow
 
 
 def _sliders(specs: dict[str, list[kb.ControlSpec]], name: str) -> list[kb.ControlSpec]:
@@ -423,35 +471,52 @@ def test_display_keeps_the_start_values(
 
 
 @pytest.mark.parametrize("name", NAMES)
-@pytest.mark.parametrize("which", FRONT_ENDS)
-def test_sliders_follow_arrow_keys(
-    front_ends: dict[str, FrontEnd],
-    specs: dict[str, list[kb.ControlSpec]],
-    which: str,
-    name: str,
+def test_sliders_follow_keys(
+    front_ends: dict[str, FrontEnd], specs: dict[str, list[kb.ControlSpec]], name: str
 ) -> None:
-    """Every enabled slider: one arrow, then the other (and in JupyterLab a page key, then the
-    other); the kernel sees each value, the slider shows it, the plot follows where the value
-    changes it. An inactive slider is disabled in the page, with a tooltip saying why."""
-    fe = front_ends[which]
+    """Every enabled slider, in every front end: an arrow and then the other, or (in one front
+    end, turn about: :func:`_family_key`) a page key and then the other; the kernel sees each
+    value, the slider shows it, the plot follows where the value changes it. An inactive
+    slider is disabled in the page, with a tooltip saying why.
+
+    The front ends go in step: a key is pressed in each page, then each page is waited for, so
+    the three kernels work at the same time.
+    """
     kebab = css_kebab(name)
-    problems = []
-    for spec in _sliders(specs, name):
-        state = _state(fe, kebab, spec.name)
-        assert state["shown"], f"{which}: {spec.name} is not shown: {state}"
+    failed: dict[str, str] = {}
+    for index, spec in enumerate(_sliders(specs, name)):
+        live = [fe for fe in front_ends.values() if fe.name not in failed]
+        for fe in live:
+            state = _state(fe, kebab, spec.name)
+            if not state["shown"]:
+                failed[fe.name] = f"{spec.name} is not shown: {state}"
+            elif spec.disabled:
+                if not (state["disabled"] and state["title"].startswith("Inactive:")):
+                    failed[fe.name] = f"{spec.name}: inactive at the defaults, shown as {state}"
+            elif state["disabled"]:
+                failed[fe.name] = f"{spec.name} is disabled in the page: {state}"
+            else:
+                _focus_handle(fe, kebab, spec.name)
         if spec.disabled:
-            if not (state["disabled"] and state["title"].startswith("Inactive:")):
-                problems.append(f"{spec.name}: inactive at the defaults but shown as {state}")
             continue
-        assert not state["disabled"], f"{which}: {spec.name} is disabled in the page: {state}"
-        _focus_handle(fe, kebab, spec.name)
-        arrow, page_key = kb.first_keys(spec)
-        _press_and_back(fe, spec, arrow)
-        if which == "lab":
-            _press_and_back(fe, spec, page_key)
-        if which == "notebook7":  # the shortcut guard marked the handle on focus
-            assert _state(fe, kebab, spec.name)["suppress"] == "true", spec.name
-    assert not problems, "\n".join(problems)
+        steps = {
+            fe.name: _there_and_back(spec, _family_key(spec, name, index, fe.name)) for fe in live
+        }
+        for i in range(max(len(s) for s in steps.values())):
+            now = [fe for fe in live if fe.name not in failed and i < len(steps[fe.name])]
+            for fe in now:
+                fe.page.keyboard.press(steps[fe.name][i][0])
+            for fe in now:
+                try:
+                    _await(fe, spec, *steps[fe.name][i])
+                except AssertionError as exc:
+                    failed[fe.name] = str(exc)
+        nb7 = front_ends["notebook7"]
+        if "notebook7" not in failed:  # the shortcut guard marked the handle on focus
+            mark = _state(nb7, kebab, spec.name)["suppress"]
+            if mark != "true":
+                failed["notebook7"] = f"{spec.name}: data-lm-suppress-shortcuts is {mark!r}"
+    assert not failed, "\n".join(f"{which}: {text}" for which, text in failed.items())
 
 
 def _tab_trail(fe: FrontEnd, kebab: str, first: str, presses: int) -> list[dict[str, Any]]:
@@ -546,8 +611,9 @@ def _snapshot(fe: FrontEnd, kebab: str) -> dict[str, Any]:
 def test_flagship_buttons_and_ends(
     front_ends: dict[str, FrontEnd], specs: dict[str, list[kb.ControlSpec]], which: str
 ) -> None:
-    """The flagship by keyboard: Space and Enter on the long / short buttons, PageUp /
-    PageDown, End and Home on every slider, and Enter on Reset back to the start values."""
+    """The flagship by keyboard: Space and Enter on the long / short buttons; on every slider
+    the kind of key (arrows, page keys) :func:`test_sliders_follow_keys` did not press there,
+    End and Home, then Enter on Reset: every control back at its start value."""
     fe = front_ends[which]
     kebab = css_kebab(FLAGSHIP)
     start = {s.name: s.value for s in specs[FLAGSHIP]}
@@ -562,10 +628,12 @@ def test_flagship_buttons_and_ends(
         fe.page.keyboard.press(key)
         _wait_echo(fe, kebab, {"side": value}, before, f"{key} on the {value} button")
     reset = 0
-    for spec in _sliders(specs, FLAGSHIP):
+    for index, spec in enumerate(_sliders(specs, FLAGSHIP)):
         _focus_handle(fe, kebab, spec.name)
-        if which != "lab":  # JupyterLab pressed them on every slider already
-            _press_and_back(fe, spec, kb.first_keys(spec)[1])
+        # the kind of key test_sliders_follow_keys did not press on this slider here
+        arrow, page_key = kb.first_keys(spec)
+        done = _family_key(spec, FLAGSHIP, index, which)
+        _press_and_back(fe, spec, page_key if done == arrow else arrow)
         targets = spec.targets()
         for key in ("End", "Home"):
             if abs(targets[key] - (spec.position if key == "End" else targets["End"])) > 1e-12:
