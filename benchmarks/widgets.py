@@ -22,8 +22,15 @@ Curves (``curve_costs``): each engine curve against the general-purpose call it 
 
 Every control (``every_control_ms``): each control of each registered explorer set from Python
 to fresh values near its start (never twice in a row; a seed always new), median of 40, beside
-the same run's ``interact`` + matplotlib figure. Goal <= 1 ms, <= 16 ms for the explorers that
-sample scenarios. Messages (``flagship_messages``): how many widget messages one flagship update
+the same run's ``interact`` + matplotlib figure. Goal <= 1 ms, <= 16 ms (one frame) for the
+explorers that sample scenarios; a control that draws new random numbers (``Explorer.DRAWING``:
+"computing…" shows, browser moves coalesce) <= 0.3 s.
+
+Engine work of the scenario and hedge explorers (``explorer_engine_costs``): the call an update
+makes (common random numbers kept per seed, curves solved without a call per point) against the
+general-purpose calls it replaces, each on inputs no earlier call saw.
+
+Messages (``flagship_messages``): how many widget messages one flagship update
 sends, per control changed, and for a change to the same value and a refresh (goal: none).
 
 Run: ``python -m benchmarks`` or ``python -c "import benchmarks.widgets as b; b.main()"``.
@@ -310,6 +317,16 @@ EVERY_CONTROL_CHANGES = 40
 #: goal per control (ms, median): explorers that sample scenarios get one 60 Hz frame
 CONTROL_GOAL_MS = 1.0
 SAMPLING_GOAL_MS = 16.0
+#: goal of a control that draws new random numbers (``Explorer.DRAWING``: "computing…" shows,
+#: browser moves coalesce): under the base's slow-update threshold, 0.3 s
+DRAWING_GOAL_MS = 300.0
+
+
+def control_goal(sampling: bool, drawing: bool) -> float:
+    """The goal (ms, median) of one control: 1 ms, one frame when sampling, 0.3 s drawing."""
+    if drawing:
+        return DRAWING_GOAL_MS
+    return SAMPLING_GOAL_MS if sampling else CONTROL_GOAL_MS
 
 
 def fresh_values(control: Any, count: int) -> list[Any]:
@@ -341,11 +358,13 @@ def fresh_values(control: Any, count: int) -> list[Any]:
     return [v if i == 0 or v != out[i - 1] else start for i, v in enumerate(out)]
 
 
-def every_control_ms(count: int = EVERY_CONTROL_CHANGES) -> list[tuple[str, str, float, bool]]:
+def every_control_ms(
+    count: int = EVERY_CONTROL_CHANGES, names: tuple[str, ...] | None = None
+) -> list[tuple[str, str, float, bool]]:
     """(explorer, control, median ms, samples scenarios) for every registered control.
 
     An explorer samples scenarios when it declares controls that draw random numbers
-    (``Explorer.DRAWING``).
+    (``Explorer.DRAWING``). ``names`` limits the run to those explorers.
     """
     import sys
 
@@ -353,6 +372,8 @@ def every_control_ms(count: int = EVERY_CONTROL_CHANGES) -> list[tuple[str, str,
 
     rows: list[tuple[str, str, float, bool]] = []
     for name in registry.names():
+        if names is not None and name not in names:
+            continue
         cls = registry.load(name)
         for control_name in cls().controls:
             explorer = cls()
@@ -445,10 +466,14 @@ def main() -> dict[str, float]:
         f"{EVERY_CONTROL_CHANGES} changes (baseline in this run: interact + matplotlib "
         f"{alternative:.1f} ms)"
     )
+    from margin_widgets import registry
+
     for explorer, control, ms, sampling in every_control_ms():
-        goal = SAMPLING_GOAL_MS if sampling else CONTROL_GOAL_MS
+        drawing = control in getattr(registry.load(explorer), "DRAWING", ())
+        goal = control_goal(sampling, drawing)
         print(
-            f"  {explorer:<24} {control:<15} {ms:8.3f} ms (goal <= {goal:g} ms: "
+            f"  {explorer:<24} {control:<15} {ms:8.3f} ms (goal <= {goal:g} ms"
+            f"{', draws new numbers' if drawing else ''}: "
             f"{_verdict(ms <= goal)}; {alternative / ms:5.1f}x faster than the baseline)"
         )
         result[f"{explorer}.{control}_ms"] = ms
@@ -459,7 +484,95 @@ def main() -> dict[str, float]:
     print("engine curves (median of 50): engine curve vs the general-purpose calls it replaces")
     for name, new, old in curve_costs():
         print(f"  {name:<46} {new:.3f} ms vs {old:.3f} ms ({old / new:.1f}x)")
+    print(
+        "engine, scenario and hedge explorers (median): the call each update makes vs the "
+        "general-purpose calls it replaces"
+    )
+    for name, new, old in explorer_engine_costs():
+        print(f"  {name:<58} {new:8.3f} ms vs {old:8.3f} ms ({old / new:5.1f}x)")
+        result[f"engine {name}_ms"] = new
     return result
+
+
+def explorer_engine_costs(count: int = 15) -> list[tuple[str, float, float]]:
+    """(what, engine ms, baseline ms) for the engine work of the scenario and hedge explorers.
+
+    Each row changes its input on every call (a new σ, a new correlation, a new wallet grid), so
+    nothing is answered from a previous call's result, only from the seed's kept numbers:
+
+    * CorrelationStress's curve: :meth:`CommonDraws.one_shock_curve` at 21 correlations over
+      2,000 kept scenarios, against 21 calls of ``liquidation_probability`` (each draws).
+    * PathStress at a new correlation: :meth:`CommonDraws.paths` (2,000 paths of 30 days,
+      the seed's normals kept) against ``simulate_paths`` (draws them anew).
+    * HedgeModeExplorer's curves: ``hedge_wallet_curve`` and ``hedge_size_curve`` (161 points)
+      against a ``hedge_liquidation_price_in_brackets`` call per point.
+    """
+    from margin_widgets.engine import (
+        correlation_grid,
+        equal_legs,
+        hedge_liquidation_price_in_brackets,
+        linear_grid,
+        liquidation_probability,
+        load_brackets,
+        simulate_paths,
+    )
+    from margin_widgets.engine.hedge import hedge_size_curve, hedge_wallet_curve
+    from margin_widgets.engine.paths import CommonDraws
+
+    legs = equal_legs(2, 10, 1_000)
+    grid = correlation_grid(2, 21)
+    shocks = CommonDraws(2, 2_000, horizon_days=1, step_days=1, seed=0)
+    shocks.one_shock_curve(legs, grid, 0.08)  # the per-correlation orders, kept per seed
+    paths = CommonDraws(2, 2_000, horizon_days=30, step_days=1, seed=0)
+    table = load_brackets("BTCUSDT")
+    wallets = linear_grid(0.0, 2_400.0, 161)
+    sizes = linear_grid(0.0, 2.0, 161)
+
+    def sigma(i: int) -> float:
+        return 0.05 + 0.001 * i
+
+    def rho(i: int) -> float:
+        return -0.5 + 0.01 * i
+
+    rows: list[tuple[str, Callable[[int], object], Callable[[int], object]]] = [
+        (
+            "CorrelationStress curve, new shock σ (21 × 2,000)",
+            lambda i: shocks.one_shock_curve(legs, grid, sigma(i)),
+            lambda i: [liquidation_probability(legs, r, sigma(i), 2_000, 0) for r in grid],
+        ),
+        (
+            "PathStress paths, new correlation (2,000 × 30 days)",
+            lambda i: paths.paths(rho(i), 0.2),
+            lambda i: simulate_paths(2, rho(i), 0.2, 2_000, seed=0),
+        ),
+        (
+            "HedgeModeExplorer price vs wallet (161 points)",
+            lambda i: hedge_wallet_curve(1.0, 60_000, 1.0, 60_000 + i, table, wallets),
+            lambda i: [
+                hedge_liquidation_price_in_brackets(w, 1.0, 60_000, 1.0, 60_000 + i, table)
+                for w in wallets
+            ],
+        ),
+        (
+            "HedgeModeExplorer price vs short size (161 points)",
+            lambda i: hedge_size_curve(1.0, 60_000, sizes, 60_000 + i, table, 600.0),
+            lambda i: [
+                hedge_liquidation_price_in_brackets(600.0, 1.0, 60_000, q, 60_000 + i, table)
+                for q in sizes
+            ],
+        ),
+    ]
+    out = []
+    for name, new, old in rows:
+        new(-1)  # warm-up on an input never timed: no timed call finds its own result kept
+        new_ms = _median_ms(new, count, warmup=0)
+
+        def baseline(i: int, old: Callable[[int], object] = old) -> object:
+            return old(i + 100)
+
+        old_ms = _median_ms(baseline, max(3, count // 3), warmup=1)
+        out.append((name, new_ms, old_ms))
+    return out
 
 
 if __name__ == "__main__":
