@@ -459,39 +459,72 @@ class PathSet:
         else:
             wallet = _checks.non_negative("wallet_balance", wallet_balance)
         scaled = self._scaled_look_up(specs)
-        if scaled is not None:  # the same book up to one factor λ on every quantity
-            ordered, factor = scaled
-            wallet /= factor
-        else:
+        if scaled is None:
             ordered = self._cross(legs, brackets, ordered=True)
-        return (self.n_paths - bisect.bisect_left(ordered, wallet)) / self.n_paths
+            return (self.n_paths - bisect.bisect_left(ordered, wallet)) / self.n_paths
+        # the same book up to one factor λ on every quantity, but on the paths it leaves the
+        # first bracket: those are counted with their exact deficits
+        ordered, factor, exact = scaled
+        bound = wallet / factor
+        count = self.n_paths - bisect.bisect_left(ordered, bound)
+        for reference, deficit in exact:
+            count += (deficit >= wallet) - (reference >= bound)
+        return count / self.n_paths
 
-    def _scaled_look_up(self, specs: Sequence[_LegSpec]) -> tuple[tuple[float, ...], float] | None:
-        """Sorted deficits of a book with the same direction, and the factor λ to this one.
+    def _scaled_look_up(
+        self, specs: Sequence[_LegSpec]
+    ) -> tuple[tuple[float, ...], float, list[tuple[float, float]]] | None:
+        """First-bracket deficits of a reference book, the factor λ, and the exceptions.
 
-        Only for books whose every leg stays in the first bracket on every path (the
-        maintenance margin ``notional·MMR₁`` is then linear, so ``D_p(λ·Q) = λ·D_p(Q)``). The
-        first such book of a direction is scanned and kept as its reference.
+        Returns the sorted deficits of the first book of the same direction, the factor λ
+        from it to this one, and (reference, exact) deficits of the paths on which this book
+        leaves bracket 1. While every leg stays in the first bracket (no maintenance amount)
+        the maintenance margin ``notional·MMR₁`` is linear, so ``D_p(λ·Q) = λ·D_p(Q)``: the
+        reference's deficits are computed with the first bracket on every path and kept. The
+        few paths on which this book's notional passes the first bracket's cap are stepped
+        through exactly; None (a full scan instead) when they are many, or when the first
+        bracket has a maintenance amount.
         """
-        for i, spec in enumerate(specs):
+        for spec in specs:
             first = spec.table.brackets[0]
-            top: float | None = self._cache.get(("highest", i))
-            if top is None:
-                top = self._cache[("highest", i)] = max(self.maxima[i])
-            highest = spec.quantity * _mark(spec.entry_price, top)
-            if first.maintenance_amount != 0 or highest > first.max_notional:
+            if first.maintenance_amount != 0:
                 return None
+        leaving = self._leaving_first_bracket(specs)
+        if len(leaving) > self.n_paths // 10:
+            return None  # one scan of every path is cheaper
         base = specs[0].quantity
         direction = (
             "direction",
             *((s.sign, s.entry_price, s.table, float(f"{s.quantity / base:.12g}")) for s in specs),
         )
-        found: tuple[tuple[float, ...], float] | None = self._cache.get(direction)
+        found: tuple[tuple[float, ...], float, list[float]] | None = self._cache.get(direction)
         if found is None:
-            deficits = tuple(sorted(_scan_deficits(self, specs)))
-            found = self._cache[direction] = (deficits, base)
-            return deficits, 1.0
-        return found[0], base / found[1]
+            linear = _linear_deficits(self, specs)
+            found = self._cache[direction] = (tuple(sorted(linear)), base, linear)
+        ordered, reference, linear = found
+        exact = []
+        for p in leaving:
+            steps = [x[p :: self.n_paths] for x in self.log_returns]
+            exact.append((linear[p], max(_stepped_deficits(specs, steps))))
+        return ordered, base / reference, exact
+
+    def _leaving_first_bracket(self, specs: Sequence[_LegSpec]) -> list[int]:
+        """The paths on which some leg's notional at its highest mark passes bracket 1's cap."""
+        paths: set[int] = set()
+        for i, spec in enumerate(specs):
+            order: list[int] | None = self._cache.get(("order of maxima", i))
+            if order is None:
+                order = sorted(range(self.n_paths), key=self.maxima[i].__getitem__)
+                self._cache[("order of maxima", i)] = order
+            cap = spec.table.brackets[0].max_notional
+            q, ep = spec.quantity, spec.entry_price
+
+            def notional(x: float, q: float = q, ep: float = ep) -> float:
+                return q * _mark(ep, x)
+
+            k = bisect.bisect_right(self.sorted_maxima[i], cap, key=notional)
+            paths.update(order[k:])
+        return sorted(paths)
 
     def _cross(
         self,
@@ -665,6 +698,21 @@ def _scan_deficits(paths: PathSet, specs: Sequence[_LegSpec]) -> list[float]:
     if paths.n_steps == 1:
         return levels[0]
     return list(map(max, *levels))
+
+
+def _linear_deficits(paths: PathSet, specs: Sequence[_LegSpec]) -> list[float]:
+    """Worst deficit per path with every leg's first bracket on every step (linear in Q)."""
+    n_paths = paths.n_paths
+    logs = paths.log_returns
+    constant, alphas = _affine(specs, tuple(0 for _ in specs))
+    levels: list[list[float]] = []
+    for k in range(paths.n_steps):
+        lo, hi = k * n_paths, (k + 1) * n_paths
+        total: Iterator[float] = map(mul, repeat(alphas[0]), map(_exp, logs[0][lo:hi]))
+        for i in range(1, len(specs)):
+            total = map(add, total, map(mul, repeat(alphas[i]), map(_exp, logs[i][lo:hi])))
+        levels.append(list(map(sub, repeat(constant), total)))
+    return levels[0] if paths.n_steps == 1 else list(map(max, *levels))
 
 
 def _deficit_steps(paths: PathSet, specs: Sequence[_LegSpec]) -> array[float]:

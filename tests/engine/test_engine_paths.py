@@ -369,6 +369,27 @@ def test_books_past_the_first_bracket_are_rescanned() -> None:
     assert paths.cross_probability(big) == paths.stress_test(big).cross_probability
 
 
+@pytest.mark.parametrize("sides", [["long", "long"], ["long", "short"], ["short", "short"]])
+def test_books_leaving_the_first_bracket_on_a_few_paths_agree_with_a_scan(
+    sides: list[str],
+) -> None:
+    """36x to 40x on 1,000 USDT: 36,000 to 40,000 USDT a leg, under the 50,000 cap until a
+    rise of 25 to 39 % (σ 0.1): a few paths pass it and are stepped through exactly, the others
+    are the scaled look-up; the full scan (stress_test) counts the same paths."""
+    from margin_widgets.engine.paths import _leg_specs
+
+    paths = simulate_paths(2, 0.3, 0.1, 1_500, seed=4)
+    paths.cross_probability(equal_legs(2, 10, 1_000, sides=sides))  # the reference book
+    stepped = 0
+    for leverage in (36.0, 38.0, 40.0):
+        legs = equal_legs(2, leverage, 1_000, sides=sides)
+        leaving = paths._leaving_first_bracket(_leg_specs(legs, None, 2))
+        stepped += len(leaving)
+        assert len(leaving) <= 150  # a look-up, not a rescan
+        assert paths.cross_probability(legs) == paths.stress_test(legs).cross_probability
+    assert stepped > 0
+
+
 def test_look_ups_are_answered_without_a_rescan(monkeypatch: pytest.MonkeyPatch) -> None:
     import margin_widgets.engine.paths as module
 
