@@ -185,11 +185,15 @@ def funding_timeline(
 def _record(out: FundingTimeline, mode: str, account: Account, symbol: str) -> None:
     if symbol in account.positions:
         price = account.liquidation_price(symbol)
-        summary = account.position_summary(symbol)
-        wallet = summary.collateral
-        maintenance = (
-            summary.maintenance_margin if mode == "isolated" else account.cross_maintenance_margin()
-        )
+        # the two figures of position_summary the timeline records, without the rest of it
+        # (its liquidation and bankruptcy prices, ratios and leverage)
+        position = account.positions[symbol]
+        if mode == "isolated":
+            wallet = position.isolated_wallet
+            maintenance = account._maintenance(position)[0]
+        else:
+            wallet = account.wallet_balance
+            maintenance = account.cross_maintenance_margin()
     else:
         price, wallet, maintenance = None, math.nan, math.nan
     out.liquidation[mode].append(math.nan if price is None else price)
