@@ -23,8 +23,8 @@ Curves (``curve_costs``): each engine curve against the general-purpose call it 
 Every control (``every_control_ms``): each control of each registered explorer set from Python
 to fresh values near its start (never twice in a row; a seed always new), median of 40, beside
 the same run's ``interact`` + matplotlib figure. Goal <= 1 ms, <= 16 ms (one frame) for the
-explorers that sample scenarios; a control that draws new random numbers (``Explorer.DRAWING``:
-"computing…" shows, browser moves coalesce) <= 0.3 s.
+explorers that sample scenarios; a control marked as drawing (``Explorer.DRAWING``: it draws or
+re-scans random numbers, "computing…" shows, browser moves coalesce) <= 0.3 s.
 
 Engine work of the scenario and hedge explorers (``explorer_engine_costs``): the call an update
 makes (common random numbers kept per seed, curves solved without a call per point) against the
@@ -317,8 +317,9 @@ EVERY_CONTROL_CHANGES = 40
 #: goal per control (ms, median): explorers that sample scenarios get one 60 Hz frame
 CONTROL_GOAL_MS = 1.0
 SAMPLING_GOAL_MS = 16.0
-#: goal of a control that draws new random numbers (``Explorer.DRAWING``: "computing…" shows,
-#: browser moves coalesce): under the base's slow-update threshold, 0.3 s
+#: goal of a control marked as drawing (``Explorer.DRAWING``: it draws or re-scans random
+#: numbers, "computing…" shows, browser moves coalesce): under the base's slow-update
+#: threshold, 0.3 s
 DRAWING_GOAL_MS = 300.0
 
 
@@ -473,7 +474,7 @@ def main() -> dict[str, float]:
         goal = control_goal(sampling, drawing)
         print(
             f"  {explorer:<24} {control:<15} {ms:8.3f} ms (goal <= {goal:g} ms"
-            f"{', draws new numbers' if drawing else ''}: "
+            f"{', marked computing…' if drawing else ''}: "
             f"{_verdict(ms <= goal)}; {alternative / ms:5.1f}x faster than the baseline)"
         )
         result[f"{explorer}.{control}_ms"] = ms
