@@ -230,6 +230,7 @@ class Explorer(w.VBox):
         self._teacher = teacher
         self._projector = projector
         self._projector_on = False
+        self._has_drawn = False
         self._followers: dict[str, list[w.Widget]] = {}
         self.figures: list[bq.Figure] = []
         self.figure_keys: dict[str, bq.Figure] = {}
@@ -310,6 +311,7 @@ class Explorer(w.VBox):
         if projector is None:
             on_settings_change(self._show_look)
         self._run_update(None)
+        self._has_drawn = True
 
     #: one sentence per control name: what it does (the control's tooltip; read aloud by
     #: screen readers with the description)
@@ -893,6 +895,8 @@ class Explorer(w.VBox):
             for mark in fig.marks:
                 if hasattr(mark, "set_projector"):
                     mark.set_projector(on, 1.0 if narrow else PROJECTOR_LABEL_TEXT)
+        if self._has_drawn:  # labels placed for the figures' new widths
+            self._run_update(None)
 
     def _show_teacher_tools(self, settings: Settings) -> None:
         show = settings.teacher if self._teacher is None else self._teacher

@@ -184,9 +184,19 @@ def seed_box(look: ControlLook, *, value: int, description: str = "seed") -> w.B
 
 
 def play_slider(
-    look: ControlLook, *, value: int, max: int, description: str, interval: int
+    look: ControlLook,
+    *,
+    value: int,
+    max: int,
+    description: str,
+    interval: int,
+    tooltip: str = "Play the steps one at a time",
 ) -> tuple[w.IntSlider, w.Play]:
     """A step slider from 0 to ``max`` and a Play button (class ``mw-play``) that drives it.
+
+    The button shows ``tooltip`` on hover (ipywidgets shows a tooltip only when the widget has
+    no description, so it has none); its Play, Pause, Stop and Repeat icons are named one by
+    one in the browser by the explorers' helper widget (``_keyboard.py``).
 
     The Play button is linked in the browser (``jslink``), moves one step every ``interval``
     milliseconds, and is disabled whenever the slider is. Register the slider with
@@ -194,7 +204,7 @@ def play_slider(
     slider also locks or hides the button; keep the button's ``max`` equal to the slider's.
     """
     slider = look.slider(w.IntSlider, value=value, min=0, max=max, description=description)
-    play = w.Play(value=value, min=0, max=max, step=1, interval=interval, description="play")
+    play = w.Play(value=value, min=0, max=max, step=1, interval=interval, tooltip=tooltip)
     play.add_class("mw-play")
     w.jslink((play, "value"), (slider, "value"))
     return slider, play

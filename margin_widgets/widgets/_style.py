@@ -394,13 +394,14 @@ def title_px(title: str, width: str) -> int:
 
     Examples
     --------
-    >>> title_px("Price ladder", "276px")
+    >>> title_px("Price ladder", "274px")
     17
-    >>> title_px("Funding paid, by the wallet that pays it", "276px")
+    >>> title_px("Funding paid, by the wallet that pays it", "274px")
     10
     """
-    room = _px(width) - 16
-    fits = int(room / (0.62 * max(len(title), 1)))
+    # bqplot centres a title over the plot area, which sits right of the figure's centre
+    room = _px(width) - FIGURE_MARGIN["left"] - PROJECTOR_AXIS_ROOM_PX + FIGURE_MARGIN["right"]
+    fits = int((room - 8) / (0.62 * max(len(title), 1)))
     return max(PROJECTOR_MIN_TITLE_PX, min(PROJECTOR_TITLE_PX, fits))
 
 

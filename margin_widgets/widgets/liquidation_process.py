@@ -187,12 +187,13 @@ class LiquidationProcess(Explorer):
         )
         seed = self.add_control("seed", seed_box(_LOOK, value=1))
         step, self.play = play_slider(
-            _LOOK, value=N_STEPS, max=N_STEPS, description="step", interval=200
+            _LOOK,
+            value=N_STEPS,
+            max=N_STEPS,
+            description="step",
+            interval=200,
+            tooltip="Play the crash one step at a time",
         )
-        # ipywidgets shows a widget's tooltip only while its description is empty (Play never
-        # shows its description); its buttons are named by the explorer's helper (_keyboard.py)
-        self.play.description = ""
-        self.play.tooltip = "Play the crash one step at a time"
         self.add_control("step", step, followers=[self.play])
 
         # --- the mark path with the liquidations
@@ -238,14 +239,14 @@ class LiquidationProcess(Explorer):
 
         # --- the ADL queue at the current mark
         qs = {"x": bq.OrdinalScale(), "y": bq.LinearScale(min=0.0)}
-        self.queue_bars = bq.Bars(
+        self.queue_bars = st.Bars(
             x=np.array([], dtype=str),
             y=np.zeros(0),
             scales=qs,
             colors=[ADL_COLOR],
             padding=0.2,
             tooltip=bq.Tooltip(
-                fields=["x", "y"], labels=["trader", "ADL score"], formats=["", ".3f"]
+                fields=["x", "y"], labels=["trader no.", "ADL score"], formats=["", ".3f"]
             ),
         )
         self.queue_figure = self.add_figure(
@@ -256,7 +257,7 @@ class LiquidationProcess(Explorer):
                 [
                     bq.Axis(
                         scale=qs["x"],
-                        label="trader (first in queue on the left)",
+                        label="trader no., in queue order",
                         grid_lines="none",
                     ),
                     st.axis(qs["y"], "ADL score", vertical=True, tick_format=".2f"),
@@ -421,7 +422,7 @@ class LiquidationProcess(Explorer):
         ]
         ranked = sorted(((i, s) for i, s in scores if s > 0), key=lambda item: (-item[1], item[0]))
         self._queue = ranked[:QUEUE_SIZE]
-        labels = [f"#{i}" for i, _ in self._queue]
+        labels = [str(i) for i, _ in self._queue]
         with self.queue_scales["x"].hold_sync():
             self.queue_scales["x"].domain = labels
         top = max([s for _, s in self._queue] + [0.01])

@@ -904,18 +904,24 @@ class MarginModeExplorer(Explorer):
                 set_mark_data(self.ladder_bankruptcy[mode], x=np.zeros(0), y=np.zeros(0))
             else:
                 set_mark_data(self.ladder_bankruptcy[mode], x=xs, y=np.array([bp, bp]))
-        if not self._stale("ladder_labels", (tuple(liq_y), tuple(bank_y), tick)):
-            return
+        # a narrow ladder (the projector's three charts in a row) names the mode only, and
+        # starts the cross column's labels a little to the left, so that they stay inside
         labels = {mode: st.format_price(lp, tick) for mode, lp in self._lp.items()}
+        width = self.figure_keys["price_ladder"].layout.width
+        narrow = not st.fits_right(0.55, 0.0, 1.0, f"cross liq. {labels['cross']}", width)
+        if not self._stale("ladder_labels", (tuple(liq_y), tuple(bank_y), tick, narrow)):
+            return
+        xs = np.array([0.03, 0.5] if narrow else [0.05, 0.55])
+        name = "{mode}" if narrow else "{mode} liq."
         set_mark_data(
             self.ladder_liq_labels,
-            x=np.array([0.05, 0.55]),
+            x=xs,
             y=np.array(liq_y),
-            text=np.array([f"{mode} liq. {labels[mode]}" for mode in st.MODES]),
+            text=np.array([f"{name.format(mode=mode)} {labels[mode]}" for mode in st.MODES]),
         )
         set_mark_data(
             self.ladder_bankruptcy_labels,
-            x=np.array([0.05, 0.55]),
+            x=xs,
             y=np.array(bank_y),
             text=np.array(
                 [

@@ -164,12 +164,13 @@ class PricePathPlayer(Explorer):
             ),
         )
         step, self.play = play_slider(
-            _LOOK, value=N_STEPS, max=N_STEPS, description="step", interval=150
+            _LOOK,
+            value=N_STEPS,
+            max=N_STEPS,
+            description="step",
+            interval=150,
+            tooltip="Play the price path one step at a time",
         )
-        # ipywidgets shows a widget's tooltip only while its description is empty (Play never
-        # shows its description); its buttons are named by the explorer's helper (_keyboard.py)
-        self.play.description = ""
-        self.play.tooltip = "Play the price path one step at a time"
         self.add_control("step", step, followers=[self.play])
 
         # --- one price figure per asset
@@ -226,7 +227,7 @@ class PricePathPlayer(Explorer):
                 "equity",
                 [*self.equity_lines.values(), *self.equity_points.values()],
                 _step_axes(escales, "account equity (USDT)"),
-                "Equity: wallet + isolated margin + unrealised PnL",
+                "Account equity",
             ),
         )
         self.equity_scales = escales
@@ -463,7 +464,8 @@ class PricePathPlayer(Explorer):
             f"held as isolated positions in one account and in one cross account, along "
             f"{scenario}, {N_STEPS} steps. The charts show each mark price up to step {step} "
             f"with both liquidation prices (isolated solid, cross dashed) and markers where "
-            f"positions were liquidated, and each account's equity.",
+            f"positions were liquidated, and each account's equity (wallet + isolated margin + "
+            f"unrealised PnL).",
         ]
         for i, (symbol, _) in enumerate(ASSETS):
             now = {m: run.liquidation[m][i][step] for m in st.MODES}
