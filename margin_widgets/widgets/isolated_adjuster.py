@@ -8,7 +8,8 @@ limits: at most the available balance can be added, and at most
 :meth:`~margin_widgets.engine.Account.max_removable_margin` can be removed, because the position
 must still meet its initial-margin requirement (``quantity × mark / leverage``) and unrealised
 profit cannot be taken out. The *Add margin* / *Remove margin* buttons apply the change through
-the engine (``add_margin`` / ``reduce_margin``).
+the engine (``add_margin`` / ``reduce_margin``). Prices are shown at the symbol's tick size
+(:func:`~margin_widgets.engine.tick_size`), the exact value on hover.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from margin_widgets.engine import (
     load_brackets,
     margin_curve,
     notional,
+    tick_size,
 )
 from margin_widgets.widgets import _style as st
 from margin_widgets.widgets._base import Explorer, nan_for_none, set_mark_data
@@ -40,10 +42,13 @@ from margin_widgets.widgets._controls import (
     quantity_slider,
     set_bounds,
 )
+from margin_widgets.widgets._format import price_html
 
 __all__ = ["IsolatedMarginAdjuster"]
 
 SYMBOL = "BTCUSDT"
+#: Price tick size of the BTCUSDT perpetual (USDT): prices are shown rounded to it.
+TICK = tick_size("binance", SYMBOL)
 SIDE = "long"
 CURVE_POINTS = 201
 #: the description width shows "Margin added so far (USDT)" in full
@@ -177,7 +182,8 @@ class IsolatedMarginAdjuster(Explorer):
 
         sx, sy = bq.LinearScale(), bq.LinearScale()
         sc = {"x": sx, "y": sy}
-        tip = st.tooltip("isolated margin (USDT)", "liq. price (USDT)", ",.2f", ",.2f")
+        # the exact prices on hover; the labels and the readout show them at the tick size
+        tip = st.tooltip("isolated margin (USDT)", "liq. price (USDT)", ",.2f", ",.6f")
         self.curve = st.mode_line(sc, "isolated", label="liq. price vs margin", tip=tip)
         self.now_point = st.mode_points(sc, "isolated", label="now", tip=tip, size=90)
         self.preview_point = st.points(
@@ -339,7 +345,10 @@ class IsolatedMarginAdjuster(Explorer):
         else:
             self._preview = self._apply_to_copy(account, c["margin_change"].value)
         self._draw(self._compute(account))
-        self.set_readout(self._readout_text())
+        # the exact prices in the titles (on hover)
+        readout = f"<b>{self._readout_text(lambda p: price_html(p, TICK))}</b>"
+        if self.readout.value != readout:
+            self.readout.value = readout
         self._update_buttons()
 
     def _apply_to_copy(self, account: Account, amount: float) -> Account:
@@ -455,12 +464,14 @@ class IsolatedMarginAdjuster(Explorer):
             # the second label a line's height under the mark line
             y=np.array([mark, mark - 22.0 / st.plot_height() * (y_max - y_min)]),
             text=np.array(
-                [f"mark {st.format_number(mark)}", f"all available {st.format_number(top)}"]
+                [f"mark {st.format_price(mark, TICK)}", f"all available {st.format_number(top)}"]
             ),
         )
 
     # ------------------------------------------------------------------ text
-    def _readout_text(self) -> str:
+    def _readout_text(self, price_text: Any = None) -> str:
+        """The readout line; ``price_text(price)`` writes each price (default: at the tick)."""
+        show = price_text or (lambda p: st.format_price(p, TICK))
         account, preview = self._account, self._preview
         if account is None:
             return "no position"
@@ -468,14 +479,11 @@ class IsolatedMarginAdjuster(Explorer):
             return "liquidated at this mark"
         wallet = account.positions[SYMBOL].isolated_wallet
         lp = account.liquidation_price(SYMBOL)
-        text = f"margin {st.format_usdt(wallet)}, liq. price {st.format_price(lp)}"
+        text = f"margin {st.format_usdt(wallet)}, liq. price {show(lp)}"
         if preview is not None and self.controls["margin_change"].value != 0:
             new_wallet = preview.positions[SYMBOL].isolated_wallet
             new_lp = preview.liquidation_price(SYMBOL)
-            text += (
-                f" → after the change {st.format_usdt(new_wallet)}, "
-                f"liq. price {st.format_price(new_lp)}"
-            )
+            text += f" → after the change {st.format_usdt(new_wallet)}, liq. price {show(new_lp)}"
         return text
 
     def _describe(self) -> str:
@@ -483,9 +491,9 @@ class IsolatedMarginAdjuster(Explorer):
         account = self._account
         head = (
             f"Liquidation price of an isolated long of {c['quantity'].value:g} BTC opened at "
-            f"{st.format_price(c['entry_price'].value)} USDT with "
+            f"{st.format_price(c['entry_price'].value, TICK)} USDT with "
             f"{st.format_leverage(c['leverage'].value)}, as a function of the margin it holds; "
-            f"mark price {st.format_price(c['mark_price'].value)} USDT."
+            f"mark price {st.format_price(c['mark_price'].value, TICK)} USDT."
         )
         if account is None:
             return f"{head} The exchange refuses the position: {self._problem}."
@@ -496,7 +504,7 @@ class IsolatedMarginAdjuster(Explorer):
         initial = account.position_summary(SYMBOL).initial_margin
         return (
             f"{head} Now: margin {st.format_usdt(p.isolated_wallet)}, liquidation price "
-            f"{st.format_price(account.liquidation_price(SYMBOL))}. Removal limit: at most "
+            f"{st.format_price(account.liquidation_price(SYMBOL), TICK)}. Removal limit: at most "
             f"{st.format_usdt(removable)} can be removed, because the position must keep its "
             f"initial margin of {st.format_usdt(initial)} (quantity × mark / leverage) and "
             f"unrealised losses count against it while unrealised profit cannot be taken out. "
@@ -526,6 +534,16 @@ class IsolatedMarginAdjuster(Explorer):
         if self._preview is None:
             return None
         return self._preview.liquidation_price(SYMBOL)
+
+    def readout_plain(self) -> str:
+        """The readout line as plain text, each price at the tick (``"liq. price 56,224.9"``).
+
+        The readout itself carries each price's exact value in a title (shown on hover).
+        """
+        self.flush()
+        if self._account is None and self._problem:
+            return "no position: " + self._problem
+        return self._readout_text()
 
     def max_removable_margin(self) -> float:
         """Most margin that may be removed now, USDT (engine ``max_removable_margin``)."""

@@ -13,7 +13,8 @@ A Play button steps through the crash. The left figure is the mark path with eac
 the ADL queue at the current mark: the opposite side's untouched positions ranked by score.
 Beside the market, one large position watched along the same path shows the exchange's partial
 liquidation (:func:`~margin_widgets.engine.partial_liquidation_steps`): cut one bracket at a
-time until it is margin compliant again.
+time until it is margin compliant again. Prices are shown at the symbol's tick size
+(:func:`~margin_widgets.engine.tick_size`), the exact value on hover.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from margin_widgets.engine import (
     paired_traders,
     partial_liquidation_steps,
     simulate_market,
+    tick_size,
 )
 from margin_widgets.widgets import _style as st
 from margin_widgets.widgets._base import Explorer, set_mark_data
@@ -45,6 +47,7 @@ from margin_widgets.widgets._controls import (
     quantity_slider,
     seed_box,
 )
+from margin_widgets.widgets._format import price_html
 
 __all__ = ["N_STEPS", "QUEUE_SIZE", "START_PRICE", "LiquidationProcess"]
 
@@ -54,6 +57,8 @@ N_STEPS = 60
 #: Positions shown in the ADL queue.
 QUEUE_SIZE = 10
 SYMBOL = "BTCUSDT"
+#: Price tick size of the BTCUSDT perpetual (USDT): prices are shown rounded to it.
+TICK = tick_size("binance", SYMBOL)
 #: The large position's entry price and isolated wallet.
 WHALE_WALLET = 6_000.0
 COVERED_COLOR = st.COLORS["blue"]
@@ -198,7 +203,8 @@ class LiquidationProcess(Explorer):
 
         # --- the mark path with the liquidations
         ps = {"x": bq.LinearScale(min=0.0, max=float(N_STEPS)), "y": bq.LinearScale()}
-        tip = st.tooltip("step", "mark (USDT)", ".0f", ",.2f")
+        # the exact mark on hover (the log and the readout show it at the tick size)
+        tip = st.tooltip("step", "mark (USDT)", ".0f", ",.6f")
         self.path_line = st.line(ps, st.COLORS["black"], label="mark price", tip=tip)
         self.covered_points = st.points(
             ps, COVERED_COLOR, marker="circle", size=40.0, label="liq., fund covers", tip=tip
@@ -316,6 +322,14 @@ class LiquidationProcess(Explorer):
         self.flush()
         return list(self._queue)
 
+    def readout_plain(self) -> str:
+        """The readout line as plain text, the mark at the tick (``"Step 0 of 60, mark 60,000.0"``).
+
+        The readout itself carries the mark's exact value in a title (shown on hover).
+        """
+        result = self.result
+        return self._summary(result, int(self.controls["step"].value))
+
     def _run_market(self) -> None:
         v = self._raw_values()
         seed = int(v["seed"])
@@ -408,7 +422,10 @@ class LiquidationProcess(Explorer):
         )
         self._draw_queue(result, step)
         self._render_log(result, step, whale)
-        self.set_readout(self._summary(result, step))
+        # the exact mark in the title (on hover)
+        readout = f"<b>{self._summary(result, step, lambda p: price_html(p, TICK))}</b>"
+        if self.readout.value != readout:
+            self.readout.value = readout
 
     def _draw_queue(self, result: MarketResult, step: int) -> None:
         """Untouched positions of the profitable side, ranked by the engine's ADL score."""
@@ -447,7 +464,7 @@ class LiquidationProcess(Explorer):
             items.append(
                 f'<li class="mw-event mw-event-adl">step {e.step}: trader #{e.bankrupt} '
                 f"deleveraged against {who}, {e.quantity:,.4f} BTC at "
-                f"{st.format_price(e.price)}</li>"
+                f"{price_html(e.price, TICK)}</li>"
             )
         adl_html = "".join(items) or "<li>no auto-deleveraging so far</li>"
         if whale is None:
@@ -464,7 +481,7 @@ class LiquidationProcess(Explorer):
             )
             whale_html = (
                 f"<p>The large long is liquidated at step {whale[0]} (mark "
-                f"{st.format_price(result.prices[whale[0]])}), in parts:</p>"
+                f"{price_html(result.prices[whale[0]], TICK)}), in parts:</p>"
                 '<table class="mw-partial"><tr><th>part</th><th>closed (BTC)</th>'
                 "<th>left (BTC)</th><th>bracket</th><th>fee</th><th>margin balance</th>"
                 f"<th>maintenance</th><th>compliant</th></tr>{rows}</table>"
@@ -477,11 +494,13 @@ class LiquidationProcess(Explorer):
         if self.event_log.value != value:
             self.event_log.value = value
 
-    def _summary(self, result: MarketResult, step: int) -> str:
+    def _summary(self, result: MarketResult, step: int, price_text: Any = None) -> str:
+        """The readout line; ``price_text(price)`` writes the mark (default: at the tick)."""
+        show = price_text or (lambda p: st.format_price(p, TICK))
         shown = [r for r in result.liquidations if r.step <= step]
         adl = sum(r.deleveraged for r in shown)
         return (
-            f"Step {step} of {N_STEPS}, mark {st.format_price(result.prices[step])}: "
+            f"Step {step} of {N_STEPS}, mark {show(result.prices[step])}: "
             f"{len(shown)} liquidations, {adl} deleveraged; insurance fund "
             f"{st.format_usdt(result.fund_balance[step])} "
             f"(started at {st.format_usdt(result.fund_start)})"
@@ -497,10 +516,10 @@ class LiquidationProcess(Explorer):
         return (
             f"{int(v['n_traders'])} isolated traders in long/short pairs (leverage up to "
             f"{int(v['max_leverage'])}x) through a seeded crash of {N_STEPS} steps from "
-            f"{st.format_price(START_PRICE)} (seed {int(v['seed'])}; the mark ends at "
-            f"{st.format_price(result.prices[-1])}). {self._summary(result, step)}. Left: the mark "
-            "up to the current step, liquidations the fund covered as circles, deleveraged "
-            "ones as triangles, the large long's first cut as a diamond. Middle: the insurance "
-            "fund's balance. Right: the ADL queue at the current mark, the untouched "
+            f"{st.format_price(START_PRICE, TICK)} (seed {int(v['seed'])}; the mark ends at "
+            f"{st.format_price(result.prices[-1], TICK)}). {self._summary(result, step)}. "
+            "Left: the mark up to the current step, liquidations the fund covered as circles, "
+            "deleveraged ones as triangles, the large long's first cut as a diamond. Middle: "
+            "the insurance fund's balance. Right: the ADL queue at the current mark, the untouched "
             f"profitable positions by score: {queue}."
         )

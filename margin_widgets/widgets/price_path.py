@@ -7,7 +7,8 @@ or a scripted V-shaped dip of BTCUSDT from :func:`dip_path`) is played step by s
 button; at every step the engine's :meth:`Account.update_marks` liquidates what must be
 liquidated. A dip that isolated margin does not survive can be absorbed in cross (claim C4);
 a broad correlated fall liquidates the cross account, taking every position with it (C5), which
-the event log shows.
+the event log shows. Prices in the text are shown at each symbol's tick size
+(:func:`~margin_widgets.engine.tick_size`), the exact value on hover.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from margin_widgets.engine import (
     load_brackets,
     make_paths,
     replay_path,
+    tick_size,
 )
 from margin_widgets.engine.simulations import PATH_ASSETS, PATH_SCENARIOS, PATH_STEPS
 from margin_widgets.widgets import _style as st
@@ -42,7 +44,16 @@ from margin_widgets.widgets._controls import (
     seed_box,
 )
 
-__all__ = ["ASSETS", "N_STEPS", "SCENARIOS", "PathRun", "PricePathPlayer", "make_paths", "simulate"]
+__all__ = [
+    "ASSETS",
+    "N_STEPS",
+    "SCENARIOS",
+    "TICKS",
+    "PathRun",
+    "PricePathPlayer",
+    "make_paths",
+    "simulate",
+]
 
 #: Size of the controls: box width, description width.
 _LOOK = ControlLook("26em", "11em")
@@ -53,6 +64,9 @@ ASSETS: tuple[tuple[str, float], ...] = PATH_ASSETS
 N_STEPS = PATH_STEPS
 #: Path scenarios offered by the ``scenario`` control.
 SCENARIOS: tuple[str, ...] = PATH_SCENARIOS
+#: Price tick size of each asset's perpetual (USDT): the prices shown are rounded to it, as
+#: the exchange shows them (BTCUSDT 0.1, ETHUSDT 0.01).
+TICKS: dict[str, float] = {symbol: tick_size("binance", symbol) for symbol, _ in PATH_ASSETS}
 PATH_COLOR = st.COLORS["black"]
 #: Height (px) of the band below a price path that names its liquidation markers, and the
 #: baseline of each mode's row above the plot's bottom edge.
@@ -184,7 +198,8 @@ class PricePathPlayer(Explorer):
         path_figures = []
         for index, (symbol, _) in enumerate(ASSETS):
             scales = _step_scales()
-            tip = st.tooltip("step", f"{symbol} (USDT)", ".0f", ",.2f")
+            # the exact price on hover (the description shows it at the tick size)
+            tip = st.tooltip("step", f"{symbol} (USDT)", ".0f", ",.6f")
             path = st.line(scales, PATH_COLOR, label="mark price", tip=tip)
             entry = st.hline(scales, st.GUIDE_COLOR)
             marks: list[bq.Mark] = [entry, path]
@@ -469,10 +484,11 @@ class PricePathPlayer(Explorer):
         ]
         for i, (symbol, _) in enumerate(ASSETS):
             now = {m: run.liquidation[m][i][step] for m in st.MODES}
+            tick = TICKS[symbol]
             lines.append(
-                f"{symbol} at step {step}: mark {st.format_price(run.paths[i][step])}, "
-                f"isolated liq. {st.format_price(now['isolated'])}, "
-                f"cross liq. {st.format_price(now['cross'])}."
+                f"{symbol} at step {step}: mark {st.format_price(run.paths[i][step], tick)}, "
+                f"isolated liq. {st.format_price(now['isolated'], tick)}, "
+                f"cross liq. {st.format_price(now['cross'], tick)}."
             )
         lines.append(self._readout(run, step) + ".")
         return " ".join(lines)

@@ -139,3 +139,24 @@ def test_forced_error_and_mark_sizes(monkeypatch: pytest.MonkeyPatch) -> None:
     assert a.status_text == "" and a.figures[0] is figure
     assert all(arr.size <= 1_000 for _m, _n, arr in mark_arrays(figure))
     assert np.isfinite(a.now_point.y).all()
+
+
+def test_prices_shown_at_the_tick_with_the_exact_value_on_hover() -> None:
+    # 0.5 BTC long at 60,000 with 20x: initial margin 1,500, plus 500 added = 2,000 USDT; bracket 1
+    # of BTCUSDT (MMR 0.4 %, no maintenance amount):
+    # liq. = (0.5 × 60,000 − 2,000) / (0.5 × (1 − 0.004)) = 28,000 / 0.498 = 56,224.89959...
+    # after adding 300 more: 27,700 / 0.498 = 55,622.48995...; BTCUSDT tick 0.1
+    a = IsolatedMarginAdjuster()
+    assert a.readout_plain() == (
+        "margin 2,000.00 USDT, liq. price 56,224.9 → after the change 2,300.00 USDT, "
+        "liq. price 55,622.5"
+    )
+    assert '<span title="56,224.89959839 USDT">56,224.9</span>' in a.readout.value
+    assert '<span title="55,622.48995984 USDT">55,622.5</span>' in a.readout.value
+    assert "liquidation price 56,224.9." in a.description.value
+    assert "opened at 60,000.0 USDT" in a.description.value
+    # the mark guide is a price (at the tick); "all available" is an amount of USDT
+    assert list(a.guide_labels.text) == ["mark 60,000.0", "all available 3,000.00"]
+    assert a.curve.tooltip.formats == [",.2f", ",.6f"]
+    a.controls["mark_price"].value = 59_500.0
+    assert a.guide_labels.text[0] == "mark 59,500.0"

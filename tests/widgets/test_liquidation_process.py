@@ -102,3 +102,24 @@ def test_play_is_a_follower_of_the_step(explorer: LiquidationProcess) -> None:
     assert explorer.play.disabled
     explorer.unlock("step")
     assert not explorer.play.disabled
+
+
+def test_prices_shown_at_the_tick_with_the_exact_value_on_hover() -> None:
+    process = LiquidationProcess(step=0)
+    # the crash starts at 60,000 exactly: BTCUSDT tick 0.1
+    assert process.readout_plain().startswith("Step 0 of 60, mark 60,000.0: ")
+    assert '<span title="60,000 USDT">60,000.0</span>' in process.readout.value
+    assert "crash of 60 steps from 60,000.0 (seed" in process.description.value
+    assert process.path_line.tooltip.formats == [".0f", ",.6f"]
+    process.controls["step"].value = N_STEPS
+    result = process.result
+    # every ADL price in the log: shown at the tick, within half a tick of the exact value in
+    # its title, which is the engine's price
+    shown = re.findall(
+        r'BTC at <span title="([\d,.]+) USDT">([\d,.]+)</span>', process.event_log.value
+    )
+    assert len(shown) == min(len(result.adl_events), 12)
+    for (exact, at_tick), event in zip(shown, result.adl_events[-12:], strict=True):
+        assert abs(float(exact.replace(",", "")) - event.price) < 1e-8
+        assert re.fullmatch(r"\d{1,3}(,\d{3})*\.\d", at_tick)
+        assert abs(float(at_tick.replace(",", "")) - event.price) <= 0.05 + 1e-9

@@ -216,3 +216,19 @@ def test_controls_of_the_other_scenario_are_inactive_and_say_why() -> None:
     assert explorer.controls["dip"].tooltip.startswith("Inactive: only the scripted dip uses it")
     explorer.unlock("seed")
     assert not explorer.controls["seed"].disabled
+
+
+def test_prices_shown_at_each_symbols_tick() -> None:
+    # BTCUSDT ticks in 0.1, ETHUSDT in 0.01 (Binance USDⓈ-M PRICE_FILTER)
+    assert module.TICKS == {"BTCUSDT": 0.1, "ETHUSDT": 0.01}
+    player = PricePathPlayer(scenario="dip in A", step=0)
+    # 1,000 USDT at 10x: 1/6 BTC at 60,000 and 10/3 ETH at 3,000; bracket 1 MMR 0.4 % for both.
+    # isolated BTC: (10,000 − 1,000) / (1/6 × 0.996) = 54,216.867...
+    # isolated ETH: (10,000 − 1,000) / (10/3 × 0.996) = 2,710.843...
+    # cross (wallet 2,000, the other's maintenance 40 USDT, no PnL at the start):
+    # BTC (10,000 − 2,000 + 40) / (1/6 × 0.996) = 48,433.734...; ETH 8,040 / 3.32 = 2,421.686...
+    text = player.description.value
+    assert "BTCUSDT at step 0: mark 60,000.0, isolated liq. 54,216.9, cross liq. 48,433.7." in text
+    assert "ETHUSDT at step 0: mark 3,000.00, isolated liq. 2,710.84, cross liq. 2,421.69." in text
+    for line in player.path_lines:
+        assert line.tooltip.formats == [".0f", ",.6f"]
