@@ -10,7 +10,8 @@ Every number comes from the engine: the bracket table
 (:func:`~margin_widgets.engine.load_brackets`), read along the notional axis by
 :func:`~margin_widgets.engine.bracket_curve`, and the liquidation prices against size from
 :func:`~margin_widgets.engine.size_curve` (the current position is a one-point curve, so the
-point always sits on the line).
+point always sits on the line). The entry price is shown at the symbol's tick size
+(:func:`~margin_widgets.engine.tick_size`).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from margin_widgets.engine import (
     log_grid,
     price_move,
     size_curve,
+    tick_size,
 )
 from margin_widgets.widgets import _style as st
 from margin_widgets.widgets._base import Explorer, set_mark_data
@@ -42,6 +44,8 @@ __all__ = ["BracketExplorer"]
 #: Entry price used for each symbol's liquidation prices, USDT (the distance in % does not
 #: depend on it).
 REFERENCE_PRICES: dict[str, float] = {"BTCUSDT": 60_000.0, "ETHUSDT": 3_000.0}
+#: Price tick size of each symbol's perpetual (USDT): prices are shown rounded to it.
+TICKS: dict[str, float] = {symbol: tick_size("binance", symbol) for symbol in REFERENCE_PRICES}
 GRID_POINTS = 400
 MIN_NOTIONAL_EXPONENT = 2.0  # 100 USDT
 SIDE = "long"
@@ -390,12 +394,14 @@ class BracketExplorer(Explorer):
     def _describe(self) -> str:
         c = self.controls
         table = self.table
+        # the entry at the symbol's tick size (BTCUSDT 0.1, ETHUSDT 0.01)
+        entry = st.format_price(REFERENCE_PRICES.get(table.symbol, 1.0), TICKS.get(table.symbol))
         return (
             f"Two charts for {table.symbol} brackets in force from {table.effective_date}. "
             f"Left: maintenance margin as a share of the notional versus position size "
             f"(log scale), with each bracket's rate and maximum leverage; the share rises "
             f"with kinks at the bracket edges. Right: how far below a "
-            f"{st.format_price(REFERENCE_PRICES.get(table.symbol, 1.0))} USDT entry a long is "
+            f"{entry} USDT entry a long is "
             f"liquidated, versus size: isolated at {c['leverage'].value}x (margin = notional / "
             f"leverage) and cross with a {st.format_usdt(c['collateral'].value)} wallet. "
             f"This position: {st.format_usdt(c['notional'].value)}; {self._readout_text()}."

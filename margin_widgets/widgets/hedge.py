@@ -15,13 +15,14 @@ in cross); the curves are the same numbers from
 :func:`~margin_widgets.engine.hedge.hedge_size_curve` and
 :func:`~margin_widgets.engine.hedge.hedge_wallet_curve` (the solver's pieces and arithmetic
 without a call per point), and the curve against the short size is kept while only the
-short size moves inside its range.
+short size moves inside its range. Prices are shown at the symbol's tick size
+(:func:`~margin_widgets.engine.tick_size`), the exact value on hover.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 import bqplot as bq
@@ -35,6 +36,7 @@ from margin_widgets.engine import (
     linear_grid,
     liquidation_price_in_brackets,
     load_brackets,
+    tick_size,
 )
 from margin_widgets.engine.hedge import hedge_size_curve, hedge_wallet_curve
 from margin_widgets.widgets import _style as st
@@ -45,19 +47,27 @@ from margin_widgets.widgets._controls import (
     entry_price_slider,
     quantity_slider,
 )
+from margin_widgets.widgets._format import price_html
 
 __all__ = ["HedgeModeExplorer"]
 
 _LOOK = ControlLook("27em", "12em")
 SYMBOL = "BTCUSDT"
+#: Price tick size of the BTCUSDT perpetual (USDT): prices are shown rounded to it.
+TICK = tick_size("binance", SYMBOL)
 #: Points of each curve.
 GRID_POINTS = 161
 RISE_COLOR = st.COLORS["vermillion"]
 FALL_COLOR = st.COLORS["blue"]
 
 
-def _where(price: float | None, direction: str) -> str:
-    return f"on a {direction} to {st.format_price(price)}" if price is not None else ""
+def _at_tick(price: float | None) -> str:
+    return st.format_price(price, TICK)
+
+
+def _where(price: float | None, direction: str, show: Callable[[float], str] = _at_tick) -> str:
+    """``"on a fall to 59,949.7"``, ``show(price)`` writing the price; ``""`` for no price."""
+    return f"on a {direction} to {show(price)}" if price is not None else ""
 
 
 class HedgeModeExplorer(Explorer):
@@ -127,7 +137,8 @@ class HedgeModeExplorer(Explorer):
 
         # --- prices against the short leg's size
         hs = {"x": bq.LinearScale(min=0.0), "y": bq.LinearScale()}
-        tip = st.tooltip("short leg (BTC)", "liq. price (USDT)", ",.3f", ",.2f")
+        # the exact prices on hover; the readout and the description show them at the tick size
+        tip = st.tooltip("short leg (BTC)", "liq. price (USDT)", ",.3f", ",.6f")
         cross, iso = st.MODE_STYLES["cross"], st.MODE_STYLES["isolated"]
         self.hedge_lines = {
             "cross_fall": st.line(
@@ -182,7 +193,7 @@ class HedgeModeExplorer(Explorer):
 
         # --- cross prices against the cross wallet
         ws = {"x": bq.LinearScale(min=0.0), "y": bq.LinearScale()}
-        wtip = st.tooltip("cross wallet (USDT)", "liq. price (USDT)", ",.0f", ",.2f")
+        wtip = st.tooltip("cross wallet (USDT)", "liq. price (USDT)", ",.0f", ",.6f")
         self.wallet_lines = {
             "fall": st.line(
                 ws, FALL_COLOR, line_style=cross.line_style, label="cross: fall", tip=wtip
@@ -239,6 +250,14 @@ class HedgeModeExplorer(Explorer):
         """The engine's :class:`~margin_widgets.engine.HedgeOutlook` now shown for ``mode``."""
         self.flush()
         return self._outlooks[mode]
+
+    def readout_plain(self) -> str:
+        """The readout line as plain text, each price at the tick (``"rise to 70,000.0"``).
+
+        The readout itself carries each price's exact value in a title (shown on hover).
+        """
+        self.flush()
+        return self._summary()
 
     @staticmethod
     def _leg_price(outlook: HedgeOutlook, side: str) -> float | None:
@@ -313,7 +332,10 @@ class HedgeModeExplorer(Explorer):
         )
         if cross.legs and cross.legs[0].already:
             self.note("The cross account is below maintenance at every price.", "warning")
-        self.set_readout(self._summary())
+        # the exact prices in the titles (on hover)
+        readout = f"<b>{self._summary(lambda p: price_html(p, TICK))}</b>"
+        if self.readout.value != readout:
+            self.readout.value = readout
 
     def _size_series(self, sizes: list[float]) -> dict[str, list[float]]:
         """Each curve of the left figure at each short size: the numbers of hedge_outlook.
@@ -397,12 +419,13 @@ class HedgeModeExplorer(Explorer):
             y=np.array([mid, mid]) if math.isfinite(mid) else np.zeros(0),
         )
 
-    def _summary(self) -> str:
+    def _summary(self, show: Callable[[float], str] = _at_tick) -> str:
+        """The readout line; ``show(price)`` writes each price (default: at the tick)."""
         cross, iso = self._outlooks["cross"], self._outlooks["isolated"]
         if cross.legs and cross.legs[0].already:
             cross_text = "already liquidatable"
         else:
-            ways = [_where(cross.fall_price, "fall"), _where(cross.rise_price, "rise")]
+            ways = [_where(cross.fall_price, "fall", show), _where(cross.rise_price, "rise", show)]
             cross_text = (
                 "every leg " + " or ".join(t for t in ways if t)
                 if any(ways)
@@ -413,7 +436,7 @@ class HedgeModeExplorer(Explorer):
             price = self._leg_price(iso, side)
             if any(leg.side == side for leg in iso.legs):
                 way = "fall" if side == "long" else "rise"
-                iso_parts.append(f"{side} {_where(price, way) or 'never'}")
+                iso_parts.append(f"{side} {_where(price, way, show) or 'never'}")
         return f"Cross: {cross_text}; isolated: " + ", ".join(iso_parts)
 
     def _describe(self) -> str:
@@ -421,8 +444,8 @@ class HedgeModeExplorer(Explorer):
         margin = float(v["position_margin"])
         return (
             f"Hedge mode on {SYMBOL}: a long of {float(v['long_quantity']):g} BTC at "
-            f"{st.format_price(float(v['long_entry']))} and a short of "
-            f"{float(v['short_quantity']):g} BTC at {st.format_price(float(v['short_entry']))}, "
+            f"{_at_tick(float(v['long_entry']))} and a short of "
+            f"{float(v['short_quantity']):g} BTC at {_at_tick(float(v['short_entry']))}, "
             f"{st.format_usdt(margin, 0)} per leg (the cross wallet holds "
             f"{st.format_usdt(margin + margin, 0)}). {self._summary()}. Left: liquidation prices "
             "against the short leg's size, the cross account's fall and rise prices dashed, each "

@@ -100,3 +100,13 @@ def test_round_trip_bad_input_and_sizes() -> None:
     assert b.figures == figures
     for fig in b.figures:
         assert all(arr.size <= 1_000 for _m, _n, arr in mark_arrays(fig))
+
+
+def test_entry_price_shown_at_each_symbols_tick() -> None:
+    # Binance ticks: BTCUSDT 0.1, ETHUSDT 0.01; the reference entries 60,000 and 3,000
+    btc = BracketExplorer()
+    assert "how far below a 60,000.0 USDT entry a long is liquidated" in btc.description.value
+    eth = BracketExplorer(symbol="ETHUSDT")
+    assert "how far below a 3,000.00 USDT entry a long is liquidated" in eth.description.value
+    btc.controls["symbol"].value = "ETHUSDT"
+    assert "below a 3,000.00 USDT entry" in btc.description.value

@@ -31,7 +31,12 @@ def test_fully_hedged_pair_is_liquidated_on_a_rise_by_hand() -> None:
     assert iso.rise_price == pytest.approx(20_019.92, abs=0.01)
     assert explorer.hedge_points["cross_rise"].y[0] == cross.rise_price
     assert len(explorer.hedge_points["cross_fall"].y) == 0  # no fall price: nothing drawn
-    assert "rise to 25,000.00" in explorer.readout.value
+    # BTCUSDT tick 0.1: the prices at the tick, the exact ones in the titles
+    assert explorer.readout_plain() == (
+        "Cross: every leg on a rise to 25,000.0; isolated: long on a fall to 19,979.9, "
+        "short on a rise to 20,019.9"
+    )
+    assert '<span title="25,000 USDT">25,000.0</span>' in explorer.readout.value
     assert explorer.status_text == ""
 
 
@@ -87,3 +92,30 @@ def test_one_leg_alone_text_has_no_nan() -> None:
     for text in (explorer.readout.value, explorer.description.value):
         assert not re.search(r"\bnan\b|\binf\b|-0\.0+\b", text)
     assert not np.array_equal(before, explorer.hedge_lines["cross_rise"].y, equal_nan=True)
+
+
+def test_prices_shown_at_the_tick_with_the_exact_value_on_hover() -> None:
+    # 1 BTC each way at 60,000, 300 USDT per leg; ~60,000 of notional: bracket 2 (0.5 %, cum 50).
+    # Cross: N = 600 + 50 + 50 = 700, D = 0.01 -> a rise to 70,000, no fall.
+    # Isolated long:  (300 + 50 - 60,000) / (0.005 - 1) = 59,650 / 0.995 = 59,949.748743718...
+    # Isolated short: (300 + 50 + 60,000) / (1 + 0.005) = 60,350 / 1.005 = 60,049.751243781...
+    # BTCUSDT tick 0.1: 59,949.7 and 60,049.8 (two decimals would have shown .75 for both)
+    explorer = HedgeModeExplorer()
+    assert explorer.readout_plain() == (
+        "Cross: every leg on a rise to 70,000.0; isolated: long on a fall to 59,949.7, "
+        "short on a rise to 60,049.8"
+    )
+    readout = explorer.readout.value
+    assert '<span title="70,000 USDT">70,000.0</span>' in readout
+    assert '<span title="59,949.74874372 USDT">59,949.7</span>' in readout
+    assert '<span title="60,049.75124378 USDT">60,049.8</span>' in readout
+    text = explorer.description.value
+    assert "a long of 1 BTC at 60,000.0 and a short of 1 BTC at 60,000.0, 300 USDT" in text
+    assert "long on a fall to 59,949.7, short on a rise to 60,049.8." in text
+    for mark in (*explorer.hedge_lines.values(), *explorer.hedge_points.values()):
+        assert mark.tooltip.formats == [",.3f", ",.6f"]
+    for mark in (*explorer.wallet_lines.values(), *explorer.wallet_points.values()):
+        assert mark.tooltip.formats == [",.0f", ",.6f"]
+    # an entry off the tick is shown rounded to it: 60,000.06 -> 60,000.1
+    explorer.controls["long_entry"].value = 60_000.06
+    assert "a long of 1 BTC at 60,000.1 and" in explorer.description.value
