@@ -344,6 +344,7 @@ PROJECTOR_CSS = """<style>
   max-width: 420px;
   box-sizing: border-box;
 }
+.mw-projector .mw-controls > .widget-hbox { width: 100% !important; max-width: none; }
 .mw-projector .mw-figures { flex-wrap: nowrap !important; column-gap: 6px; }
 .mw-projector .mw-readout, .mw-projector .mw-description, .mw-projector .mw-status {
   font-size: 17px;

@@ -14,7 +14,7 @@ A Play button drives ``day``; the lines show the whole timeline and the current 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 import bqplot as bq
@@ -34,6 +34,7 @@ from margin_widgets.engine import (
 from margin_widgets.engine import (
     FundingTimeline as EngineTimeline,
 )
+from margin_widgets.engine.exchanges import tick_size
 from margin_widgets.engine.simulations import INTERVALS_PER_DAY
 from margin_widgets.widgets import _style as st
 from margin_widgets.widgets._base import Explorer, check_mode, set_mark_data
@@ -43,6 +44,7 @@ from margin_widgets.widgets._controls import (
     leverage_slider,
     play_slider,
 )
+from margin_widgets.widgets._format import price_html
 
 __all__ = ["BOOK", "INTERVALS_PER_DAY", "FundingTimeline", "Timeline", "build_account", "timeline"]
 
@@ -54,6 +56,8 @@ BOOK: tuple[tuple[str, float, float], ...] = tuple(
     (leg.symbol, leg.quantity, leg.entry_price) for leg in EXAMPLE_BOOK
 )
 SYMBOL = BOOK[0][0]
+#: the symbol's price step: prices show as the exchange shows them, the exact value on hover
+TICK = tick_size("binance", SYMBOL)
 #: The engine's timeline (:func:`~margin_widgets.engine.funding_timeline`), under its old name.
 Timeline = EngineTimeline
 timeline = funding_timeline
@@ -144,7 +148,7 @@ class FundingTimeline(Explorer):
 
         # --- liquidation price over time
         lscales = _time_scales()
-        ltip = st.tooltip("day", "liq. price (USDT)", ".2f", ",.2f")
+        ltip = st.tooltip("day", "liq. price (USDT)", ".2f", ",.6f")
         self.liquidation_lines = st.per_mode(
             st.mode_line, lscales, label="{mode} liq. price", tip=ltip
         )
@@ -173,7 +177,7 @@ class FundingTimeline(Explorer):
                     self.liquidation_labels,
                 ],
                 _time_axes(lscales, f"{SYMBOL} liquidation price (USDT)"),
-                f"{SYMBOL} long: liquidation price over time",
+                f"{SYMBOL} long: liquidation price",
             ),
         )
         self.liquidation_scales = lscales
@@ -185,9 +189,7 @@ class FundingTimeline(Explorer):
             "isolated": st.mode_line(
                 fscales, "isolated", label="isolated BTCUSDT wallet", tip=ftip
             ),
-            "cross": st.mode_line(
-                fscales, "cross", label="cross wallet (BTCUSDT + ETHUSDT)", tip=ftip
-            ),
+            "cross": st.mode_line(fscales, "cross", label="cross wallet (BTC + ETH)", tip=ftip),
         }
         self.paid_points = st.per_mode(st.mode_points, fscales, tip=ftip)
         self.paid_rule = st.vline(fscales, st.GUIDE_COLOR)
@@ -197,7 +199,7 @@ class FundingTimeline(Explorer):
                 "funding",
                 [*self.paid_lines.values(), self.paid_rule, *self.paid_points.values()],
                 _time_axes(fscales, "cumulative funding paid (USDT)"),
-                "Funding paid, by the wallet that pays it",
+                "Funding paid, by wallet",
             ),
         )
         self.funding_scales = fscales
@@ -234,7 +236,7 @@ class FundingTimeline(Explorer):
                     *self.wallet_points.values(),
                 ],
                 _time_axes(wscales, "wallet balance (USDT)"),
-                "Wallet balances vs maintenance margin",
+                "Wallets vs maintenance",
             ),
         )
         self.wallet_scales = wscales
@@ -344,8 +346,15 @@ class FundingTimeline(Explorer):
                 y=np.array([scales["y"].min, self._data_top[id(scales["y"])]]),
             )
         shown = [m for m in st.MODES if math.isfinite(now[m])]
-        texts = [f"{m} liq. {st.format_price(now[m])}" for m in shown]
+        texts = [f"{m} liq. {st.format_price(now[m], TICK)}" for m in shown]
         x_max = float(self.liquidation_scales["x"].max)
+        # beside the legend only where the figure leaves room (a narrow projector figure
+        # leaves none: the readout below states both prices)
+        width = self.liquidation_figure.layout.width
+        longest = max((len(t) for t in texts), default=0)
+        legend_px = len("mark (held at entry)") * st.CHAR_PX + 40
+        if longest * st.CHAR_PX + legend_px > st.plot_width(width):
+            shown, texts = [], []
         # at the top right, in the band the legend's headroom keeps free of lines: beside the
         # current day's points the other mode's line may run through the text
         y_scale = self.liquidation_scales["y"]
@@ -364,7 +373,9 @@ class FundingTimeline(Explorer):
             text=np.array(texts),
             colors=[st.MODE_STYLES[m].color for m in shown],
         )
-        self.set_readout(self._readout(t, i, day))
+        readout = f"<b>{self._readout(t, i, day, lambda p: price_html(p, TICK))}</b>"
+        if self.readout.value != readout:
+            self.readout.value = readout
         for mode in st.MODES:
             for k, event in zip(t.event_index[mode], t.events[mode], strict=True):
                 if k <= i:
@@ -417,7 +428,22 @@ class FundingTimeline(Explorer):
         set_mark_data(scale, min=bottom, max=top)
         self._data_top[id(scale)] = high + 0.05 * (high - low)
 
-    def _readout(self, t: EngineTimeline, i: int, day: int) -> str:
+    def readout_plain(self) -> str:
+        """The readout line as plain text, prices at the tick size.
+
+        The readout itself carries each price's exact value in a title (shown on hover).
+        """
+        t = self.timeline
+        day = int(self.controls["day"].value)
+        return self._readout(t, self._index(day), day)
+
+    def _readout(
+        self,
+        t: EngineTimeline,
+        i: int,
+        day: int,
+        price: Callable[[float], str] = lambda p: st.format_price(p, TICK),
+    ) -> str:
         parts = []
         for mode in st.MODES:
             start, now = t.liquidation[mode][0], t.liquidation[mode][i]
@@ -426,11 +452,9 @@ class FundingTimeline(Explorer):
             elif not math.isfinite(now):
                 parts.append(f"{mode} liq. -- (no liquidation price above zero)")
             elif math.isfinite(start):
-                parts.append(
-                    f"{mode} liq. {st.format_price(now)} ({now - start:+,.2f} since day 0)"
-                )
+                parts.append(f"{mode} liq. {price(now)} ({now - start:+,.1f} since day 0)")
             else:
-                parts.append(f"{mode} liq. {st.format_price(now)}")
+                parts.append(f"{mode} liq. {price(now)}")
         return (
             f"Day {day}: " + ", ".join(parts) + f"; funding paid: isolated {SYMBOL} wallet "
             f"{st.format_usdt(t.paid['isolated'][i])}, cross wallet "
@@ -454,10 +478,10 @@ class FundingTimeline(Explorer):
             f"settled three times a day for {int(v['days'])} days; it is booked to each isolated "
             f"position's own wallet, and to the shared cross wallet in cross mode.",
             f"Liquidation price of the BTCUSDT long over time: isolated (solid) from "
-            f"{st.format_price(t.liquidation['isolated'][0])} to "
-            f"{st.format_price(t.liquidation['isolated'][-1])}, cross (dashed) from "
-            f"{st.format_price(t.liquidation['cross'][0])} to "
-            f"{st.format_price(t.liquidation['cross'][-1])}.",
+            f"{st.format_price(t.liquidation['isolated'][0], TICK)} to "
+            f"{st.format_price(t.liquidation['isolated'][-1], TICK)}, cross (dashed) from "
+            f"{st.format_price(t.liquidation['cross'][0], TICK)} to "
+            f"{st.format_price(t.liquidation['cross'][-1], TICK)}.",
             f"Marked: {self._readout(t, i, day)}.",
         ]
         for mode in st.MODES:

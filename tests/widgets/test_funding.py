@@ -105,7 +105,12 @@ def test_structure_css_and_defaults(explorer: FundingTimeline) -> None:
     assert explorer.liquidation_prices(day=0) == pytest.approx(
         {"isolated": 57_228.9156626506, "cross": 50_321.28514056225}, abs=0.005
     )
-    assert "Day 30: isolated liq. 58,855.42" in explorer.readout.value
+    # at BTCUSDT's 0.1 tick as the exchange shows it (58,855.4217 -> 58,855.4; the change since
+    # day 0, 58,855.4217 - 57,228.9157 = 1,626.506, to one decimal); the exact value on hover
+    assert explorer.readout_plain().startswith(
+        "Day 30: isolated liq. 58,855.4 (+1,626.5 since day 0)"
+    )
+    assert '<span title="58,855.42168675 USDT">58,855.4</span>' in explorer.readout.value
 
 
 def test_default_marks_hold_engine_numbers(explorer: FundingTimeline) -> None:
