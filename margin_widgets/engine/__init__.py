@@ -125,7 +125,12 @@ from margin_widgets.engine.liquidation import (
     partial_liquidation_steps,
     simulate_market,
 )
-from margin_widgets.engine.paths import PathSet, path_liquidation_probability, simulate_paths
+from margin_widgets.engine.paths import (
+    CommonDraws,
+    PathSet,
+    path_liquidation_probability,
+    simulate_paths,
+)
 from margin_widgets.engine.scenarios import (
     Leg,
     StressResult,
@@ -178,6 +183,7 @@ __all__ = [
     "BracketTableError",
     "Collateral",
     "CollateralStress",
+    "CommonDraws",
     "ExampleLeg",
     "ExchangeConvention",
     "ExchangeConventionError",
