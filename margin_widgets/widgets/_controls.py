@@ -13,8 +13,8 @@ Examples
 >>> (lev.value, lev.min, lev.max, lev.layout.width, lev.style.description_width)
 (10, 1, 100, '26em', '11em')
 >>> step, play = play_slider(look, value=30, max=30, description="day", interval=250)
->>> (play.min, play.max, play.interval, play.description)
-(0, 30, 250, 'play')
+>>> (play.min, play.max, play.interval, play.tooltip)
+(0, 30, 250, 'Play the steps one at a time')
 """
 
 from __future__ import annotations
