@@ -221,7 +221,7 @@ class LiquidationProcess(Explorer):
                 "path",
                 [self.path_line, self.covered_points, self.adl_points, self.whale_point],
                 st.axes(ps, "step", "mark price (USDT)", x_format=".0f", y_format=",.0f"),
-                "The crash and its liquidations",
+                "Crash and liquidations",
             ),
         )
         self.path_scales = ps
@@ -266,9 +266,11 @@ class LiquidationProcess(Explorer):
                         label="trader no., in queue order",
                         grid_lines="none",
                     ),
-                    st.axis(qs["y"], "ADL score", vertical=True, tick_format=".2f"),
+                    st.axis(
+                        qs["y"], "score: profit % × leverage", vertical=True, tick_format=".3~g"
+                    ),
                 ],
-                "ADL queue: profit % × effective leverage",
+                "ADL queue",
                 legend=False,
             ),
         )
@@ -442,7 +444,8 @@ class LiquidationProcess(Explorer):
         labels = [str(i) for i, _ in self._queue]
         with self.queue_scales["x"].hold_sync():
             self.queue_scales["x"].domain = labels
-        top = max([s for _, s in self._queue] + [0.01])
+        # an empty queue keeps a 0-1 axis rather than ticks crowded at 0
+        top = max(s for _, s in self._queue) if self._queue else 1.0
         with self.queue_scales["y"].hold_sync():
             self.queue_scales["y"].max = top * 1.1
         set_mark_data(
@@ -521,5 +524,6 @@ class LiquidationProcess(Explorer):
             "Left: the mark up to the current step, liquidations the fund covered as circles, "
             "deleveraged ones as triangles, the large long's first cut as a diamond. Middle: "
             "the insurance fund's balance. Right: the ADL queue at the current mark, the untouched "
-            f"profitable positions by score: {queue}."
+            "profitable positions by score (profit % × effective leverage, the exchange's "
+            f"ranking): {queue}."
         )
