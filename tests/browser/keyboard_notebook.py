@@ -1,17 +1,27 @@
-"""The notebook of the keyboard tests: every registered explorer, with a kernel echo of its values.
+"""The notebook of the keyboard tests: every registered explorer, with a kernel echo of it.
 
 :func:`write_notebook` writes one notebook, generated from :mod:`margin_widgets.registry` (a newly
 registered explorer is covered with nothing else to change): a setup cell, then one cell per
 explorer that shows it at its defaults followed by an *echo*, a small HTML widget (CSS class
-``mw-kb-echo``) that the kernel rewrites, with the
-JSON of every control's value, written at the end of each of the explorer's updates. The echo is
-what the kernel saw and drew: a test reads it to know that a key press reached Python and that
-the marks for it have been sent, not only that the slider's own readout moved.
+``mw-kb-echo``) holding the JSON of every control's value and the number of updates so far,
+rewritten by the kernel at the end of each of the explorer's updates (a debounced one included).
+The echo is what the kernel saw and drew: a test reads it to know that a key press reached
+Python and that the marks for it have been sent, not only that the slider's readout moved.
 
 :func:`control_specs` describes, from this process (no kernel), each explorer's controls as the
-notebook builds them: kind, bounds, step, start value, disabled state; and, for every slider,
-whether moving it to a value changes the explorer's figures (:func:`figures_state` before and
-after, over every mark, axis and scale), so a test knows where the plot must follow.
+notebook builds them: kind, bounds, step, start value, disabled state and tooltip; and, for each
+enabled slider, whether the keys a test presses send it to a value that changes the explorer's
+figures (:func:`figures_state` before and after: every mark, axis and scale), so a test knows
+where the plot must follow.
+
+Examples
+--------
+>>> spec = ControlSpec("leverage", "slider", 20, low=1.0, high=125.0, step=1.0)
+>>> first_keys(spec), spec.targets()["PageDown"], spec.targets()["End"]
+(('ArrowRight', 'PageUp'), 15.0, 125.0)
+>>> log = ControlSpec("fund", "log-slider", 5000.0, low=1.0, high=6.0, step=0.01)
+>>> round(log.position, 2), off_grid(log)  # noUiSlider shows 10**3.70, not 5,000
+(3.7, True)
 """
 
 from __future__ import annotations

@@ -64,13 +64,22 @@ KEY_TIMEOUT_MS = 15_000
 SERVER_TIMEOUT_S = 120
 
 #: polling interval of the waits (ms): a key's effect is complete when the SVG is the same at
-#: two polls in a row
+#: two polls in a row with two animation frames or more between them
 POLL_MS = 30
 
 #: page-side helpers: an explorer's SVG fingerprint, a control's state as the page shows it
 DRIVER_JS = r"""
 () => {
   const kb = window.__mwKb = {};
+  // frames drawn: bqplot moves marks in d3 transitions, which run on animation frames
+  kb.frames = 0;
+  const tick = () => { kb.frames++; requestAnimationFrame(tick); };
+  requestAnimationFrame(tick);
+  // the SVG is drawn: the same fingerprint as at the previous poll, two frames or more ago
+  kb.settled = (sig) => {
+    if (kb.lastSig !== sig) { kb.lastSig = sig; kb.lastFrames = kb.frames; return false; }
+    return kb.frames >= kb.lastFrames + 2;
+  };
   kb.root = (kebab) => document.querySelector(`.mw-kb-case.mw-${kebab}`);
   kb.sig = (kebab) => {
     const root = kb.root(kebab);
@@ -145,10 +154,7 @@ DRIVER_JS = r"""
     if (!(Math.abs(got - a.want) <= a.tol)) return false;
     if (a.visible && s.readout === before.readout && s.now === before.now) return false;
     if (a.plot && s.sig === before.sig) return false;
-    // drawn: the SVG is the same as at the previous poll
-    const settled = kb.lastSig === s.sig;
-    kb.lastSig = s.sig;
-    return settled;
+    return kb.settled(s.sig);
   };
   // the enabled, shown controls of an explorer, with their boxes, in DOM order
   kb.controls = (kebab) => [...kb.root(kebab).querySelectorAll('.mw-control')]
@@ -197,9 +203,7 @@ DRIVER_JS = r"""
     }
     const sig = kb.sig(a.kebab);
     if (a.sig !== null && sig === a.sig) return false;
-    const settled = kb.lastSig === sig;
-    kb.lastSig = sig;
-    return settled;
+    return kb.settled(sig);
   };
   kb.focusFirst = (kebab, name) => {
     const c = kb.control(kebab, name);
@@ -295,8 +299,12 @@ def front_ends(
     page each, all started together (servers in threads, then the three pages load and run at
     once) so their kernels start and run in parallel."""
     workdir = tmp_path_factory.mktemp("keyboard")
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    pages = {which: FrontEnd(which, context.new_page()) for which in FRONT_ENDS}
+    # one context (a window of its own) per page: a background tab of a shared window would
+    # get no animation frames, so its marks would not be drawn while another page is in front
+    contexts = [browser.new_context(viewport={"width": 1280, "height": 900}) for _ in FRONT_ENDS]
+    pages = {
+        which: FrontEnd(which, c.new_page()) for which, c in zip(FRONT_ENDS, contexts, strict=True)
+    }
     for fe in pages.values():
         fe.page.set_default_timeout(30_000)
         fe.console = h.collect_console_errors(fe.page)
@@ -331,6 +339,7 @@ def front_ends(
         for fe in pages.values():
             fe.page.wait_for_function(ALL_SHOWN_JS, arg=len(NAMES), timeout=120_000)
             assert h.widget_failures(fe.page) == [], fe.name
+            assert fe.page.evaluate("() => document.visibilityState") == "visible", fe.name
             fe.page.evaluate(DRIVER_JS)
             # a value the page changes on display reaches the kernel, then its echo: wait
             # until the echoes stay the same for a poll
@@ -348,7 +357,8 @@ def front_ends(
             if not fe.page.is_closed() and request.session.testsfailed:
                 with contextlib.suppress(Exception):
                     h.full_screenshot(fe.page, f"keyboard-{fe.name}")
-        context.close()
+        for context in contexts:
+            context.close()
         if lab is not None:
             lab.shutdown_kernels()
         for server in servers:
