@@ -172,7 +172,7 @@ def _liquidation_extremes() -> tuple[Mapping[str, Any], ...]:
     return (
         {"n_traders": 400, "max_leverage": 125, "crash": 0.8, "volatility": 0.05, "slippage": 0.05},
         {"n_traders": 2, "max_leverage": 1, "crash": 0.0, "volatility": 0.0, "step": 0},
-        {"whale": 50.0, "clearance_fee": 0.02, "insurance_fund": 1_000_000.0, "seed": 999_999},
+        {"whale": 50.0, "clearance_fee": 0.02, "insurance_fund": 100_000.0, "seed": 999_999},
     )
 
 

@@ -42,7 +42,7 @@ from margin_widgets.widgets import _style as st
 from margin_widgets.widgets._base import Explorer, set_mark_data
 from margin_widgets.widgets._controls import (
     ControlLook,
-    log_usdt_slider,
+    collateral_slider,
     play_slider,
     quantity_slider,
     seed_box,
@@ -160,7 +160,16 @@ class LiquidationProcess(Explorer):
         )
         fund = self.add_control(
             "insurance_fund",
-            log_usdt_slider(_LOOK, value=5_000.0, min=1.0, max=6.0, description="insurance fund"),
+            # linear, on 500 USDT steps: the start (5,000) and round amounts lie on the
+            # slider's grid, so showing it never moves them
+            collateral_slider(
+                _LOOK,
+                value=5_000.0,
+                min=0.0,
+                max=100_000.0,
+                step=500.0,
+                description="insurance fund",
+            ),
         )
         slippage = self.add_control(
             "slippage",

@@ -379,7 +379,7 @@ def _await(fe: FrontEnd, spec: kb.ControlSpec, key: str, want: float, plot: bool
     units), the slider shows a new value and, if ``plot``, the explorer's SVG changed."""
     arg = {
         "want": want,
-        "tol": spec.step * 1e-3 + 1e-9,
+        "tol": spec.key_step * 1e-3 + 1e-9,
         "log": spec.kind == "log-slider",
         "visible": True,
         "plot": plot,
@@ -424,15 +424,9 @@ OPPOSITE = {"ArrowRight": "ArrowLeft", "ArrowLeft": "ArrowRight", "PageUp": "Pag
             "PageDown": "PageUp"}  # fmt: skip
 
 #: explorers whose display changes a start value (the page snaps it to the slider's grid):
-#: (explorer, control) -> the bug, named in the xfail
-KNOWN_SNAPPED = {
-    ("LiquidationProcess", "insurance_fund"): (
-        "LiquidationProcess.insurance_fund starts at 5,000 USDT, off its log slider's grid "
-        "(exponents 1.00, 1.01, ...: log10(5000) = 3.699): noUiSlider shows 10**3.70 and "
-        "ipywidgets sends 5,011.87 back to the kernel on display, so the explorer changes its "
-        "own default as it appears"
-    ),
-}
+#: (explorer, control) -> the bug, named in the xfail. None since the insurance fund moved to a
+#: linear slider on 500 USDT steps (on a grid of 10^0.01 its start, 5,000, became 5,011.87)
+KNOWN_SNAPPED: dict[tuple[str, str], str] = {}
 
 
 def _family_key(spec: kb.ControlSpec, explorer: str, index: int, which: str) -> str:
