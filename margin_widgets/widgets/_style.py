@@ -505,17 +505,23 @@ class _Drawable(_Looked):
     """Mixin of a bqplot mark whose state, as sent to the browser, is :func:`drawable`.
 
     The traits keep what the explorer wrote (NaN where a value is missing), so tests and
-    readers see the engine's numbers; whenever one of the data traits is sent, all of them are
-    sent together, cleaned, so the browser's copies stay aligned.
+    readers see the engine's numbers. Data that can be drawn as it is goes out as it is, only
+    the traits that changed; whenever the data needs cleaning (and once more after it did), all
+    data traits are sent together, cleaned, so the browser's copies stay aligned.
     """
 
     _DATA: ClassVar[tuple[str, ...]] = ()
+    #: whether the browser holds cleaned copies (then the next send realigns every data trait)
+    _sent_cleaned = False
 
     def _sent(self, state: dict[str, Any]) -> dict[str, Any]:
         if not any(name in state for name in self._DATA):
             return state
         mark: Any = self
         cleaned = drawable(mark)
+        if not cleaned and not self._sent_cleaned:
+            return state
+        self._sent_cleaned = bool(cleaned)
         for name in self._DATA:
             if not mark.has_trait(name):
                 continue
