@@ -296,9 +296,12 @@ class SpotMarginLevel(Explorer):
         return [controls, figures]
 
     def _inactive(self) -> dict[str, str]:
+        off: dict[str, str] = {}
         if self.controls["side"].value == "short":
-            return {"debt": "a short owes BTC, not USDT"}
-        return {}
+            off["debt"] = "a short owes BTC, not USDT"
+        if self.controls["hours"].value == 0:
+            off["hourly_rate"] = "no interest has accrued yet: set hours borrowed above 0"
+        return off
 
     # ------------------------------------------------------------------ engine
     def threshold(self) -> SpotThreshold:
