@@ -880,6 +880,7 @@ class Explorer(w.VBox):
             fig.title_style = {"font-size": f"{title_px(fig.title, width) if on else 14}px"}
             names = [t for m in fig.marks if m.display_legend for t in (m.labels or [])]
             fig.legend_text = {"font-size": f"{legend_px(names, width) if on else 11}px"}
+            narrow = _px(width) < _px(default_width)
             room = {"left": PROJECTOR_AXIS_ROOM_PX} if on else {}
             fig.fig_margin = {k: v + room.get(k, 0) for k, v in margin.items()}
             for ax, offset in zip(fig.axes, offsets, strict=True):
@@ -891,7 +892,6 @@ class Explorer(w.VBox):
                     grown = float(offset.removesuffix("px")) + PROJECTOR_AXIS_ROOM_PX
                     ax.label_offset = f"{grown:.0f}px" if on else offset
                 set_tick_count(ax, projector_ticks(width, vertical) if on else None)
-            narrow = _px(width) < _px(default_width)
             for mark in fig.marks:
                 if hasattr(mark, "set_projector"):
                     mark.set_projector(on, 1.0 if narrow else PROJECTOR_LABEL_TEXT)

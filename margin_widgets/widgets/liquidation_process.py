@@ -261,7 +261,7 @@ class LiquidationProcess(Explorer):
             colors=[ADL_COLOR],
             padding=0.2,
             tooltip=bq.Tooltip(
-                fields=["x", "y"], labels=["trader no.", "ADL score"], formats=["", ".3f"]
+                fields=["x", "y"], labels=["place in queue", "ADL score"], formats=["", ".3f"]
             ),
         )
         self.queue_figure = self.add_figure(
@@ -272,7 +272,7 @@ class LiquidationProcess(Explorer):
                 [
                     bq.Axis(
                         scale=qs["x"],
-                        label="trader no., in queue order",
+                        label="place in the queue (1 = first)",
                         grid_lines="none",
                     ),
                     st.axis(
@@ -450,7 +450,8 @@ class LiquidationProcess(Explorer):
         ]
         ranked = sorted(((i, s) for i, s in scores if s > 0), key=lambda item: (-item[1], item[0]))
         self._queue = ranked[:QUEUE_SIZE]
-        labels = [str(i) for i, _ in self._queue]
+        # the places in the queue (1 = deleveraged first); who holds them is in the description
+        labels = [str(k) for k in range(1, len(self._queue) + 1)]
         with self.queue_scales["x"].hold_sync():
             self.queue_scales["x"].domain = labels
         # an empty queue keeps a 0-1 axis rather than ticks crowded at 0
