@@ -778,11 +778,7 @@ def _solve_pieces(
     legs: tuple[tuple[float, float], tuple[float, float], tuple[float, float]],
 ) -> tuple[float | None, float | None]:
     """:func:`_fall_rise` over :func:`_pieces` in one pass (no list of pieces built)."""
-    table = brackets.brackets
-    caps = [b.max_notional for b in table]
-    rates = [b.maintenance_margin_rate for b in table]
-    amounts = [b.maintenance_amount for b in table]
-    top = len(caps) - 1
+    caps, rates, amounts = _columns(brackets)
     first_rate = rates[0]
     (qb, epb), (ql, epl), (qs, eps) = legs
     edges = sorted({cap / q for q in (ql, qs) if q for cap in caps[:-1]})
@@ -797,16 +793,8 @@ def _solve_pieces(
     lo = 0.0
     for hi in edges:
         probe = (lo + hi) / 2 if hi < math.inf else (2 * lo if lo > 0 else 1.0)
-        if ql:
-            i = min(bisect.bisect_left(caps, ql * probe), top)
-            r1, c1 = rates[i], amounts[i]
-        else:
-            r1, c1 = first_rate, 0.0
-        if qs:
-            i = min(bisect.bisect_left(caps, qs * probe), top)
-            r2, c2 = rates[i], amounts[i]
-        else:
-            r2, c2 = first_rate, 0.0
+        r1, c1 = _leg_tier(ql, probe, caps, rates, amounts)
+        r2, c2 = _leg_tier(qs, probe, caps, rates, amounts)
         # the operations of _denominator, _numerator and _direction, in their order
         d = qb * r0 + ql * r1 + qs * r2 - s * qb - ql + qs
         n = wb - tmm + upnl + c0 + c1 + c2 - s * qb * epb - ql * epl + qs * eps
@@ -838,6 +826,29 @@ def _solve_pieces(
 _Piece = tuple[float, float, float, float, float, float]
 
 
+def _columns(brackets: BracketTable) -> tuple[list[float], list[float], list[float]]:
+    """The table's caps, maintenance margin rates and deductions, bracket by bracket."""
+    table = brackets.brackets
+    return (
+        [b.max_notional for b in table],
+        [b.maintenance_margin_rate for b in table],
+        [b.maintenance_amount for b in table],
+    )
+
+
+def _leg_tier(
+    quantity: float, price: float, caps: list[float], rates: list[float], amounts: list[float]
+) -> tuple[float, float]:
+    """(rate, deduction) of a leg of ``quantity`` at ``price``.
+
+    As :meth:`BracketTable.bracket_for` picks them; no leg counts the first rate, no deduction.
+    """
+    if not quantity:
+        return rates[0], 0.0
+    i = min(bisect.bisect_left(caps, quantity * price), len(caps) - 1)
+    return rates[i], amounts[i]
+
+
 def _pieces(quantities: tuple[float, float, float], brackets: BracketTable) -> list[_Piece]:
     """The linear pieces of the margin left: (low, high, cum_B, cum_L, cum_S, D) each.
 
@@ -845,11 +856,7 @@ def _pieces(quantities: tuple[float, float, float], brackets: BracketTable) -> l
     each piece, as :meth:`BracketTable.bracket_for` does) and their D are those of
     :func:`hedge_liquidation_price_in_brackets` for a book without a BOTH position.
     """
-    table = brackets.brackets
-    caps = [b.max_notional for b in table]
-    rates = [b.maintenance_margin_rate for b in table]
-    amounts = [b.maintenance_amount for b in table]
-    top = len(table) - 1
+    caps, rates, amounts = _columns(brackets)
     first_rate = rates[0]
     qb, ql, qs = quantities
     edges = sorted({cap / q for q in quantities if q for cap in caps[:-1]})
@@ -859,16 +866,8 @@ def _pieces(quantities: tuple[float, float, float], brackets: BracketTable) -> l
     for hi in bounds[1:]:
         probe = (lo + hi) / 2 if hi < math.inf else (2 * lo if lo > 0 else 1.0)
         r0, c0 = first_rate, 0.0  # no BOTH position
-        if ql:
-            i = min(bisect.bisect_left(caps, ql * probe), top)
-            r1, c1 = rates[i], amounts[i]
-        else:
-            r1, c1 = first_rate, 0.0
-        if qs:
-            i = min(bisect.bisect_left(caps, qs * probe), top)
-            r2, c2 = rates[i], amounts[i]
-        else:
-            r2, c2 = first_rate, 0.0
+        r1, c1 = _leg_tier(ql, probe, caps, rates, amounts)
+        r2, c2 = _leg_tier(qs, probe, caps, rates, amounts)
         # _denominator's order of operations (s = 1)
         d = qb * r0 + ql * r1 + qs * r2 - 1 * qb - ql + qs
         pieces.append((lo * (1 - _EDGE), hi * (1 + _EDGE), c0, c1, c2, d))
