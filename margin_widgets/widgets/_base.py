@@ -91,6 +91,7 @@ from margin_widgets.widgets._style import (
     legend_px,
     projector_ticks,
     projector_widths,
+    px,
     set_tick_count,
     title_px,
 )
@@ -880,7 +881,7 @@ class Explorer(w.VBox):
             fig.title_style = {"font-size": f"{title_px(fig.title, width) if on else 14}px"}
             names = [t for m in fig.marks if m.display_legend for t in (m.labels or [])]
             fig.legend_text = {"font-size": f"{legend_px(names, width) if on else 11}px"}
-            narrow = _px(width) < _px(default_width)
+            narrow = px(width) < px(default_width)
             room = {"left": PROJECTOR_AXIS_ROOM_PX} if on else {}
             fig.fig_margin = {k: v + room.get(k, 0) for k, v in margin.items()}
             for ax, offset in zip(fig.axes, offsets, strict=True):
@@ -1149,10 +1150,6 @@ def folded_description(text: str) -> str:
 def escape_back(text: str) -> str:
     """Undo :func:`margin_widgets.widgets._style.escape` (for reading a status line)."""
     return html.unescape(text)
-
-
-def _px(size: str) -> float:
-    return float(size.removesuffix("px"))
 
 
 def _boxes(root: w.Widget) -> Iterator[w.Box]:

@@ -105,6 +105,7 @@ __all__ = [
     "plot_width",
     "points",
     "projector_widths",
+    "px",
     "set_tick_count",
     "spread",
     "title_px",
@@ -383,7 +384,7 @@ def projector_widths(count: int, width: str = FIGURE_WIDTH) -> str:
     ('410px', '274px')
     """
     room = (PROJECTOR_WIDTH_PX - FIGURE_GAP_PX * max(count - 1, 0)) // max(count, 1)
-    return f"{min(_px(width), room):.0f}px"
+    return f"{min(px(width), room):.0f}px"
 
 
 def title_px(title: str, width: str) -> int:
@@ -401,7 +402,7 @@ def title_px(title: str, width: str) -> int:
     10
     """
     # bqplot centres a title over the plot area, which sits right of the figure's centre
-    room = _px(width) - FIGURE_MARGIN["left"] - PROJECTOR_AXIS_ROOM_PX + FIGURE_MARGIN["right"]
+    room = px(width) - FIGURE_MARGIN["left"] - PROJECTOR_AXIS_ROOM_PX + FIGURE_MARGIN["right"]
     fits = int((room - 8) / (0.62 * max(len(title), 1)))
     return max(PROJECTOR_MIN_TITLE_PX, min(PROJECTOR_TITLE_PX, fits))
 
@@ -419,7 +420,7 @@ def legend_px(labels: Sequence[str], width: str) -> int:
     longest = max((len(t) for t in labels), default=0)
     if not longest:
         return PROJECTOR_LEGEND_PX
-    fits = int((_px(width) - 110) / (0.6 * longest))
+    fits = int((px(width) - 110) / (0.6 * longest))
     return max(PROJECTOR_MIN_TITLE_PX, min(PROJECTOR_LEGEND_PX, fits))
 
 
@@ -435,7 +436,7 @@ def projector_ticks(width: str, vertical: bool) -> int | None:
     >>> projector_ticks("289px", vertical=False), projector_ticks("410px", vertical=False)
     (3, None)
     """
-    if vertical or _px(width) >= _px(FIGURE_WIDTH):
+    if vertical or px(width) >= px(FIGURE_WIDTH):
         return None
     return 3
 
@@ -863,7 +864,8 @@ def figure(
 # --------------------------------------------------------------------------- layout arithmetic
 
 
-def _px(size: str) -> float:
+def px(size: str) -> float:
+    """A CSS size in px as a number (``"410px"`` -> 410.0)."""
     return float(size.removesuffix("px"))
 
 
@@ -875,12 +877,12 @@ def plot_height(height: str = FIGURE_HEIGHT) -> float:
     >>> plot_height()
     230.0
     """
-    return _px(height) - FIGURE_MARGIN["top"] - FIGURE_MARGIN["bottom"]
+    return px(height) - FIGURE_MARGIN["top"] - FIGURE_MARGIN["bottom"]
 
 
 def plot_width(width: str = FIGURE_WIDTH, right: int = FIGURE_MARGIN["right"]) -> float:
     """Width in px of the plot area of a figure ``width`` wide."""
-    return _px(width) - FIGURE_MARGIN["left"] - right
+    return px(width) - FIGURE_MARGIN["left"] - right
 
 
 def headroom(

@@ -352,8 +352,11 @@ class FundingTimeline(Explorer):
         # leaves none: the readout below states both prices)
         width = self.liquidation_figure.layout.width
         longest = max((len(t) for t in texts), default=0)
-        legend_px = len("mark (held at entry)") * st.CHAR_PX + 40
-        if longest * st.CHAR_PX + legend_px > st.plot_width(width):
+        legend = max(
+            len(t) for m in self.liquidation_figure.marks if m.display_legend for t in m.labels
+        )
+        legend_room = legend * st.CHAR_PX + 40  # the entries and their line samples
+        if longest * st.CHAR_PX + legend_room > st.plot_width(width):
             shown, texts = [], []
         # at the top right, in the band the legend's headroom keeps free of lines: beside the
         # current day's points the other mode's line may run through the text
