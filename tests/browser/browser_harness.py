@@ -506,6 +506,30 @@ def wait_explorers_rendered(page: Any, minimum: int = 0, timeout: float = 30_000
     return dict(page.evaluate(EXPLORERS_JS))
 
 
+def run_explorer_cases(page: Any, count: int, selector: str = ".mw-layout-case") -> None:
+    """Run every cell of the open notebook of ``count`` explorers (CSS class ``selector``) and
+    wait until they are drawn: no cell raised, every explorer rendered, and the texts of every
+    figure stopped changing (all labels placed)."""
+    run_all_cells(page)
+    state = wait_all_executed(page, timeout=600_000)
+    errors = error_outputs(page)
+    assert errors == [], "cells raised:\n" + "\n---\n".join(errors)
+    assert state["executed"] == state["total"], state
+    wait_explorers_rendered(page, minimum=count, timeout=120_000)
+    assert widget_failures(page) == []
+    page.wait_for_function(
+        """(sel) => { const sig = [...document.querySelectorAll(sel + ' svg text')]
+                     .map(t => t.textContent).join('|')
+                     + document.querySelectorAll(sel + ' .bqplot.figure').length;
+                   const same = window.__mwSig === sig; window.__mwSig = sig;
+                   window.__mwSame = same ? (window.__mwSame || 0) + 1 : 0;
+                   return window.__mwSame >= 4; }""",
+        arg=selector,
+        polling=250,
+        timeout=60_000,
+    )
+
+
 def full_screenshot(page: Any, name: str) -> Path:
     """Screenshot of the whole document: JupyterLab and Voila scroll inside an element, so grow
     the viewport to the tallest scroller's content and scroll it to the top first."""

@@ -315,24 +315,7 @@ def layout(browser: Any, lab_server: h.LabServer) -> Iterator[dict[tuple[str, st
     results: dict[tuple[str, str], Any] = {}
     try:
         h.open_notebook(page, lab_server.url(NOTEBOOK))
-        h.run_all_cells(page)
-        state = h.wait_all_executed(page, timeout=600_000)
-        errors = h.error_outputs(page)
-        assert errors == [], "cells raised:\n" + "\n---\n".join(errors)
-        assert state["executed"] == state["total"], state
-        h.wait_explorers_rendered(page, minimum=len(CASES), timeout=120_000)
-        assert h.widget_failures(page) == []
-        # every label drawn: the texts of every figure stop changing
-        page.wait_for_function(
-            """() => { const sig = [...document.querySelectorAll('.mw-layout-case svg text')]
-                         .map(t => t.textContent).join('|') + document.querySelectorAll(
-                         '.mw-layout-case .bqplot.figure').length;
-                       const same = window.__mwSig === sig; window.__mwSig = sig;
-                       window.__mwSame = same ? (window.__mwSame || 0) + 1 : 0;
-                       return window.__mwSame >= 4; }""",
-            polling=250,
-            timeout=60_000,
-        )
+        h.run_explorer_cases(page, len(CASES))
         for name, state_name, _code in CASES:
             locator = page.locator(f".{_case_class(name, state_name)}")
             # centred in a tall viewport: the whole explorer shows, clear of the toolbar

@@ -379,7 +379,7 @@ def _await(fe: FrontEnd, spec: kb.ControlSpec, key: str, want: float, plot: bool
     units), the slider shows a new value and, if ``plot``, the explorer's SVG changed."""
     arg = {
         "want": want,
-        "tol": spec.key_step * 1e-3 + 1e-9,
+        "tol": spec.step * 1e-3 + 1e-9,
         "log": spec.kind == "log-slider",
         "visible": True,
         "plot": plot,
@@ -423,11 +423,6 @@ def _press_and_back(fe: FrontEnd, spec: kb.ControlSpec, first: str) -> None:
 OPPOSITE = {"ArrowRight": "ArrowLeft", "ArrowLeft": "ArrowRight", "PageUp": "PageDown",
             "PageDown": "PageUp"}  # fmt: skip
 
-#: explorers whose display changes a start value (the page snaps it to the slider's grid):
-#: (explorer, control) -> the bug, named in the xfail. None since the insurance fund moved to a
-#: linear slider on 500 USDT steps (on a grid of 10^0.01 its start, 5,000, became 5,011.87)
-KNOWN_SNAPPED: dict[tuple[str, str], str] = {}
-
 
 def _family_key(spec: kb.ControlSpec, explorer: str, index: int, which: str) -> str:
     """The first key :func:`test_sliders_follow_keys` presses on ``spec`` in front end
@@ -465,13 +460,8 @@ def test_display_keeps_the_start_values(
                 else got == spec.value
             )
             if not same:
-                changed.append(
-                    ((name, spec.name), f"{name}.{spec.name}: {spec.value!r} -> {got!r}")
-                )
-    unknown = [text for key, text in changed if key not in KNOWN_SNAPPED]
-    assert not unknown, f"{which}: the page changed start values:\n" + "\n".join(unknown)
-    if changed:
-        pytest.xfail("; ".join(KNOWN_SNAPPED[key] for key, _ in changed))
+                changed.append(f"{name}.{spec.name}: {spec.value!r} -> {got!r}")
+    assert not changed, f"{which}: the page changed start values:\n" + "\n".join(changed)
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -24,7 +24,7 @@ from typing import Any
 import browser_harness as h
 import nbformat
 import pytest
-from test_explorer_layout import LAYOUT_JS, SETUP, text_issues
+from test_explorer_layout import LAYOUT_JS, SETUP, _case_class, text_issues
 
 from margin_widgets import registry
 from margin_widgets.widgets._style import css_kebab
@@ -97,6 +97,7 @@ def projected(browser: Any, lab_server: h.LabServer) -> Iterator[dict[tuple[str,
     page = context.new_page()
     page.set_default_timeout(30_000)
     console = h.collect_console_errors(page)
+    outside = h.collect_outside_requests(page)
     results: dict[tuple[str, str], Any] = {}
     try:
         h.open_notebook(page, lab_server.url(NOTEBOOK))
@@ -104,24 +105,9 @@ def projected(browser: Any, lab_server: h.LabServer) -> Iterator[dict[tuple[str,
         current = page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current")
         if current.count():
             current.first.click()
-        h.run_all_cells(page)
-        state = h.wait_all_executed(page, timeout=600_000)
-        errors = h.error_outputs(page)
-        assert errors == [], "cells raised:\n" + "\n---\n".join(errors)
-        assert state["executed"] == state["total"], state
-        h.wait_explorers_rendered(page, minimum=len(CASES), timeout=120_000)
-        assert h.widget_failures(page) == []
-        page.wait_for_function(
-            """() => { const sig = [...document.querySelectorAll('.mw-layout-case svg text')]
-                         .map(t => t.textContent).join('|');
-                       const same = window.__mwSig === sig; window.__mwSig = sig;
-                       window.__mwSame = same ? (window.__mwSame || 0) + 1 : 0;
-                       return window.__mwSame >= 4; }""",
-            polling=250,
-            timeout=60_000,
-        )
+        h.run_explorer_cases(page, len(CASES))
         for name, state_name, _code in CASES:
-            locator = page.locator(f".mw-layout-{state_name}.mw-{css_kebab(name)}")
+            locator = page.locator(f".{_case_class(name, state_name)}")
             locator.evaluate("(e) => e.scrollIntoView({block: 'start'})")
             page.wait_for_timeout(50)
             result = locator.evaluate(LAYOUT_JS)
@@ -136,7 +122,7 @@ def projected(browser: Any, lab_server: h.LabServer) -> Iterator[dict[tuple[str,
             shot = h.ARTIFACTS / f"projector-{css_kebab(name)}-{state_name}.png"
             page.screenshot(path=str(shot))
             results[(name, state_name)] = {"issues": list(dict.fromkeys(issues)), "shot": shot}
-        results[("", "console")] = {"issues": list(console), "shot": None}
+        results[("", "console")] = {"issues": [*console, *outside], "shot": None}
         yield results
     finally:
         if not results:
@@ -158,4 +144,5 @@ def test_projector_fits_1024x768(projected: dict[tuple[str, str], Any], name: st
 
 
 def test_projector_console_clean(projected: dict[tuple[str, str], Any]) -> None:
+    """No console error, uncaught exception or request to a host but 127.0.0.1."""
     assert projected[("", "console")]["issues"] == []

@@ -9,6 +9,7 @@ description and a tooltip); every control's bounds; the registry's extreme value
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -253,3 +254,21 @@ def test_the_control_that_caused_an_error_is_outlined_with_the_message(cls: type
     explorer.reset()
     assert explorer.error_control is None
     assert not control.layout.border and control.tooltip == help_text
+
+
+def test_every_slider_starts_on_its_step_grid(cls: type) -> None:
+    """A slider's start value lies on its grid of steps: the browser moves a value between two
+    steps to the nearest one as soon as it shows the slider and sends that back, so the
+    explorer would change its own start (5,000 on a log slider of 10^0.01 steps became
+    5,011.87)."""
+    explorer = cls()
+    for name, control in explorer.controls.items():
+        if not isinstance(control, w.IntSlider | w.FloatSlider | w.FloatLogSlider):
+            continue
+        position = control.value
+        if isinstance(control, w.FloatLogSlider):
+            position = math.log(control.value, control.base)
+        steps = (position - control.min) / control.step
+        assert abs(steps - round(steps)) < 1e-6, (
+            f"{cls.__name__}.{name} starts at {control.value!r}, between two steps of its slider"
+        )
