@@ -11,9 +11,15 @@ import bqplot as bq
 import ipywidgets as w
 import numpy as np
 import pytest
+from traitlets import TraitError
 
 from margin_widgets.widgets import _style as st
-from margin_widgets.widgets._base import Explorer, parse_preset, set_mark_data
+from margin_widgets.widgets._base import (
+    Explorer,
+    _write_unobserved,
+    parse_preset,
+    set_mark_data,
+)
 
 
 class Demo(Explorer):
@@ -205,6 +211,63 @@ def test_set_mark_data_skips_unchanged() -> None:
     assert set_mark_data(line, x=np.arange(3.0), y=np.array([1.0, np.nan, 2.0]))
     assert not set_mark_data(line, x=np.arange(3.0), y=np.array([1.0, np.nan, 2.0]))
     assert set_mark_data(line, y=np.array([1.0, 2.0, 2.0]))
+
+
+def _sent_messages(mark: Any) -> list[tuple[Any, ...]]:
+    """Capture what ``mark`` sends: (state, {buffer path: bytes}) per message."""
+    sent: list[tuple[Any, ...]] = []
+
+    def capture(msg: dict[str, Any], buffers: Any = None) -> None:
+        # the order of the traits in a message is not part of it (hold_sync keeps a set)
+        binary = {
+            tuple(path): bytes(b)
+            for path, b in zip(msg["buffer_paths"], buffers or [], strict=True)
+        }
+        sent.append((msg["state"], binary))
+
+    mark._send = capture
+    return sent
+
+
+@pytest.mark.parametrize("kind", ["line", "label"])
+def test_set_mark_data_short_path_sends_what_setattr_sends(kind: str) -> None:
+    """The unobserved-mark path stores and sends exactly what hold_sync + setattr would."""
+    scales = {"x": bq.LinearScale(), "y": bq.LinearScale()}
+    marks = [
+        st.line(scales, st.COLORS["blue"]) if kind == "line" else st.labels(scales)
+        for _ in range(2)
+    ]
+    fast, slow = marks
+    slow.observe(lambda change: None)  # an observer: set_mark_data takes the usual path
+    assert _write_unobserved(fast, {}) and not _write_unobserved(slow, {})
+    sent_fast, sent_slow = _sent_messages(fast), _sent_messages(slow)
+    steps: list[dict[str, Any]] = [
+        {"x": np.arange(3.0), "y": np.array([1.0, np.nan, 2.0])},  # NaN: cleaned on send
+        {"y": np.array([1.0, 2.0, 3.0])},  # drawable again: every data trait realigned
+        {"y": np.array([1.0, 2.0, 4.0])},
+        {"x": np.arange(4.0), "y": np.arange(4.0) * 2},
+    ]
+    if kind == "label":
+        steps = [
+            {**step, "text": [f"t{i}" for i in range(len(step.get("x", fast.x)))]} for step in steps
+        ]
+    for step in steps:
+        assert set_mark_data(fast, **step) == set_mark_data(slow, **step)
+        for name in step:
+            np.testing.assert_array_equal(getattr(fast, name), getattr(slow, name))
+            assert type(getattr(fast, name)) is type(getattr(slow, name))
+    assert sent_fast == sent_slow and len(sent_fast) == len(steps)
+    with fast.hold_sync():  # inside the caller's hold: one message at its end
+        set_mark_data(fast, y=np.arange(4.0))
+        set_mark_data(fast, x=np.arange(4.0) + 1)
+        assert len(sent_fast) == len(steps)
+    assert len(sent_fast) == len(steps) + 1 and set(sent_fast[-1][0]) >= {"x", "y"}
+
+
+def test_set_mark_data_rejects_what_the_trait_rejects() -> None:
+    line = st.line({"x": bq.LinearScale(), "y": bq.LinearScale()}, st.COLORS["blue"])
+    with pytest.raises(TraitError):
+        set_mark_data(line, y=np.zeros((2, 2, 2)))
 
 
 def test_values_set_from_python_are_synchronous_even_with_debounce() -> None:
