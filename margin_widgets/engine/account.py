@@ -2039,8 +2039,30 @@ class Account:
 
     # ------------------------------------------------------------------ state
     def copy(self) -> Account:
-        """An independent copy, for what-if questions that must not touch this account."""
-        return copy.deepcopy(self)
+        """An independent copy, for what-if questions that must not touch this account.
+
+        Positions, events and bracket or tier tables are immutable and shared; every mutable
+        container (the dictionaries of positions, modes, leverages and marks, the event list)
+        is the copy's own, so nothing done to the copy reaches this account.
+
+        Examples
+        --------
+        >>> account = Account(wallet_balance=1_000)
+        >>> account.open_position("BTCUSDT", "long", 0.1, price=20_000, leverage=10)
+        []
+        >>> what_if = account.copy()
+        >>> what_if.close_position("BTCUSDT")  # at the mark, 20,000: no profit
+        0.0
+        >>> sorted(account.positions), sorted(what_if.positions), account.wallet_balance
+        (['BTCUSDT'], [], 1000.0)
+        """
+        new = copy.copy(self)
+        for name in ("brackets", "positions", "margin_modes", "leverages", "marks"):
+            setattr(new, name, dict(getattr(self, name)))
+        new.tier_tables = dict(self.tier_tables)
+        new.events = list(self.events)
+        new.hedge_positions = {s: dict(legs) for s, legs in self.hedge_positions.items()}
+        return new
 
     def snapshot(self) -> dict[str, Any]:
         """The whole state as plain data (bracket and tier tables by symbol and date).

@@ -213,14 +213,16 @@ def play_slider(
 def set_bounds(control: w.Widget, low: float, high: float) -> None:
     """Set a slider's ``min`` and ``max`` in the order that never puts ``min`` above ``max``.
 
-    Nothing is sent when the bounds do not change; the value is clamped by the slider itself.
+    Nothing is sent when the bounds do not change, and one message when they do; the value is
+    clamped by the slider itself.
     """
     if (control.min, control.max) == (low, high):
         return
-    if low > control.max:
-        control.max, control.min = high, low
-    else:
-        control.min, control.max = low, high
+    with control.hold_sync():
+        if low > control.max:
+            control.max, control.min = high, low
+        else:
+            control.min, control.max = low, high
 
 
 def leverage_cap(tables: Iterable[BracketTable], margin: float) -> int:

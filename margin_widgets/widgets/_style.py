@@ -507,13 +507,15 @@ class _Drawable(_Looked):
 
     The traits keep what the explorer wrote (NaN where a value is missing), so tests and
     readers see the engine's numbers. Data that can be drawn as it is goes out as it is, only
-    the traits that changed; whenever the data needs cleaning (and once more after it did), all
-    data traits are sent together, cleaned, so the browser's copies stay aligned.
+    the traits that changed. When the data needs cleaning, a send carries the traits the
+    cleaning changed, cleaned, with the positions ``x`` and ``y`` always together (a trimmed
+    ``y`` needs its trimmed ``x``); the next send realigns every trait that went out cleaned,
+    so the browser's copies stay aligned.
     """
 
     _DATA: ClassVar[tuple[str, ...]] = ()
-    #: whether the browser holds cleaned copies (then the next send realigns every data trait)
-    _sent_cleaned = False
+    #: the data traits the browser holds cleaned copies of (the next send realigns them)
+    _sent_cleaned: frozenset[str] = frozenset()
 
     def _sent(self, state: dict[str, Any]) -> dict[str, Any]:
         if not any(name in state for name in self._DATA):
@@ -522,14 +524,21 @@ class _Drawable(_Looked):
         cleaned = drawable(mark)
         if not cleaned and not self._sent_cleaned:
             return state
-        self._sent_cleaned = bool(cleaned)
+        names = set(cleaned) | self._sent_cleaned
+        if names & _POSITIONS or _POSITIONS & set(state):
+            names |= _POSITIONS
+        self._sent_cleaned = frozenset(cleaned)
         for name in self._DATA:
-            if not mark.has_trait(name):
+            if name not in names or not mark.has_trait(name):
                 continue
             value = cleaned[name] if name in cleaned else getattr(mark, name)
             to_json = mark.trait_metadata(name, "to_json", mark._trait_to_json)
             state[name] = to_json(value, mark)
         return state
+
+
+#: The data traits that place entries: cleaned together, sent together.
+_POSITIONS = frozenset({"x", "y"})
 
 
 class Bars(_Looked, bq.Bars):

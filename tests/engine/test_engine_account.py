@@ -463,9 +463,13 @@ def test_cascade_along_a_price_path() -> None:
 # --------------------------------------------------------------------------- state
 def test_copy_is_independent_and_snapshot_is_plain_data() -> None:
     account = isolated_btc_account()
+    before = account.snapshot()
     twin = account.copy()
+    twin.add_margin("BTCUSDT", 50)
+    twin.set_leverage(5, "ETHUSDT")
     twin.update_mark("BTCUSDT", 15_000)
     assert twin.events and not account.events
+    assert account.snapshot() == before  # nothing done to the twin reached the account
     snap = account.snapshot()
     assert snap["wallet_balance"] == 600
     assert snap["positions"]["BTCUSDT"]["isolated_wallet"] == 400
