@@ -47,7 +47,6 @@ from margin_widgets.engine.exchanges import (
 )
 from margin_widgets.engine.formulas import liquidation_price_in_brackets, notional
 from margin_widgets.engine.scenarios import Leg
-from margin_widgets.engine.spot import margin_level
 
 __all__ = [
     "BracketCurve",
@@ -1068,9 +1067,15 @@ def spot_level_curve(
     c = _checks.non_negative("quote_balance", quote_balance)
     owed = _checks.non_negative("debt", debt)
     i = _checks.non_negative("interest", interest)
+    points = [_checks.positive("prices[]", p) for p in prices]
+    # margin_level(notional + c, debt, interest) and margin_level(c, q·P, i·P) per point, the
+    # same operations in the same order, with the inputs checked once
     if long:
-        return tuple(margin_level(notional(q, p) + c, owed, i) for p in prices)
-    return tuple(margin_level(c, notional(q, p), notional(i, p)) for p in prices)
+        owed += i
+        if not owed > 0:
+            return tuple(math.inf for _ in points)
+        return tuple((q * p + c) / owed for p in points)
+    return tuple(c / d if (d := q * p + i * p) > 0 else math.inf for p in points)
 
 
 # --------------------------------------------------------------------------- exchanges

@@ -385,9 +385,6 @@ class SpotMarginLevel(Explorer):
             x=np.array([price]) if self._level <= LEVEL_CEILING else np.zeros(0),
             y=np.array([self._level]) if self._level <= LEVEL_CEILING else np.zeros(0),
         )
-        ends = np.array([low, high])
-        set_mark_data(self.call_line, x=ends, y=np.full(2, threshold.margin_call))
-        set_mark_data(self.liq_line, x=ends, y=np.full(2, threshold.liquidation))
         marks = [
             (p, t, name)
             for name, t in (
@@ -403,13 +400,14 @@ class SpotMarginLevel(Explorer):
         )
         # the prices in the legend: labels beside the points would sit on the lines, and the
         # two thresholds are close together
-        for line, name, key, level in (
-            (self.call_line, "margin call", "margin call", threshold.margin_call),
-            (self.liq_line, "liquidation", "liquidation", threshold.liquidation),
+        ends = np.array([low, high])
+        for line, name, level in (
+            (self.call_line, "margin call", threshold.margin_call),
+            (self.liq_line, "liquidation", threshold.liquidation),
         ):
-            found = self._prices[key]
+            found = self._prices[name]
             where = "not reached" if found is None else f"at {st.format_price(found, TICK)}"
-            line.labels = [f"{name} ({level:g}) {where}"]
+            set_mark_data(line, x=ends, y=np.full(2, level), labels=[f"{name} ({level:g}) {where}"])
         self.level_figure.axes[0].tick_format = st.compact_format(high)
 
         self._draw_kinds(price)

@@ -377,6 +377,26 @@ def test_spot_level_curve_is_the_threshold_at_the_liquidation_price(
     assert spot_level_curve("short", q, c + 1.0, [p_short])[0] == pytest.approx(t)
 
 
+@given(
+    st.floats(0, 50),
+    st.floats(0, 1e6),
+    st.floats(0, 1e6),
+    st.floats(0, 5),
+    st.lists(st.floats(0.01, 1e6), min_size=1, max_size=8),
+)
+def test_spot_level_curve_is_margin_level_at_each_price(
+    q: float, c: float, debt: float, interest: float, prices: list[float]
+) -> None:
+    """The curve equals the general call, margin_level of the holdings, point by point."""
+    from margin_widgets.engine import margin_level, notional
+    from margin_widgets.engine.curves import spot_level_curve
+
+    long = spot_level_curve("long", q, c, prices, debt=debt, interest=interest)
+    assert long == tuple(margin_level(notional(q, p) + c, debt, interest) for p in prices)
+    short = spot_level_curve("short", q, c, prices, interest=interest)
+    assert short == tuple(margin_level(c, notional(q, p), notional(interest, p)) for p in prices)
+
+
 def test_spot_level_curve_refuses_debt_on_a_short() -> None:
     from margin_widgets.engine.curves import spot_level_curve
 
