@@ -427,6 +427,13 @@ def flagship_messages() -> dict[str, int]:
     return counts
 
 
+def _against_baseline(baseline_ms: float, ms: float) -> str:
+    """``"12.3x faster than the baseline"``, or ``"1.4x slower ..."`` when it is slower."""
+    if ms <= baseline_ms:
+        return f"{baseline_ms / ms:5.1f}x faster than the baseline"
+    return f"{ms / baseline_ms:5.1f}x slower than the baseline"
+
+
 def _verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
@@ -475,7 +482,7 @@ def main() -> dict[str, float]:
         print(
             f"  {explorer:<24} {control:<15} {ms:8.3f} ms (goal <= {goal:g} ms"
             f"{', marked computing…' if drawing else ''}: "
-            f"{_verdict(ms <= goal)}; {alternative / ms:5.1f}x faster than the baseline)"
+            f"{_verdict(ms <= goal)}; {_against_baseline(alternative, ms)})"
         )
         result[f"{explorer}.{control}_ms"] = ms
     print("widgets: messages sent to the browser by one flagship update, by control changed")

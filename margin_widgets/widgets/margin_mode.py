@@ -883,9 +883,6 @@ class MarginModeExplorer(Explorer):
         # labels on the entry side of the liquidation line, on the far side of the bankruptcy
         # line; a missing price is written at the far end of the axis, inside the plot
         tick = self.tick
-        if self._stale("ladder_side", long):
-            set_mark_data(self.ladder_liq_labels, y_offset=-9 if long else 19)
-            set_mark_data(self.ladder_bankruptcy_labels, y_offset=14 if long else -8)
         far = lo + 0.08 * (hi - lo) if long else hi - 0.06 * (hi - lo)
         liq_y, bank_y = [], []
         for mode in st.MODES:
@@ -909,7 +906,7 @@ class MarginModeExplorer(Explorer):
         labels = {mode: st.format_price(lp, tick) for mode, lp in self._lp.items()}
         width = self.figure_keys["price_ladder"].layout.width
         narrow = not st.fits_right(0.55, 0.0, 1.0, f"cross liq. {labels['cross']}", width)
-        if not self._stale("ladder_labels", (tuple(liq_y), tuple(bank_y), tick, narrow)):
+        if not self._stale("ladder_labels", (tuple(liq_y), tuple(bank_y), tick, narrow, long)):
             return
         xs = np.array([0.03, 0.5] if narrow else [0.05, 0.55])
         name = "{mode}" if narrow else "{mode} liq."
@@ -918,11 +915,13 @@ class MarginModeExplorer(Explorer):
             x=xs,
             y=np.array(liq_y),
             text=np.array([f"{name.format(mode=mode)} {labels[mode]}" for mode in st.MODES]),
+            y_offset=-9 if long else 19,
         )
         set_mark_data(
             self.ladder_bankruptcy_labels,
             x=xs,
             y=np.array(bank_y),
+            y_offset=14 if long else -8,
             text=np.array(
                 [
                     ""
