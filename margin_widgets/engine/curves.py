@@ -691,8 +691,11 @@ def size_curve(
     if lev < 1:
         raise ValueError(f"leverage must be >= 1, got {leverage!r}")
     wallet = _checks.non_negative("wallet_balance", wallet_balance)
-    values = tuple(_checks.positive(f"notionals[{i}]", n) for i, n in enumerate(notionals))
+    values = tuple(notionals)
+    if not all(type(n) is float and 0 < n < math.inf for n in values):
+        values = tuple(_checks.positive(f"notionals[{i}]", n) for i, n in enumerate(values))
     cap = brackets.max_notional_for_leverage(lev)
+    fast = _Table(brackets)
     isolated: list[float | None] = []
     cross: list[float | None] = []
     for value in values:
@@ -701,14 +704,39 @@ def size_curve(
             cross.append(None)
             continue
         q = value / ep
-        isolated.append(_solve_one(s, q, ep, value / lev, brackets))
+        isolated.append(_solve_one(s, q, ep, value / lev, fast))
         affordable = value / lev <= wallet
-        cross.append(_solve_one(s, q, ep, wallet, brackets) if affordable else None)
+        cross.append(_solve_one(s, q, ep, wallet, fast) if affordable else None)
     return SizeCurve(values, tuple(isolated), tuple(cross))
 
 
-def _solve_one(s: int, q: float, ep: float, wb: float, brackets: BracketTable) -> float | None:
-    return liquidation_price_in_brackets("long" if s > 0 else "short", q, ep, wb, brackets)[0]
+#: Inside these bounds (size, price, wallet) the bracketed solver takes its float formula (its
+#: own bounds are 2**-500 and 2**500): :func:`_solve_one` may then stop at its first bracket.
+_PLAIN_LOW, _PLAIN_HIGH = 1e-100, 1e100
+
+
+def _solve_one(s: int, q: float, ep: float, wb: float, fast: _Table) -> float | None:
+    """:func:`liquidation_price_in_brackets` of one position, its first step inline.
+
+    The solver starts from the bracket of ``Q·EP`` and returns its root when the notional at
+    the root lies in that bracket; the same root is computed here (the solver's expression with
+    ``TMM = UPNL = 0``), and only a root outside the bracket (or none, or one outside the plain
+    float range) is left to the solver.
+    """
+    if _PLAIN_LOW < q < _PLAIN_HIGH and _PLAIN_LOW < ep < _PLAIN_HIGH and 0 <= wb < _PLAIN_HIGH:
+        caps, last = fast.caps, fast.last
+        start = fast.index(q * ep)
+        denominator = q * fast.rates[start] - s * q
+        if denominator != 0:
+            price = (wb - s * q * ep + fast.cums[start]) / denominator
+            if (
+                0 < price < math.inf
+                and (start == 0 or caps[start - 1] < q * price)
+                and (start == last or q * price <= caps[start])
+            ):
+                return price
+    side = "long" if s > 0 else "short"
+    return liquidation_price_in_brackets(side, q, ep, wb, fast.table)[0]
 
 
 @dataclass(frozen=True)
@@ -1178,6 +1206,11 @@ def exchange_leverage_curve(
         top = max_leverage
     leverages = tuple(range(1, max(top, 1) + 1))
     value = q * ep
+    one_pass = _leverage_curve_one_pass(
+        convention, exchange, side, q, ep, leverages, rate, tiers, fee
+    )
+    if one_pass is not None:
+        return one_pass
     liquidation: list[float | None] = []
     bankruptcy: list[float | None] = []
     for lev in leverages:
@@ -1188,6 +1221,57 @@ def exchange_leverage_curve(
             price = liquidation_price_in_tiers(exchange, side, q, ep, margin, tiers, fee)[0]
         liquidation.append(price)
         bankruptcy.append(convention.bankruptcy_price(side, q, ep, margin))
+    return LeverageCurve(leverages, tuple(liquidation), tuple(bankruptcy))
+
+
+def _leverage_curve_one_pass(
+    convention: object,
+    exchange: str,
+    side: str,
+    q: float,
+    ep: float,
+    leverages: tuple[int, ...],
+    rate: float,
+    tiers: TierTable | None,
+    fee: float,
+) -> LeverageCurve | None:
+    """:func:`exchange_leverage_curve` in one pass of the convention's unchecked solvers.
+
+    The general loop calls, at each leverage, the checked solver whose fast path is the
+    convention's ``solve_unchecked`` on the margin ``Q·EP / L`` (with a tier table: the entry
+    tier, or the tier re-selected at the root); here the same margins go through
+    ``liquidation_prices_unchecked`` in one call, and a re-selected tier is trusted only where
+    the root lies in the entry tier (anywhere else that point is solved by the general call).
+    None when the convention has no one-pass solvers or an input is beyond the float range (the
+    general loop then answers, or raises).
+    """
+    solve = getattr(convention, "liquidation_prices_unchecked", None)
+    bankrupt = getattr(convention, "bankruptcy_prices_unchecked", None)
+    if solve is None or bankrupt is None or not leverages:
+        return None
+    value = q * ep
+    # the checked calls' own fast paths hold at every leverage (a sum of positives is monotone)
+    if not (math.isfinite(value) and math.isfinite(q + ep + leverages[-1] + rate + fee)):
+        return None
+    s = _checks.side_sign(side)
+    margins = [value / lev for lev in leverages]
+    if tiers is None:
+        liquidation: list[float | None] = solve(side, s, q, ep, margins, rate, 0.0, fee)
+    else:
+        tier = tiers.tier_for(q, ep)
+        liquidation = solve(
+            side, s, q, ep, margins, tier.maintenance_margin_rate, tier.maintenance_amount, fee
+        )
+        if getattr(convention, "tier_price", "entry") != "entry":
+            found = [p for p in liquidation if p is not None]
+            at = iter(tiers.tiers_at(q, found))
+            for k, price in enumerate(liquidation):
+                number = next(at).number if price is not None else 1
+                if number != tier.number:  # the root is in another tier: the general solver
+                    liquidation[k] = liquidation_price_in_tiers(
+                        exchange, side, q, ep, margins[k], tiers, fee
+                    )[0]
+    bankruptcy: list[float | None] = bankrupt(s, q, ep, margins)
     return LeverageCurve(leverages, tuple(liquidation), tuple(bankruptcy))
 
 
@@ -1273,6 +1357,22 @@ def exchange_ratio_curve(
     if tiers is not None and fixed:
         tier = tiers.tier_for(q, ep)
         rate, amount = tier.maintenance_margin_rate, tier.maintenance_amount
+    one_pass = getattr(convention, "margin_ratios_unchecked", None)
+    if one_pass is not None:
+        marks = (
+            checked
+            if all(type(p) is float for p in checked)
+            else [_checks.positive(f"prices[{i}]", p) for i, p in enumerate(checked)]
+        )
+        if tiers is not None and not fixed:
+            chosen = tiers.tiers_at(q, marks)
+            rates = [t.maintenance_margin_rate for t in chosen]
+            amounts = [t.maintenance_amount for t in chosen]
+        else:
+            rates, amounts = [rate] * len(marks), [amount] * len(marks)
+        found: list[float] | None = one_pass(s, q, ep, m, marks, rates, amounts, fee)
+        if found is not None:  # None: a point is refused, the checked calls below raise
+            return tuple(found)
     requirement = convention.maintenance_margin
     ratio = convention.margin_ratio
     out: list[float] = []

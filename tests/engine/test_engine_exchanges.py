@@ -424,3 +424,124 @@ def test_bybit_refuses_a_deduction_larger_than_the_rate_gives() -> None:
     with pytest.raises(ValueError, match="maintenance_amount 150"):
         get_exchange("bybit").maintenance_margin(1, 20_000, 20_000, 0.005, 150)
     assert get_exchange("bybit").maintenance_margin(1, 20_000, 20_000, 0.005, 50) == 50
+
+
+# --------------------------------------------------------------------------- one-pass methods
+# Each convention's one-pass methods against its own checked single-point methods, point by point.
+CONVENTIONS = [get_exchange(name) for name in ("binance", "bybit", "okx")] + [bybit.UNIFIED]
+
+
+@pytest.mark.parametrize("convention", CONVENTIONS, ids=lambda c: c.name)
+@PROPERTY
+@given(
+    side=sides,
+    q=st.floats(1e-130, 1e4),
+    ep=prices,
+    margins=st.lists(st.floats(0, 1e6), max_size=20),
+    rate=rates,
+    fee=fees,
+    deduct=st.booleans(),
+)
+def test_one_pass_prices_are_the_single_point_solvers(
+    convention: ExchangeConvention,
+    side: str,
+    q: float,
+    ep: float,
+    margins: list[float],
+    rate: float,
+    fee: float,
+    deduct: bool,
+) -> None:
+    s = 1 if side == "long" else -1
+    amount = 0.0 if convention.name == "okx" or not deduct else q * ep * rate / 2
+    one = convention.liquidation_prices_unchecked(side, s, q, ep, margins, rate, amount, fee)  # type: ignore[attr-defined]
+    each = [convention.liquidation_price(side, q, ep, m, rate, amount, fee) for m in margins]
+    assert one == each
+    bankrupt = convention.bankruptcy_prices_unchecked(s, q, ep, margins)  # type: ignore[attr-defined]
+    assert bankrupt == [convention.bankruptcy_price(side, q, ep, m) for m in margins]
+
+
+@pytest.mark.parametrize("convention", CONVENTIONS, ids=lambda c: c.name)
+@PROPERTY
+@given(
+    side=sides,
+    q=quantities,
+    ep=prices,
+    margin=st.floats(0, 1e6),
+    marks=st.lists(prices, max_size=20),
+    rate=rates,
+    fee=fees,
+)
+def test_one_pass_ratios_are_the_single_point_requirement_and_ratio(
+    convention: ExchangeConvention,
+    side: str,
+    q: float,
+    ep: float,
+    margin: float,
+    marks: list[float],
+    rate: float,
+    fee: float,
+) -> None:
+    s = 1 if side == "long" else -1
+    amount = 0.0 if convention.name == "okx" else q * ep * rate / 3
+    one = convention.margin_ratios_unchecked(  # type: ignore[attr-defined]
+        s, q, ep, margin, marks, [rate] * len(marks), [amount] * len(marks), fee
+    )
+    try:
+        each: list[float] | None = [
+            convention.margin_ratio(
+                margin + s * q * (p - ep),
+                convention.maintenance_margin(q, ep, p, rate, amount, fee),
+            )
+            for p in marks
+        ]
+    except ValueError:  # Binance refuses a cum above the notional's maintenance: None
+        each = None
+    assert one == each
+
+
+def test_one_pass_binance_ratio_clamps_a_rounding_below_zero_like_the_formula() -> None:
+    # 1 BTC at a mark of 50,000, MMR 0.5 %, cum 250 + 1e-12: MM = 250 - (250 + 1e-12) < 0 by
+    # rounding only: the formula gives 0 (ratio 0); cum 251 is refused (None, the checked
+    # call raises)
+    binance = get_exchange("binance")
+    cum = 250 + 1e-12
+    assert binance.maintenance_margin(1, 50_000, 50_000, 0.005, cum) == 0.0
+    one = binance.margin_ratios_unchecked(1, 1.0, 50_000.0, 400.0, [50_000.0], [0.005], [cum], 0.0)  # type: ignore[attr-defined]
+    assert one == [0.0]
+    with pytest.raises(ValueError, match="maintenance_amount"):
+        binance.maintenance_margin(1, 50_000, 50_000, 0.005, 251.0)
+    refused = binance.margin_ratios_unchecked(
+        1, 1.0, 50_000.0, 400.0, [50_000.0], [0.005], [251.0], 0.0
+    )  # type: ignore[attr-defined]
+    assert refused is None
+
+
+def test_one_pass_refusals_match_the_checked_calls() -> None:
+    # Bybit: a deduction above the entry value's maintenance; OKX: any deduction
+    bybit_ = get_exchange("bybit")
+    assert (
+        bybit_.margin_ratios_unchecked(1, 1.0, 20_000.0, 400.0, [19_000.0], [0.005], [101.0], 0.0)
+        is None
+    )  # type: ignore[attr-defined]
+    with pytest.raises(ValueError, match="maintenance_amount"):
+        bybit_.maintenance_margin(1, 20_000, 19_000, 0.005, 101.0)
+    okx_ = get_exchange("okx")
+    assert (
+        okx_.margin_ratios_unchecked(1, 1.0, 20_000.0, 400.0, [19_000.0], [0.005], [1.0], 0.0)
+        is None
+    )  # type: ignore[attr-defined]
+    with pytest.raises(ExchangeConventionError):
+        okx_.liquidation_prices_unchecked("long", 1, 1.0, 20_000.0, [400.0], 0.005, 1.0, 0.0)  # type: ignore[attr-defined]
+    # OKX long with MMR + fee = 1: no price (the denominator is 0), as the checked call says
+    assert okx_.liquidation_price("long", 1, 20_000, 400, 0.5, 0.0, 0.5) is None
+    assert okx_.liquidation_prices_unchecked("long", 1, 1.0, 20_000.0, [400.0], 0.5, 0.0, 0.5) == [
+        None
+    ]  # type: ignore[attr-defined]
+    # beyond the float range every convention hands the point back (the checked call raises)
+    for convention in CONVENTIONS:
+        assert (
+            convention.margin_ratios_unchecked(1, 1e200, 1e200, 1.0, [1e200], [0.005], [0.0], 0.0)
+            is None
+        )  # type: ignore[attr-defined]
+        assert convention.margin_ratios_unchecked(1, 1.0, 1.0, 1.0, [], [], [], 0.0) == []  # type: ignore[attr-defined]

@@ -29,7 +29,7 @@ import importlib
 import json
 import math
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -151,6 +151,31 @@ class TierTable:
         index = bisect.bisect_left(self._caps, value)
         return self.tiers[min(index, len(self.tiers) - 1)]
 
+    def tiers_at(self, quantity: float, prices: Sequence[float]) -> tuple[Tier, ...]:
+        """The tier of a position of ``quantity`` base units valued at each of ``prices``.
+
+        :meth:`tier_for` at each price, in one pass: the same bisection on the caps, the
+        quantity checked once (a curve reads the table at a few hundred prices).
+
+        Examples
+        --------
+        Bybit BTCUSDT, tier 1 up to 2,000,000 USDT: 100 BTC at 19,000 and at 21,000:
+
+        >>> table = load_tier_table("bybit", "BTCUSDT")
+        >>> [tier.number for tier in table.tiers_at(100, [19_000, 21_000])]
+        [1, 2]
+        """
+        quantity = _checks.non_negative("quantity", quantity)
+        values = list(prices)
+        if not all(type(p) is float and 0 < p < math.inf for p in values):
+            values = [_checks.positive(f"prices[{i}]", p) for i, p in enumerate(values)]
+        tiers, caps, last = self.tiers, self._caps, len(self.tiers) - 1
+        if self.basis != "notional":
+            index = bisect.bisect_left(caps, quantity)
+            return (tiers[min(index, last)],) * len(values)
+        left = bisect.bisect_left
+        return tuple(tiers[min(left(caps, quantity * p), last)] for p in values)
+
 
 @runtime_checkable
 class ExchangeConvention(Protocol):
@@ -162,7 +187,21 @@ class ExchangeConvention(Protocol):
 
     A convention may also define ``solve_unchecked(side, s, Q, EP, M, MMR, amount, fee)``, the
     liquidation price on values already checked (``s`` = ±1); :func:`isolated_liquidation_price`
-    then skips its per-call checks for plain, in-range numbers.
+    then skips its per-call checks for plain, in-range numbers. The curves
+    (:func:`~margin_widgets.engine.exchange_leverage_curve`,
+    :func:`~margin_widgets.engine.exchange_ratio_curve`) evaluate a whole curve in one pass
+    when it also defines, on checked values:
+
+    * ``liquidation_prices_unchecked(side, s, Q, EP, margins, MMR, amount, fee)``: the list of
+      ``solve_unchecked`` at each margin;
+    * ``bankruptcy_prices_unchecked(s, Q, EP, margins)``: ``bankruptcy_price`` at each margin
+      (each finite and >= 0);
+    * ``margin_ratios_unchecked(s, Q, EP, M, prices, rates, amounts, fee)``: ``margin_ratio``
+      of the balance ``M + s·Q·(P − EP)`` over ``maintenance_margin(Q, EP, P, rate, amount,
+      fee)`` at each price with its own rate and amount, or None when a point would be refused
+      (the caller then makes the checked calls, which raise).
+
+    Each gives the same floats as the per-point calls (the tests compare them).
     """
 
     name: str
@@ -684,6 +723,22 @@ def bankruptcy_price_of_margin(
     m = _checks.non_negative("margin", margin)
     price = ep - s * m / q
     return price if price > 0 else None
+
+
+def bankruptcy_prices_of_margins(
+    s: int, quantity: float, entry_price: float, margins: Sequence[float]
+) -> list[float | None]:
+    """:func:`bankruptcy_price_of_margin` at each margin, on checked values (``s`` = ±1).
+
+    The same expression, ``EP − s·M/Q``, each margin finite and >= 0 (not checked here).
+
+    Examples
+    --------
+    >>> bankruptcy_prices_of_margins(1, 1.0, 20_000.0, [400.0, 20_000.0])
+    [19600.0, None]
+    """
+    q, ep = quantity, entry_price
+    return [price if (price := ep - s * m / q) > 0 else None for m in margins]
 
 
 def ratio_maintenance_over_balance(margin_balance: float, maintenance_margin: float) -> float:

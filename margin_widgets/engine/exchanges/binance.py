@@ -13,6 +13,9 @@ Margin of USDⓈ-M Futures" (brackets).
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
+
 from margin_widgets.engine import _checks, formulas
 from margin_widgets.engine.brackets import BracketTable, load_brackets
 from margin_widgets.engine.exchanges import (
@@ -22,6 +25,10 @@ from margin_widgets.engine.exchanges import (
 )
 
 __all__ = ["CONVENTION", "BinanceConvention"]
+
+#: Inside these bounds (quantity, entry price, margin, ``cum``) the formulas' solver takes its
+#: float formula (its own bounds are 2**-500 and 2**500); outside, each point goes to it alone.
+_PLAIN_LOW, _PLAIN_HIGH = 1e-100, 1e100
 
 
 def _tier_table_from_brackets(table: BracketTable) -> TierTable:
@@ -146,6 +153,111 @@ class BinanceConvention:
         return formulas.liquidation_price(
             side, quantity, entry_price, margin, maintenance_margin_rate, maintenance_amount
         )
+
+    def liquidation_prices_unchecked(
+        self,
+        side: str,
+        s: int,
+        quantity: float,
+        entry_price: float,
+        margins: Sequence[float],
+        maintenance_margin_rate: float,
+        maintenance_amount: float,
+        fee_rate: float,
+    ) -> list[float | None]:
+        """:meth:`solve_unchecked` at each margin, in one pass.
+
+        The float formula of :func:`margin_widgets.engine.formulas.liquidation_price`,
+        ``(M + cum − s·Q·EP) / (Q·MMR − s·Q)``, with its numerator and denominator evaluated
+        in the same order; inputs outside its plain range go to it one by one.
+
+        Examples
+        --------
+        1 BTC long at 20,000, MMR 0.5 %, cum 0: 50x (M = 400) gives ``19,600 / 0.995``:
+
+        >>> [round(p, 2) for p in CONVENTION.liquidation_prices_unchecked(
+        ...     "long", 1, 1.0, 20_000.0, [400.0], 0.005, 0.0, 0.0)]
+        [19698.49]
+        """
+        q, ep, rate, cum = quantity, entry_price, maintenance_margin_rate, maintenance_amount
+        denominator = q * rate - s * q
+        if (
+            margins
+            and _PLAIN_LOW < q < _PLAIN_HIGH
+            and _PLAIN_LOW < ep < _PLAIN_HIGH
+            and 0 <= cum < _PLAIN_HIGH
+            and 0 <= rate < 1
+            and 0 <= min(margins)
+            and max(margins) < _PLAIN_HIGH
+            and denominator != 0
+        ):
+            base = s * q * ep
+            finite = math.isfinite
+            return [
+                float(price)
+                if (price := (m + cum - base) / denominator) > 0 and finite(price)
+                else None
+                for m in margins
+            ]
+        return [self.solve_unchecked(side, s, q, ep, m, rate, cum, fee_rate) for m in margins]
+
+    def bankruptcy_prices_unchecked(
+        self, s: int, quantity: float, entry_price: float, margins: Sequence[float]
+    ) -> list[float | None]:
+        """:meth:`bankruptcy_price` at each margin (finite, >= 0), on checked values.
+
+        ``EP − M/(s·Q)``, as :func:`margin_widgets.engine.formulas.bankruptcy_price`.
+
+        Examples
+        --------
+        >>> CONVENTION.bankruptcy_prices_unchecked(-1, 1.0, 20_000.0, [400.0])
+        [20400.0]
+        """
+        ep, sq = entry_price, s * quantity
+        return [price if (price := ep - (m + 0.0) / sq) > 0 else None for m in margins]
+
+    def margin_ratios_unchecked(
+        self,
+        s: int,
+        quantity: float,
+        entry_price: float,
+        margin: float,
+        prices: Sequence[float],
+        rates: Sequence[float],
+        amounts: Sequence[float],
+        fee_rate: float,
+    ) -> list[float] | None:
+        """:meth:`margin_ratio` of ``M + s·Q·(P − EP)`` over :meth:`maintenance_margin` at each P.
+
+        On checked values, each price with its bracket's rate and ``cum``. None when a point
+        would be refused (a ``cum`` above the notional's maintenance beyond rounding, a value
+        beyond the float range): the checked calls raise the error.
+
+        Examples
+        --------
+        Short 1 BTC at 20,000 with 400 USDT, MMR 0.5 %: at 20,200 ``101 / 200``:
+
+        >>> CONVENTION.margin_ratios_unchecked(-1, 1.0, 20_000.0, 400.0, [20_200.0], [0.005],
+        ...                                    [0.0], 0.0)
+        [0.505]
+        """
+        q, ep, m = quantity, entry_price, margin
+        if not prices:
+            return []
+        if not math.isfinite(m + q * (max(prices) + ep)):
+            return None
+        inf = math.inf
+        out: list[float] = []
+        for price, rate, amount in zip(prices, rates, amounts, strict=True):
+            mm = q * price * rate - amount
+            if mm < 0:
+                # at a bracket floor the two pieces agree only to rounding (as the formula)
+                if mm < -1e-9 * max(1.0, amount):
+                    return None
+                mm = 0.0
+            balance = m + s * q * (price - ep)
+            out.append(inf if balance <= 0 else mm / balance)
+        return out
 
     def margin_ratio(self, margin_balance: float, maintenance_margin: float) -> float:
         """``MM / MB``; liquidation when it reaches 1 (``inf`` at a balance <= 0).

@@ -34,6 +34,7 @@ Trading Account)".
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from margin_widgets.engine import _checks
@@ -42,6 +43,7 @@ from margin_widgets.engine.exchanges import (
     TierTable,
     TierTableError,
     bankruptcy_price_of_margin,
+    bankruptcy_prices_of_margins,
     ratio_maintenance_over_balance,
     read_table_file,
     validate_rows,
@@ -256,6 +258,96 @@ class BybitConvention:
         except (ZeroDivisionError, OverflowError):
             return None
         return float(price) if price > 0 and math.isfinite(price) else None
+
+    def liquidation_prices_unchecked(
+        self,
+        side: str,
+        s: int,
+        quantity: float,
+        entry_price: float,
+        margins: Sequence[float],
+        maintenance_margin_rate: float,
+        maintenance_amount: float,
+        fee_rate: float,
+    ) -> list[float | None]:
+        """:meth:`solve_unchecked` at each margin, in one pass (the same expression).
+
+        Examples
+        --------
+        1 BTC long at 20,000, MMR 0.5 %: 50x (M = 400) and 20x (M = 1,000):
+
+        >>> CONVENTION.liquidation_prices_unchecked("long", 1, 1.0, 20_000.0, [400.0, 1_000.0],
+        ...                                         0.005, 0.0, 0.0)
+        [19700.0, 19100.0]
+        """
+        q, ep = quantity, entry_price
+        if self.unified:
+            return [
+                self.solve_unchecked(
+                    side, s, q, ep, m, maintenance_margin_rate, maintenance_amount, fee_rate
+                )
+                for m in margins
+            ]
+        mm = q * ep * maintenance_margin_rate - maintenance_amount
+        finite = math.isfinite
+        return [
+            float(price) if (price := ep - s * (m - mm) / q) > 0 and finite(price) else None
+            for m in margins
+        ]
+
+    def bankruptcy_prices_unchecked(
+        self, s: int, quantity: float, entry_price: float, margins: Sequence[float]
+    ) -> list[float | None]:
+        """:meth:`bankruptcy_price` at each margin (finite, >= 0), on checked values.
+
+        Examples
+        --------
+        >>> CONVENTION.bankruptcy_prices_unchecked(-1, 1.0, 20_000.0, [400.0])
+        [20400.0]
+        """
+        return bankruptcy_prices_of_margins(s, quantity, entry_price, margins)
+
+    def margin_ratios_unchecked(
+        self,
+        s: int,
+        quantity: float,
+        entry_price: float,
+        margin: float,
+        prices: Sequence[float],
+        rates: Sequence[float],
+        amounts: Sequence[float],
+        fee_rate: float,
+    ) -> list[float] | None:
+        """:meth:`margin_ratio` of ``M + s·Q·(P − EP)`` over :meth:`maintenance_margin` at each P.
+
+        On checked values; each price has its own rate and deduction. None when a point would
+        be refused (a deduction above the entry value's maintenance, a value beyond the float
+        range): the checked calls raise the error.
+
+        Examples
+        --------
+        1 BTC long at 20,000 with 400 USDT, MMR 0.5 %: ``MM = 100`` at every mark, so 0.5 at
+        19,800 (balance 200) and ``inf`` at 19,500 (balance −100):
+
+        >>> CONVENTION.margin_ratios_unchecked(1, 1.0, 20_000.0, 400.0, [19_800.0, 19_500.0],
+        ...                                    [0.005, 0.005], [0.0, 0.0], 0.0)
+        [0.5, inf]
+        """
+        q, ep, m = quantity, entry_price, margin
+        if not prices:
+            return []
+        if not math.isfinite(m + q * (max(prices) + ep)):
+            return None
+        inf, unified = math.inf, self.unified
+        out: list[float] = []
+        for price, rate, amount in zip(prices, rates, amounts, strict=True):
+            value = q * ep * rate - amount
+            if value < 0:
+                return None
+            mm = value + (q * price * fee_rate if unified else 0.0)
+            balance = m + s * q * (price - ep)
+            out.append(inf if balance <= 0 else mm / balance)
+        return out
 
     def margin_ratio(self, margin_balance: float, maintenance_margin: float) -> float:
         """``MM / (position margin + unrealised PnL)``; liquidation when it reaches 1.

@@ -25,6 +25,7 @@ USDT-margined formula); OKEx, "OKEx position tiers to be adjusted" (the shipped 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from margin_widgets.engine import _checks
@@ -34,6 +35,7 @@ from margin_widgets.engine.exchanges import (
     TierTable,
     TierTableError,
     bankruptcy_price_of_margin,
+    bankruptcy_prices_of_margins,
     read_table_file,
     validate_rows,
 )
@@ -250,6 +252,92 @@ class OkxConvention:
         except (ZeroDivisionError, OverflowError):
             return None
         return float(price) if price > 0 and math.isfinite(price) else None
+
+    def liquidation_prices_unchecked(
+        self,
+        side: str,
+        s: int,
+        quantity: float,
+        entry_price: float,
+        margins: Sequence[float],
+        maintenance_margin_rate: float,
+        maintenance_amount: float,
+        fee_rate: float,
+    ) -> list[float | None]:
+        """:meth:`solve_unchecked` at each margin, in one pass (the same expression).
+
+        Examples
+        --------
+        1 BTC long at 20,000 with 400 USDT, MMR 0.4 %, fee 0.05 %: ``19,600 / 0.9955``:
+
+        >>> [round(p, 2) for p in CONVENTION.liquidation_prices_unchecked(
+        ...     "long", 1, 1.0, 20_000.0, [400.0], 0.004, 0.0, 0.0005)]
+        [19688.6]
+        """
+        if maintenance_amount != 0:
+            _no_deduction(maintenance_amount)
+        q = quantity
+        base = q * entry_price
+        denominator = q * (1 - s * (maintenance_margin_rate + fee_rate))
+        if denominator == 0:
+            return [None] * len(margins)
+        finite = math.isfinite
+        return [
+            float(price) if (price := (base - s * m) / denominator) > 0 and finite(price) else None
+            for m in margins
+        ]
+
+    def bankruptcy_prices_unchecked(
+        self, s: int, quantity: float, entry_price: float, margins: Sequence[float]
+    ) -> list[float | None]:
+        """:meth:`bankruptcy_price` at each margin (finite, >= 0), on checked values.
+
+        Examples
+        --------
+        >>> CONVENTION.bankruptcy_prices_unchecked(1, 2.0, 3_000.0, [600.0])
+        [2700.0]
+        """
+        return bankruptcy_prices_of_margins(s, quantity, entry_price, margins)
+
+    def margin_ratios_unchecked(
+        self,
+        s: int,
+        quantity: float,
+        entry_price: float,
+        margin: float,
+        prices: Sequence[float],
+        rates: Sequence[float],
+        amounts: Sequence[float],
+        fee_rate: float,
+    ) -> list[float] | None:
+        """:meth:`margin_ratio` of ``M + s·Q·(P − EP)`` over :meth:`maintenance_margin` at each P.
+
+        On checked values; None when a point would be refused (a deduction, a value beyond the
+        float range): the checked calls raise the error.
+
+        Examples
+        --------
+        1 BTC long at 20,000 with 400 USDT, MMR 0.4 %, fee 0.05 %: at 20,000 ``400 / 90``:
+
+        >>> [round(r, 6) for r in CONVENTION.margin_ratios_unchecked(
+        ...     1, 1.0, 20_000.0, 400.0, [20_000.0], [0.004], [0.0], 0.0005)]
+        [4.444444]
+        """
+        q, ep, m = quantity, entry_price, margin
+        if not prices:
+            return []
+        if any(amounts) or not math.isfinite(m + q * (max(prices) + ep)):
+            return None
+        inf = math.inf
+        out: list[float] = []
+        for price, rate in zip(prices, rates, strict=True):
+            mm = q * price * (rate + fee_rate)
+            balance = m + s * q * (price - ep)
+            if mm == 0:
+                out.append(inf if balance > 0 else 0.0)
+            else:
+                out.append(balance / mm)
+        return out
 
     def margin_ratio(self, margin_balance: float, maintenance_margin: float) -> float:
         """``MB / (MM + fee)``; liquidation when it falls to 1 (``inf`` with no requirement).
