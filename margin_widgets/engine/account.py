@@ -71,7 +71,7 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, NoReturn
 
@@ -374,15 +374,36 @@ class LiquidationEvent:
             - self.surplus_to_insurance_fund
         )
 
-    def describe(self) -> str:
-        """One line for an event log, e.g. ``"#0 isolated BTCUSDT liquidated at 19,650.00 ..."``."""
+    def describe(self, price_text: Callable[[str, float], str] | None = None) -> str:
+        """One line for an event log: ``"#0: isolated liquidation of BTCUSDT at 19,650.00; ..."``.
+
+        Parameters
+        ----------
+        price_text : callable, optional
+            ``price_text(symbol, price)`` writes each mark price (a view shows it at the
+            symbol's tick size); default: two decimals with thousands separators.
+
+        Examples
+        --------
+        >>> account = Account(wallet_balance=1_000)
+        >>> account.open_position("BTCUSDT", "long", 0.1, price=20_000, leverage=20)
+        []
+        >>> event = account.update_mark("BTCUSDT", 9_876.543)[0]
+        >>> event.describe().split(";")[0]
+        '#0: cross liquidation of BTCUSDT at 9,876.54'
+        >>> event.describe(lambda symbol, p: f"{p:,.1f}").split(";")[0]
+        '#0: cross liquidation of BTCUSDT at 9,876.5'
+        """
         names = (
             tuple(f"{s} {side}" for s, side in zip(self.symbols, self.sides, strict=True))
             if self.sides
             else self.symbols
         )
-        pairs = zip(names, self.mark_prices, strict=True)
-        closed = ", ".join(f"{s} at {p:,.2f}" for s, p in pairs)
+        write = price_text or (lambda _symbol, p: f"{p:,.2f}")
+        closed = ", ".join(
+            f"{name} at {write(symbol, p)}"
+            for name, symbol, p in zip(names, self.symbols, self.mark_prices, strict=True)
+        )
         where = f" (step {self.step})" if self.step is not None else ""
         text = (
             f"#{self.sequence}{where}: {self.margin_mode} liquidation of {closed}; "

@@ -339,7 +339,7 @@ class IsolatedMarginAdjuster(Explorer):
             event = account.events[-1]
             self.note(
                 "At this mark the position is liquidated: "
-                + event.describe()
+                + event.describe(lambda _symbol, p: st.format_price(p, TICK))
                 + ". Add margin at a safer mark, or move the mark back."
             )
         else:

@@ -516,6 +516,10 @@ class MarginModeExplorer(Explorer):
         """Tick size of BTCUSDT on the chosen exchange, USDT: the prices are shown at it."""
         return tick_size(str(self.controls["exchange"].value), SYMBOL)
 
+    def _event_price(self, symbol: str, price: float) -> str:
+        """An event's mark price at ``symbol``'s tick size on the chosen exchange."""
+        return st.format_price(price, tick_size(str(self.controls["exchange"].value), symbol))
+
     # ------------------------------------------------------------------ engine
     def _state(self) -> dict[str, Any]:
         return {name: control.value for name, control in self.controls.items()}
@@ -771,7 +775,7 @@ class MarginModeExplorer(Explorer):
         elif self._cross is not None and self._cross.events:
             self.note(
                 "The ETH move liquidated the whole cross account, BTC included: "
-                + self._cross.events[-1].describe()
+                + self._cross.events[-1].describe(self._event_price)
                 + "."
             )
 

@@ -426,7 +426,9 @@ class PricePathPlayer(Explorer):
             events = [e for e in run.events[mode] if e.step <= step]
             items = []
             for event in events:
-                text = html.escape(event.describe())
+                text = html.escape(
+                    event.describe(lambda symbol, p: st.format_price(p, TICKS[symbol]))
+                )
                 if event.margin_mode == "cross" and len(event.symbols) > 1:
                     text += (
                         " <em>(cascade: one cross liquidation closes every cross position, "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import math
 from typing import Any
 
@@ -10,7 +11,8 @@ import pytest
 
 from margin_widgets.engine import Account, dip_path, price_paths
 from margin_widgets.widgets import price_path as module
-from margin_widgets.widgets.price_path import N_STEPS, PricePathPlayer
+from margin_widgets.widgets._format import format_price
+from margin_widgets.widgets.price_path import N_STEPS, TICKS, PricePathPlayer
 
 MODES = ("isolated", "cross")
 SYMBOLS = ("BTCUSDT", "ETHUSDT")
@@ -73,8 +75,9 @@ def assert_marks_match_engine(player: PricePathPlayer) -> None:
         assert same(player.equity_lines[mode].y, expected[mode]["equity"][: step + 1])
         assert player.events(mode) == expected[mode]["events"]
         shown = [e for e in expected[mode]["events"] if e.step <= step]
-        for event in shown:
-            assert event.describe().replace(",", "") in player.event_log.value.replace(",", "")
+        for event in shown:  # each price at its symbol's tick size (format_price's doctest)
+            at_tick = event.describe(lambda symbol, p: format_price(p, TICKS[symbol]))
+            assert html.escape(at_tick) in player.event_log.value
         assert len(shown) == player.event_log.value.count(f"mw-event-{mode}")
 
 
@@ -118,6 +121,9 @@ def test_default_story_cross_cascade(player: PricePathPlayer) -> None:
     assert [(e.step, e.symbols) for e in isolated] == [(42, ("BTCUSDT",))]
     assert [(e.step, set(e.symbols)) for e in cross] == [(44, {"BTCUSDT", "ETHUSDT"})]
     assert "cascade" in player.event_log.value
+    # the engine's 54,006.111... at BTCUSDT's 0.1 tick, as the exchange shows it
+    assert isolated[0].mark_prices[0] == pytest.approx(54_006.1112, abs=1e-4)
+    assert "liquidation of BTCUSDT at 54,006.1;" in player.event_log.value
     assert "lost BTCUSDT and ETHUSDT at step 44" in player.readout.value
     assert "equity 0.00 USDT" in player.readout.value
 
