@@ -692,10 +692,13 @@ def size_curve(
         raise ValueError(f"leverage must be >= 1, got {leverage!r}")
     wallet = _checks.non_negative("wallet_balance", wallet_balance)
     values = tuple(notionals)
-    if not all(type(n) is float and 0 < n < math.inf for n in values):
+    if not (set(map(type, values)) == {float} and min(values) > 0 and math.isfinite(sum(values))):
         values = tuple(_checks.positive(f"notionals[{i}]", n) for i, n in enumerate(values))
     cap = brackets.max_notional_for_leverage(lev)
     fast = _Table(brackets)
+    caps, rates, cums, last = fast.caps, fast.rates, fast.cums, fast.last
+    plain = _PLAIN_LOW < ep < _PLAIN_HIGH and wallet < _PLAIN_HIGH
+    inf = math.inf
     isolated: list[float | None] = []
     cross: list[float | None] = []
     for value in values:
@@ -704,39 +707,49 @@ def size_curve(
             cross.append(None)
             continue
         q = value / ep
-        isolated.append(_solve_one(s, q, ep, value / lev, fast))
-        affordable = value / lev <= wallet
-        cross.append(_solve_one(s, q, ep, wallet, fast) if affordable else None)
+        wb = value / lev
+        affordable = wb <= wallet
+        # the bracketed solver's first step, inline: the bracket of Q·EP and its root, kept
+        # when the notional at the root lies in that bracket (the solver would stop there)
+        iso = cr = None
+        solved = False
+        if plain and _PLAIN_LOW < q < _PLAIN_HIGH:
+            k = bisect_left(caps, q * ep)
+            if k > last:
+                k = last
+            denominator = q * rates[k] - s * q
+            if denominator != 0:
+                solved = True
+                base, cum = s * q * ep, cums[k]
+                low = caps[k - 1] if k else -inf
+                high = caps[k] if k < last else inf
+                iso = (wb - base + cum) / denominator
+                if iso <= 0 and not k:  # no positive root in the first bracket: none at all
+                    iso = None
+                elif not (0 < iso < inf and low < q * iso <= high):
+                    iso = _solve_one(s, q, ep, wb, fast)
+                if affordable:
+                    cr = (wallet - base + cum) / denominator
+                    if cr <= 0 and not k:
+                        cr = None
+                    elif not (0 < cr < inf and low < q * cr <= high):
+                        cr = _solve_one(s, q, ep, wallet, fast)
+        if not solved:
+            iso = _solve_one(s, q, ep, wb, fast)
+            cr = _solve_one(s, q, ep, wallet, fast) if affordable else None
+        isolated.append(iso)
+        cross.append(cr)
     return SizeCurve(values, tuple(isolated), tuple(cross))
 
 
 #: Inside these bounds (size, price, wallet) the bracketed solver takes its float formula (its
-#: own bounds are 2**-500 and 2**500): :func:`_solve_one` may then stop at its first bracket.
+#: own bounds are 2**-500 and 2**500): its first step may then be taken inline.
 _PLAIN_LOW, _PLAIN_HIGH = 1e-100, 1e100
 
 
 def _solve_one(s: int, q: float, ep: float, wb: float, fast: _Table) -> float | None:
-    """:func:`liquidation_price_in_brackets` of one position, its first step inline.
-
-    The solver starts from the bracket of ``Q·EP`` and returns its root when the notional at
-    the root lies in that bracket; the same root is computed here (the solver's expression with
-    ``TMM = UPNL = 0``), and only a root outside the bracket (or none, or one outside the plain
-    float range) is left to the solver.
-    """
-    if _PLAIN_LOW < q < _PLAIN_HIGH and _PLAIN_LOW < ep < _PLAIN_HIGH and 0 <= wb < _PLAIN_HIGH:
-        caps, last = fast.caps, fast.last
-        start = fast.index(q * ep)
-        denominator = q * fast.rates[start] - s * q
-        if denominator != 0:
-            price = (wb - s * q * ep + fast.cums[start]) / denominator
-            if (
-                0 < price < math.inf
-                and (start == 0 or caps[start - 1] < q * price)
-                and (start == last or q * price <= caps[start])
-            ):
-                return price
-    side = "long" if s > 0 else "short"
-    return liquidation_price_in_brackets(side, q, ep, wb, fast.table)[0]
+    """:func:`liquidation_price_in_brackets` of one position (its liquidation price)."""
+    return liquidation_price_in_brackets("long" if s > 0 else "short", q, ep, wb, fast.table)[0]
 
 
 @dataclass(frozen=True)
