@@ -16,6 +16,12 @@ draws Play/Pause, Stop and Repeat as buttons holding only a Font Awesome icon, w
 follows the Play/Pause button as its icon changes. A title or label the widget itself set is
 kept; buttons with text and icons not listed are left alone.
 
+A disabled slider (a control that does nothing in the current state) keeps its handle in the
+Tab order in ipywidgets: ipywidgets marks noUiSlider's element ``disabled`` but leaves the
+handle's ``tabindex``. The same observer gives a disabled slider's handles ``tabindex="-1"``
+and their own back when the slider is enabled again, so Tab goes from one live control to the
+next.
+
 The widget is an ``anywidget.AnyWidget``. Where anywidget cannot be imported (an offline
 JupyterLite site without its wheel) or anything else goes wrong, :func:`shortcut_guard` returns
 ``None`` and the explorers are built without it: arrow keys then behave as before, and nothing
@@ -50,12 +56,14 @@ ICON_LABELS: dict[str, str] = {
 #: the front-end module, installed once per page however many explorers share it: one
 #: capture-phase ``focusin`` listener on ``document`` marking slider handles, and one
 #: ``MutationObserver`` naming icon-only buttons (added nodes, and icon class changes; SVG
-#: subtrees such as bqplot's figures are skipped at once). It renders nothing.
+#: subtrees such as bqplot's figures are skipped at once) and taking disabled sliders' handles
+#: out of the Tab order. It renders nothing.
 SHORTCUT_GUARD_ESM = """
 const KEY = "__marginWidgetsShortcutGuard";
 const SELECTOR = __SELECTOR__;
 const ICON_LABELS = __ICON_LABELS__;
 const NAMED = "data-mw-icon-label";
+const KEPT_TABINDEX = "data-mw-enabled-tabindex";
 
 function mark(target) {
   if (target instanceof Element && target.matches(SELECTOR)
@@ -111,6 +119,37 @@ function nameWithin(node) {
   }
 }
 
+// a disabled slider (ipywidgets sets ``disabled`` on noUiSlider's target) leaves the Tab
+// order: its handles get tabindex -1, and their own tabindex back when it is enabled again
+function tabOrder(target) {
+  const off = target.hasAttribute("disabled");
+  target.querySelectorAll(".noUi-handle").forEach((handle) => {
+    if (off && !handle.hasAttribute(KEPT_TABINDEX)) {
+      handle.setAttribute(KEPT_TABINDEX, handle.getAttribute("tabindex") ?? "");
+      handle.setAttribute("tabindex", "-1");
+    } else if (!off && handle.hasAttribute(KEPT_TABINDEX)) {
+      const kept = handle.getAttribute(KEPT_TABINDEX);
+      if (kept === "") {
+        handle.removeAttribute("tabindex");
+      } else {
+        handle.setAttribute("tabindex", kept);
+      }
+      handle.removeAttribute(KEPT_TABINDEX);
+    }
+  });
+}
+
+function slidersWithin(node) {
+  if (!(node instanceof Element)) {
+    return;
+  }
+  if (node.matches(".noUi-target")) {
+    tabOrder(node);
+  } else if (node.firstElementChild !== null) {
+    node.querySelectorAll(".noUi-target").forEach(tabOrder);
+  }
+}
+
 function install() {
   if (globalThis[KEY] || typeof document === "undefined") {
     return;
@@ -122,16 +161,22 @@ function install() {
   }, true);
   mark(document.activeElement);
   nameWithin(document.body);
+  slidersWithin(document.body);
   new MutationObserver((records) => {
     for (const record of records) {
-      if (record.type === "attributes") {
+      if (record.type === "attributes" && record.attributeName === "disabled") {
+        slidersWithin(record.target);  // a slider was disabled or enabled
+      } else if (record.type === "attributes") {
         nameWithin(record.target);  // an icon changed (Play <-> Pause)
       } else {
-        record.addedNodes.forEach(nameWithin);
+        record.addedNodes.forEach((node) => {
+          nameWithin(node);
+          slidersWithin(node);
+        });
       }
     }
   }).observe(document.body, {
-    subtree: true, childList: true, attributes: true, attributeFilter: ["class"],
+    subtree: true, childList: true, attributes: true, attributeFilter: ["class", "disabled"],
   });
 }
 
