@@ -37,7 +37,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from margin_widgets.engine import _checks
@@ -54,6 +54,7 @@ __all__ = [
     "hedge_outlook",
     "hedge_size_curve",
     "hedge_wallet_curve",
+    "isolated_size_curve",
 ]
 
 _EDGE = 1e-12  # relative slack for a root computed on one side of a bracket edge
@@ -657,10 +658,12 @@ def hedge_wallet_curve(
 
     Number for number ``(r.fall_price, r.rise_price)`` of
     ``r = hedge_liquidation_price_in_brackets(w, long_quantity, long_entry_price,
-    short_quantity, short_entry_price, brackets)`` for each wallet ``w``: the pieces of the
+    short_quantity, short_entry_price, brackets)`` for each wallet ``w``. The pieces of the
     margin left (each leg's bracket between the prices where it crosses an edge) depend on the
-    legs only, so they are found once and each wallet only solves them (the same arithmetic,
-    without the checks and the bracket look-ups of each call).
+    legs only, so they are found once. Over wallets in increasing order a piece's root
+    ``N / D`` moves one way only (N grows with the wallet, every rounding step is monotone),
+    so the wallets whose root a piece keeps form one run, found by bisection; each run's roots
+    are then the solver's arithmetic, wallet by wallet, without its checks and look-ups.
 
     Parameters
     ----------
@@ -702,11 +705,126 @@ def hedge_wallet_curve(
         _leg("long", long_quantity, long_entry_price),
         _leg("short", short_quantity, short_entry_price),
     )
+    wallets = _finite_floats("wallet_balances", wallet_balances)
     pieces = _pieces((legs[0][0], legs[1][0], legs[2][0]), brackets)
-    return [
-        _fall_rise(pieces, _checks.number(f"wallet_balances[{index}]", wallet), legs)
-        for index, wallet in enumerate(wallet_balances)
-    ]
+    count = len(wallets)
+    if count < 8 or any(a > b for a, b in itertools.pairwise(wallets)):
+        return [_fall_rise(pieces, wallet, legs) for wallet in wallets]
+    (qb, epb), (ql, epl), (qs, eps) = legs
+    # _fall_rise's numerator is ``wb - tmm + upnl + c0 + c1 + c2 - s·qb·epb - ql·epl + qs·eps``
+    # with tmm = upnl = 0, s = 1: the same operations, in the same order
+    tmm = upnl = 0.0
+    s = 1
+    both, long_cost, short_cost = s * qb * epb, ql * epl, qs * eps
+    runs: list[tuple[int, int, int]] = []  # (first wallet, end, piece) of each piece's run
+    for index, (low, high, c0, c1, c2, d) in enumerate(pieces):
+        if d == 0:
+            continue
+
+        def root(j: int, c0: float = c0, c1: float = c1, c2: float = c2, d: float = d) -> float:
+            n = wallets[j] - tmm + upnl + c0 + c1 + c2 - both - long_cost + short_cost
+            return n / d
+
+        start, end = _run(root, count, d > 0, low, high)
+        if start < end:
+            runs.append((start, end, index))
+    return _assemble(count, runs, pieces, wallets, legs)
+
+
+def _run(
+    root: Callable[[int], float], count: int, rising: bool, low: float, high: float
+) -> tuple[int, int]:
+    """The indices ``[start, end)`` where a monotone ``root(j)`` is kept by its piece.
+
+    Kept: ``0 < root < inf`` and ``low <= root <= high`` (the solver's test); ``rising`` says
+    whether ``root`` grows with ``j`` (else it shrinks).
+    """
+    first, last = root(0), root(count - 1)
+    top, bottom = max(first, last), min(first, last)
+    if top < low or bottom > high or top <= 0 or bottom == math.inf:
+        return 0, 0  # no wallet's root reaches the piece
+    # ``key`` grows with j; the kept values are one interval of it
+    sign = 1.0 if rising else -1.0
+
+    def key(j: int) -> float:
+        return sign * root(j)
+
+    span = range(count)
+    if rising:
+        start = (
+            bisect.bisect_left(span, low, key=key)
+            if low > 0
+            else bisect.bisect_right(span, 0.0, key=key)
+        )
+        end = (
+            bisect.bisect_left(span, math.inf, key=key)
+            if high == math.inf
+            else bisect.bisect_right(span, high, key=key)
+        )
+    else:  # root = -key shrinks: kept while -key <= high, until -key < max(low, 0+)
+        start = (
+            bisect.bisect_right(span, -math.inf, key=key)
+            if high == math.inf
+            else bisect.bisect_left(span, -high, key=key)
+        )
+        end = (
+            bisect.bisect_right(span, -low, key=key)
+            if low > 0
+            else bisect.bisect_left(span, 0.0, key=key)
+        )
+    return start, max(start, end)
+
+
+def _assemble(
+    count: int,
+    runs: list[tuple[int, int, int]],
+    pieces: list[_Piece],
+    wallets: list[float],
+    legs: tuple[tuple[float, float], tuple[float, float], tuple[float, float]],
+) -> list[tuple[float | None, float | None]]:
+    """Per wallet, :func:`_fall_rise` over the pieces whose runs hold it.
+
+    The other pieces keep no root at that wallet, so the solver would skip them. Where one
+    piece keeps the fall root and one the rise root, their roots are written run by run.
+    """
+    (qb, epb), (ql, epl), (qs, eps) = legs
+    tmm = upnl = 0.0
+    s = 1
+    both, long_cost, short_cost = s * qb * epb, ql * epl, qs * eps
+
+    def roots(k: int | None, start: int, end: int) -> list[float | None]:
+        if k is None:
+            return [None] * (end - start)
+        _, _, c0, c1, c2, d = pieces[k]
+        # _fall_rise's numerator, the same operations in the same order, over N / D
+        return [
+            (w - tmm + upnl + c0 + c1 + c2 - both - long_cost + short_cost) / d
+            for w in wallets[start:end]
+        ]
+
+    out: list[tuple[float | None, float | None]] = [(None, None)] * count
+    cuts = sorted({0, count, *(r[0] for r in runs), *(r[1] for r in runs)})
+    for start, end in itertools.pairwise(cuts):
+        kept = [k for a, b, k in runs if a <= start and end <= b]
+        falls = [k for k in kept if pieces[k][5] < 0]
+        rises = [k for k in kept if pieces[k][5] > 0]
+        if len(falls) > 1 or len(rises) > 1:
+            # a root on an edge, kept by two pieces: the solver's order decides, one by one
+            chosen = [pieces[k] for k in kept]
+            out[start:end] = [_fall_rise(chosen, wallets[j], legs) for j in range(start, end)]
+        elif kept:
+            fall = roots(falls[0] if falls else None, start, end)
+            rise = roots(rises[0] if rises else None, start, end)
+            out[start:end] = list(zip(fall, rise, strict=True))
+    return out
+
+
+def _finite_floats(name: str, values: Sequence[float]) -> list[float]:
+    """``values`` as a list of finite floats; the first bad one raises naming ``name[i]``."""
+    out = list(values)
+    if set(map(type, out)) <= {float} and all(map(math.isfinite, out)):
+        return out
+    return [_checks.number(f"{name}[{index}]", value) for index, value in enumerate(out)]
 
 
 def hedge_size_curve(
@@ -721,8 +839,14 @@ def hedge_size_curve(
 
     Number for number ``(r.fall_price, r.rise_price)`` of
     ``r = hedge_liquidation_price_in_brackets(wallet_balance, long_quantity,
-    long_entry_price, q, short_entry_price, brackets)`` for each short size ``q``, solved
-    with the solver's arithmetic but without its checks and object building per point.
+    long_entry_price, q, short_entry_price, brackets)`` for each short size ``q``.
+
+    The solver's pieces are found for one size; the next size tries the same pieces first
+    (each root keeps its legs' brackets over a range of sizes) and takes the root they give
+    when it is certainly the solver's: inside its piece by more than any rounding could move
+    it, so no other piece can keep a root on the same side (the margin left is concave in
+    the price, the maintenance margin being convex in the notional). A size where a root
+    changes piece, or where the test is not conclusive, is solved piece by piece.
 
     Parameters
     ----------
@@ -762,22 +886,178 @@ def hedge_size_curve(
     """
     wb = _checks.number("wallet_balance", wallet_balance)
     long = _leg("long", long_quantity, long_entry_price)
-    out: list[tuple[float | None, float | None]] = []
-    for index, size in enumerate(short_quantities):
-        legs = ((0.0, 0.0), long, _leg(f"short_quantities[{index}]", size, short_entry_price))
-        if not legs[1][0] and not legs[2][0]:
-            out.append((None, None))
-            continue
-        out.append(_solve_pieces(brackets, wb, legs))
-    return out
+    sizes = list(short_quantities)
+    fast = (
+        set(map(type, sizes)) <= {float}
+        and all(map(math.isfinite, sizes))
+        and (not sizes or min(sizes) >= 0)
+        and type(short_entry_price) in (float, int)
+        and 0 < short_entry_price < math.inf
+    )
+    if not fast:
+        shorts = [
+            _leg(f"short_quantities[{index}]", size, short_entry_price)
+            for index, size in enumerate(sizes)
+        ]
+    else:
+        eps = float(short_entry_price)
+        shorts = [(q, eps) if q else (0.0, eps) for q in sizes]
+    return _SizeSolver(brackets, wb, long).curve(shorts)
+
+
+_MARGIN = 1e-9
+"""Relative distance from a piece's edges beyond which a root is certainly kept by it alone."""
+
+
+class _SizeSolver:
+    """:func:`hedge_size_curve`: the solver's roots size by size, its pieces tried first."""
+
+    def __init__(self, brackets: BracketTable, wb: float, long: tuple[float, float]) -> None:
+        self.brackets = brackets
+        self.caps, self.rates, self.amounts = _columns(brackets)
+        self.wb = wb
+        self.long = long
+        ql, epl = long
+        # the margin left is concave only for rates and deductions that grow bracket by
+        # bracket with the cum recurrence (every shipped table): else solve every size
+        jumps = [
+            abs(a1 - (a0 + cap * (r1 - r0)))
+            for cap, r0, r1, a0, a1 in zip(
+                self.caps,
+                self.rates,
+                self.rates[1:],
+                self.amounts,
+                self.amounts[1:],
+                strict=False,
+            )
+        ]
+        self.concave = all(a <= b for a, b in itertools.pairwise(self.rates)) and (
+            not jumps or max(jumps) <= 1e-6
+        )
+        # every rounding of N (terms up to |WB| + 2·cum + Q·EP) is far below this share of
+        # the terms; a table's jumps at its edges count as error too
+        self.error = 2.0**-40 * (abs(wb) + 2 * self.amounts[-1] + ql * epl) + 4 * max(
+            jumps, default=0.0
+        )
+        self.edges = [cap / ql for cap in self.caps[:-1]] if ql else []
+        # the solver's numerator and denominator with tmm = upnl = 0, s = 1 and no BOTH leg,
+        # the size-free part first (the same operations in the same order)
+        self.tmm = self.upnl = self.c0 = 0.0
+        self.s = 1
+        self.qb = self.epb = 0.0
+
+    def curve(self, shorts: list[tuple[float, float]]) -> list[tuple[float | None, float | None]]:
+        """The solver's (fall, rise) at each short leg (quantity, entry)."""
+        out: list[tuple[float | None, float | None]] = []
+        fall_tiers: tuple[int, int] | None = None
+        rise_tiers: tuple[int, int] | None = None
+        for short in shorts:
+            q = short[0]
+            if q and self.concave:
+                found = self.certain(q, short[1], fall_tiers, rise_tiers)
+                if found is not None:
+                    out.append(found)
+                    continue
+            legs = ((self.qb, self.epb), self.long, short)
+            if not self.long[0] and not q:
+                out.append((None, None))
+                continue
+            fall, rise, fall_tiers, rise_tiers = _solve_pieces(self.brackets, self.wb, legs)
+            out.append((fall, rise))
+        return out
+
+    def certain(
+        self,
+        q: float,
+        eps: float,
+        fall_tiers: tuple[int, int] | None,
+        rise_tiers: tuple[int, int] | None,
+    ) -> tuple[float | None, float | None] | None:
+        """The solver's (fall, rise) from the given pieces if certainly its own, else None."""
+        ql = self.long[0]
+        error = self.error + 2.0**-40 * (q * eps)
+        first = self.numerator(0, 0, q, eps)
+        always = first < -error and self.denominator(0, 0, q) > 1e-6 * (ql + q)
+        if fall_tiers is None:
+            fall = None
+            if not (first > error or always):
+                return None
+        else:
+            fall = self.root(fall_tiers, q, eps, error, -1)
+            if fall is None:
+                return None
+        if rise_tiers is None:
+            rise = None
+            top = len(self.caps) - 1
+            if not (self.denominator(top if ql else 0, top, q) < 0 or always):
+                return None
+        else:
+            rise = self.root(rise_tiers, q, eps, error, 1)
+            if rise is None:
+                return None
+        return fall, rise
+
+    def numerator(self, i1: int, i2: int, q: float, eps: float) -> float:
+        """N of the piece where the long is in bracket ``i1`` and the short in ``i2``."""
+        ql, epl = self.long
+        c1 = self.amounts[i1] if ql else 0.0
+        c2 = self.amounts[i2]
+        wb, tmm, upnl, c0, s, qb, epb = (
+            self.wb,
+            self.tmm,
+            self.upnl,
+            self.c0,
+            self.s,
+            self.qb,
+            self.epb,
+        )
+        return wb - tmm + upnl + c0 + c1 + c2 - s * qb * epb - ql * epl + q * eps
+
+    def denominator(self, i1: int, i2: int, q: float) -> float:
+        """D of that piece (an empty long leg counts the first rate, as the solver does)."""
+        ql = self.long[0]
+        r0 = r1 = self.rates[0]
+        r1 = self.rates[i1] if ql else r0
+        r2 = self.rates[i2]
+        qb, s = self.qb, self.s
+        return qb * r0 + ql * r1 + q * r2 - s * qb - ql + q
+
+    def root(
+        self, tiers: tuple[int, int], q: float, eps: float, error: float, sign: int
+    ) -> float | None:
+        """The root of the piece of ``tiers`` at size ``q`` if it is certainly the solver's.
+
+        ``sign`` is -1 for a fall root (D < 0 and N < 0), +1 for a rise root.
+        """
+        i1, i2 = tiers
+        n = self.numerator(i1, i2, q, eps)
+        d = self.denominator(i1, i2, q)
+        if not (sign * d > 0 and sign * n > 0):
+            return None
+        price = n / d
+        caps, edges = self.caps, self.edges
+        top = len(caps) - 1
+        low = max(edges[i1 - 1] if i1 and edges else 0.0, caps[i2 - 1] / q if i2 else 0.0)
+        high = min(
+            edges[i1] if i1 < top and edges else math.inf, caps[i2] / q if i2 < top else math.inf
+        )
+        slack = error / abs(d)
+        if low * (1 + _MARGIN) + slack <= price <= high * (1 - _MARGIN) - slack and (
+            price < math.inf
+        ):
+            return price
+        return None
 
 
 def _solve_pieces(
     brackets: BracketTable,
     wb: float,
     legs: tuple[tuple[float, float], tuple[float, float], tuple[float, float]],
-) -> tuple[float | None, float | None]:
-    """:func:`_fall_rise` over :func:`_pieces` in one pass (no list of pieces built)."""
+) -> tuple[float | None, float | None, tuple[int, int] | None, tuple[int, int] | None]:
+    """:func:`_fall_rise` over :func:`_pieces` in one pass (no list of pieces built).
+
+    Also returns the brackets (long, short) of the pieces that gave the fall and rise roots.
+    """
     caps, rates, amounts = _columns(brackets)
     first_rate = rates[0]
     (qb, epb), (ql, epl), (qs, eps) = legs
@@ -788,13 +1068,15 @@ def _solve_pieces(
     r0 = first_rate
     fall: float | None = None
     rise: float | None = None
+    fall_tiers: tuple[int, int] | None = None
+    rise_tiers: tuple[int, int] | None = None
     last_root = 0.0
     last_direction = ""
     lo = 0.0
     for hi in edges:
         probe = (lo + hi) / 2 if hi < math.inf else (2 * lo if lo > 0 else 1.0)
-        r1, c1 = _leg_tier(ql, probe, caps, rates, amounts)
-        r2, c2 = _leg_tier(qs, probe, caps, rates, amounts)
+        i1, r1, c1 = _leg_tier(ql, probe, caps, rates, amounts)
+        i2, r2, c2 = _leg_tier(qs, probe, caps, rates, amounts)
         # the operations of _denominator, _numerator and _direction, in their order
         d = qb * r0 + ql * r1 + qs * r2 - s * qb - ql + qs
         n = wb - tmm + upnl + c0 + c1 + c2 - s * qb * epb - ql * epl + qs * eps
@@ -817,10 +1099,10 @@ def _solve_pieces(
             continue  # the same root seen from both sides of an edge
         last_root, last_direction = root, direction
         if direction == "fall":
-            fall = root
+            fall, fall_tiers = root, (i1, i2)
         elif rise is None:
-            rise = root
-    return fall, rise
+            rise, rise_tiers = root, (i1, i2)
+    return fall, rise, fall_tiers, rise_tiers
 
 
 _Piece = tuple[float, float, float, float, float, float]
@@ -838,15 +1120,15 @@ def _columns(brackets: BracketTable) -> tuple[list[float], list[float], list[flo
 
 def _leg_tier(
     quantity: float, price: float, caps: list[float], rates: list[float], amounts: list[float]
-) -> tuple[float, float]:
-    """(rate, deduction) of a leg of ``quantity`` at ``price``.
+) -> tuple[int, float, float]:
+    """(index, rate, deduction) of the bracket of a leg of ``quantity`` at ``price``.
 
-    As :meth:`BracketTable.bracket_for` picks them; no leg counts the first rate, no deduction.
+    As :meth:`BracketTable.bracket_for` picks it; no leg counts the first rate, no deduction.
     """
     if not quantity:
-        return rates[0], 0.0
+        return 0, rates[0], 0.0
     i = min(bisect.bisect_left(caps, quantity * price), len(caps) - 1)
-    return rates[i], amounts[i]
+    return i, rates[i], amounts[i]
 
 
 def _pieces(quantities: tuple[float, float, float], brackets: BracketTable) -> list[_Piece]:
@@ -866,8 +1148,8 @@ def _pieces(quantities: tuple[float, float, float], brackets: BracketTable) -> l
     for hi in bounds[1:]:
         probe = (lo + hi) / 2 if hi < math.inf else (2 * lo if lo > 0 else 1.0)
         r0, c0 = first_rate, 0.0  # no BOTH position
-        r1, c1 = _leg_tier(ql, probe, caps, rates, amounts)
-        r2, c2 = _leg_tier(qs, probe, caps, rates, amounts)
+        _, r1, c1 = _leg_tier(ql, probe, caps, rates, amounts)
+        _, r2, c2 = _leg_tier(qs, probe, caps, rates, amounts)
         # _denominator's order of operations (s = 1)
         d = qb * r0 + ql * r1 + qs * r2 - 1 * qb - ql + qs
         pieces.append((lo * (1 - _EDGE), hi * (1 + _EDGE), c0, c1, c2, d))
@@ -901,3 +1183,96 @@ def _fall_rise(
         elif rise is None:
             rise = root  # the lowest rise root
     return fall, rise
+
+
+def isolated_size_curve(
+    side: str,
+    quantities: Sequence[float],
+    entry_price: float,
+    wallet_balance: float,
+    brackets: BracketTable,
+) -> list[float | None]:
+    """One isolated leg's liquidation price at many sizes, on one wallet.
+
+    Number for number ``liquidation_price_in_brackets(side, q, entry_price, wallet_balance,
+    brackets)[0]`` for each size ``q > 0`` (None for ``q = 0``, no leg). Each size starts, as
+    that solver does, from the bracket of its notional at entry; where the price found there
+    keeps the leg in that bracket (nearly always) the price is written at once, with the
+    solver's arithmetic, and any other size is left to the solver.
+
+    Parameters
+    ----------
+    side : {"long", "short"}
+        The leg.
+    quantities : sequence of float
+        Sizes of the leg, base units, >= 0.
+    entry_price : float
+        Entry price in USDT, > 0.
+    wallet_balance : float
+        The leg's isolated wallet in USDT (may be below zero).
+    brackets : BracketTable
+        The symbol's maintenance bracket table.
+
+    Returns
+    -------
+    list of (float or None)
+        Per size, the liquidation price in USDT (None where there is none, or no leg).
+
+    Raises
+    ------
+    ValueError
+        For an unknown side, a size below zero or not finite, an entry price not > 0 or a
+        wallet that is not a finite number.
+
+    References
+    ----------
+    Binance, "How to Calculate Liquidation Price of USDⓈ-M Futures Contracts" ("under the
+    isolated mode, each isolated position will have different liquidation prices depending on
+    the margin allocated to the positions").
+
+    Examples
+    --------
+    A short at 20,000 with 200 USDT (bracket 1 of 2024: 0.4 %, cum 0): 1 BTC rises to
+    (200 + 20,000) / 1.004 = 20,119.52; 2 BTC to (200 + 40,000) / 2.008 = 20,019.92:
+
+    >>> from margin_widgets.engine.brackets import load_brackets
+    >>> table = load_brackets("BTCUSDT", "2024-10-24")
+    >>> [p and round(p, 2) for p in isolated_size_curve("short", [0, 1, 2], 20_000, 200, table)]
+    [None, 20119.52, 20019.92]
+    """
+    s = _checks.side_sign(side)
+    ep = _checks.positive("entry_price", entry_price)
+    wb = _checks.number("wallet_balance", wallet_balance)
+    sizes = _finite_floats("quantities", quantities)
+    for index, size in enumerate(sizes):
+        if size < 0:
+            _checks.non_negative(f"quantities[{index}]", size)
+    caps, rates, amounts = _columns(brackets)
+    inner = caps[:-1]  # bisect_left on it: the index bracket_for picks
+    tmm = upnl = 0.0
+    ratio = 1.0
+    tame = _TAME_LOW < ep < _TAME_HIGH and abs(wb) < _TAME_HIGH
+    out: list[float | None] = []
+    for q in sizes:
+        if not q:
+            out.append(None)
+            continue
+        if tame and _TAME_LOW < q < _TAME_HIGH:
+            b = bisect.bisect_left(inner, q * ep)
+            # formulas._solve's operations, in its order
+            price = (ratio * (wb + upnl - s * q * ep) - tmm + amounts[b]) / (
+                q * rates[b] - ratio * s * q
+            )
+            if price > 0:
+                if bisect.bisect_left(inner, q * price) == b:
+                    out.append(price if math.isfinite(price) else None)
+                    continue
+            elif b == 0:  # no price: the solver checks the first bracket, the one it used
+                out.append(None)
+                continue
+        out.append(liquidation_price_in_brackets(side, q, ep, wb, brackets)[0])
+    return out
+
+
+_TAME_LOW, _TAME_HIGH = 2.0**-400, 2.0**400
+"""Sizes, prices and wallets between these keep the closed form's products in float range."""

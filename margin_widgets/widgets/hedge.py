@@ -34,11 +34,14 @@ from margin_widgets.engine import (
     HedgeOutlook,
     hedge_outlook,
     linear_grid,
-    liquidation_price_in_brackets,
     load_brackets,
     tick_size,
 )
-from margin_widgets.engine.hedge import hedge_size_curve, hedge_wallet_curve
+from margin_widgets.engine.hedge import (
+    hedge_size_curve,
+    hedge_wallet_curve,
+    isolated_size_curve,
+)
 from margin_widgets.widgets import _style as st
 from margin_widgets.widgets._base import Explorer, nan_for_none, set_mark_data
 from margin_widgets.widgets._controls import (
@@ -59,6 +62,26 @@ TICK = tick_size("binance", SYMBOL)
 GRID_POINTS = 161
 RISE_COLOR = st.COLORS["vermillion"]
 FALL_COLOR = st.COLORS["blue"]
+
+
+_EMPTY = np.zeros(0)
+
+
+def _grid(low: float, high: float) -> tuple[list[float], np.ndarray]:
+    """The engine's grid of :data:`GRID_POINTS` values, as a list and as an array."""
+    values = linear_grid(low, high, GRID_POINTS)
+    return values, np.array(values, dtype=float)
+
+
+def _column(prices: list[float | None]) -> np.ndarray:
+    """Prices as a float array, NaN for None (a gap in the line)."""
+    return np.array(prices, dtype=float)
+
+
+def _columns(pairs: list[tuple[float | None, float | None]]) -> tuple[np.ndarray, np.ndarray]:
+    """(fall, rise) pairs as two float arrays, NaN for None."""
+    both = np.array(pairs, dtype=float).reshape(-1, 2)
+    return both[:, 0].copy(), both[:, 1].copy()
 
 
 def _at_tick(price: float | None) -> str:
@@ -269,38 +292,57 @@ class HedgeModeExplorer(Explorer):
     # ------------------------------------------------------------------ update
     def _update(self, changed: frozenset[str] | None) -> None:
         v = self._raw_values()
-        long_q = float(v["long_quantity"])
-        short_now = float(v["short_quantity"])
+        long_q, long_ep = float(v["long_quantity"]), float(v["long_entry"])
+        short_now, short_ep = float(v["short_quantity"]), float(v["short_entry"])
+        margin = float(v["position_margin"])
         if long_q == 0 and short_now == 0:
             raise ValueError("both legs are empty: give the long or the short a size")
         cross = self._outlook("cross")
         iso = self._outlook("isolated")
         self._outlooks = {"cross": cross, "isolated": iso}
+        entries = [long_ep, short_ep]
 
-        # prices against the short leg's size: no hedge to twice the long (the curve does not
-        # depend on the current short size, only its range does: kept per range and legs)
+        # prices against the short leg's size: no hedge to twice the long. Each curve is kept
+        # per the inputs it depends on (none depends on the current short size, only the
+        # range does): the cross prices on every leg and the margin, the isolated short on
+        # its entry and margin, the isolated long is one price.
         top_q = max(2.0 * long_q, short_now, 0.002)
-        sizes = linear_grid(0.0, top_q, GRID_POINTS)
-        legs_key = (long_q, float(v["long_entry"]), float(v["short_entry"]))
-        series = self.cached(
-            "size curve",
-            (*legs_key, float(v["position_margin"]), top_q),
-            lambda: self._size_series(sizes),
+        sizes = self.cached("sizes", top_q, lambda: _grid(0.0, top_q), keep=4)
+        cross_curve = self.cached(
+            "cross size curve",
+            (long_q, long_ep, short_ep, margin, top_q),
+            lambda: _columns(
+                hedge_size_curve(long_q, long_ep, sizes[0], short_ep, self.brackets, 2 * margin)
+            ),
             keep=4,
         )
+        short_curve = self.cached(
+            "isolated short curve",
+            (short_ep, margin, top_q),
+            lambda: _column(
+                isolated_size_curve("short", sizes[0], short_ep, margin, self.brackets)
+            ),
+            keep=4,
+        )
+        long_price = nan_for_none(self._leg_price(iso, "long")) if long_q else math.nan
+        series = {
+            "cross_fall": cross_curve[0],
+            "cross_rise": cross_curve[1],
+            "isolated_long": np.full(GRID_POINTS, long_price),
+            "isolated_short": short_curve,
+        }
         now = {
             "cross_fall": nan_for_none(cross.fall_price),
             "cross_rise": nan_for_none(cross.rise_price),
             "isolated_long": nan_for_none(self._leg_price(iso, "long")),
             "isolated_short": nan_for_none(self._leg_price(iso, "short")),
         }
-        entries = [float(v["long_entry"]), float(v["short_entry"])]
         self._draw(
             self.hedge_scales,
             self.hedge_lines,
             self.hedge_points,
             self.entry_line,
-            sizes,
+            sizes[1],
             series,
             now,
             short_now,
@@ -309,12 +351,15 @@ class HedgeModeExplorer(Explorer):
         )
 
         # cross prices against the wallet
-        wallet_now = float(v["position_margin"]) + float(v["position_margin"])
-        wallets = linear_grid(0.0, max(4.0 * wallet_now, 1_000.0), GRID_POINTS)
-        wseries = self.cached(
+        wallet_now = margin + margin
+        top_wallet = max(4.0 * wallet_now, 1_000.0)
+        wallets = self.cached("wallets", top_wallet, lambda: _grid(0.0, top_wallet), keep=4)
+        wallet_curve = self.cached(
             "wallet curve",
-            (*legs_key, short_now, wallets[-1]),
-            lambda: self._wallet_series(wallets),
+            (long_q, long_ep, short_now, short_ep, top_wallet),
+            lambda: _columns(
+                hedge_wallet_curve(long_q, long_ep, short_now, short_ep, self.brackets, wallets[0])
+            ),
             keep=4,
         )
         wnow = {"fall": now["cross_fall"], "rise": now["cross_rise"]}
@@ -323,8 +368,8 @@ class HedgeModeExplorer(Explorer):
             self.wallet_lines,
             self.wallet_points,
             self.wallet_entry,
-            wallets,
-            wseries,
+            wallets[1],
+            {"fall": wallet_curve[0], "rise": wallet_curve[1]},
             wnow,
             wallet_now,
             entries,
@@ -337,86 +382,43 @@ class HedgeModeExplorer(Explorer):
         if self.readout.value != readout:
             self.readout.value = readout
 
-    def _size_series(self, sizes: list[float]) -> dict[str, list[float]]:
-        """Each curve of the left figure at each short size: the numbers of hedge_outlook.
-
-        Cross: engine :func:`hedge_size_curve`. Isolated: the long leg's price does not depend
-        on the short, and the short's is :func:`liquidation_price_in_brackets` on its wallet.
-        """
-        v = self._raw_values()
-        long_q, long_ep = float(v["long_quantity"]), float(v["long_entry"])
-        short_ep, margin = float(v["short_entry"]), float(v["position_margin"])
-        cross = hedge_size_curve(long_q, long_ep, sizes, short_ep, self.brackets, margin + margin)
-        alone = self._outlook("isolated", short_quantity=0.0) if long_q else None
-        long_price = nan_for_none(self._leg_price(alone, "long")) if alone else math.nan
-        shorts = [
-            liquidation_price_in_brackets("short", q, short_ep, margin, self.brackets)[0]
-            if q
-            else None
-            for q in sizes
-        ]
-        return {
-            "cross_fall": [nan_for_none(fall) for fall, _ in cross],
-            "cross_rise": [nan_for_none(rise) for _, rise in cross],
-            "isolated_long": [long_price] * len(sizes),
-            "isolated_short": [nan_for_none(price) for price in shorts],
-        }
-
-    def _wallet_series(self, wallets: list[float]) -> dict[str, list[float]]:
-        """The cross fall and rise prices at each wallet (engine :func:`hedge_wallet_curve`).
-
-        The numbers of :func:`hedge_outlook` in cross; the legs' pieces are found once.
-        """
-        v = self._raw_values()
-        prices = hedge_wallet_curve(
-            float(v["long_quantity"]),
-            float(v["long_entry"]),
-            float(v["short_quantity"]),
-            float(v["short_entry"]),
-            self.brackets,
-            wallets,
-        )
-        return {
-            "fall": [nan_for_none(fall) for fall, _ in prices],
-            "rise": [nan_for_none(rise) for _, rise in prices],
-        }
-
     def _draw(
         self,
         scales: dict[str, bq.Scale],
         lines: dict[str, bq.Lines],
         points: dict[str, bq.Scatter],
         entry_line: bq.Lines,
-        xs: list[float],
-        series: dict[str, list[float]],
+        x: np.ndarray,
+        series: dict[str, np.ndarray],
         now: dict[str, float],
         x_now: float,
         entries: list[float],
         rows: int,
     ) -> None:
-        finite = [y for ys in series.values() for y in ys if math.isfinite(y)] + entries
         # keep the axis readable: prices within three times the entry range
         cap = 3.0 * max(entries)
-        shown = [y for y in finite if y <= cap]
-        low, high = st.headroom(min(shown), max(shown), rows=rows)
-        with scales["x"].hold_sync(), scales["y"].hold_sync():
-            scales["x"].min, scales["x"].max = xs[0], xs[-1]
-            scales["y"].min, scales["y"].max = max(0.0, low), high
-        x = np.array(xs, dtype=float)
+        ys = np.concatenate(list(series.values()))
+        shown = ys[ys <= cap]  # NaN compares False: left out
+        low = min(float(shown.min()), *entries) if shown.size else min(entries)
+        high = max(float(shown.max()), *entries) if shown.size else max(entries)
+        low, high = st.headroom(low, high, rows=rows)
+        x_range = {"min": float(x[0]), "max": float(x[-1])}
+        set_mark_data(scales["x"], **x_range)
+        set_mark_data(scales["y"], min=max(0.0, low), max=high)
         for key, line in lines.items():
-            ys = np.array(series[key], dtype=float)
-            set_mark_data(line, x=x, y=ys)
+            set_mark_data(line, x=x, y=series[key])
             drawn = math.isfinite(now[key])
             set_mark_data(
                 points[key],
-                x=np.array([x_now]) if drawn else np.zeros(0),
-                y=np.array([now[key]]) if drawn else np.zeros(0),
+                x=np.array([x_now]) if drawn else _EMPTY,
+                y=np.array([now[key]]) if drawn else _EMPTY,
             )
         mid = entries[0] if entries[0] == entries[1] else math.nan
+        drawn = math.isfinite(mid)
         set_mark_data(
             entry_line,
-            x=np.array([xs[0], xs[-1]]) if math.isfinite(mid) else np.zeros(0),
-            y=np.array([mid, mid]) if math.isfinite(mid) else np.zeros(0),
+            x=np.array([x[0], x[-1]]) if drawn else _EMPTY,
+            y=np.array([mid, mid]) if drawn else _EMPTY,
         )
 
     def _summary(self, show: Callable[[float], str] = _at_tick) -> str:
