@@ -39,6 +39,7 @@ import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from margin_widgets.engine import _checks
 from margin_widgets.engine.brackets import Bracket, BracketTable
@@ -887,22 +888,23 @@ def hedge_size_curve(
     wb = _checks.number("wallet_balance", wallet_balance)
     long = _leg("long", long_quantity, long_entry_price)
     sizes = list(short_quantities)
-    fast = (
+    if (
         set(map(type, sizes)) <= {float}
         and all(map(math.isfinite, sizes))
         and (not sizes or min(sizes) >= 0)
         and type(short_entry_price) in (float, int)
         and 0 < short_entry_price < math.inf
-    )
-    if not fast:
+    ):
+        eps = float(short_entry_price)
+        sizes = [q if q else 0.0 for q in sizes]
+    else:
         shorts = [
             _leg(f"short_quantities[{index}]", size, short_entry_price)
             for index, size in enumerate(sizes)
         ]
-    else:
-        eps = float(short_entry_price)
-        shorts = [(q, eps) if q else (0.0, eps) for q in sizes]
-    return _SizeSolver(brackets, wb, long).curve(shorts)
+        sizes = [q for q, _ in shorts]
+        eps = shorts[0][1] if shorts else 0.0
+    return _SizeSolver(brackets, wb, long).curve(sizes, eps)
 
 
 _MARGIN = 1e-9
@@ -910,143 +912,293 @@ _MARGIN = 1e-9
 
 
 class _SizeSolver:
-    """:func:`hedge_size_curve`: the solver's roots size by size, its pieces tried first."""
+    """:func:`hedge_size_curve`: the solver's roots size by size, the last pieces tried first.
+
+    A root of the piece where the long is in bracket ``i1`` and the short in ``i2`` (its
+    "tiers") is the solver's when it lies inside that piece by more than any rounding could
+    move it: the margin left is concave in the price (the maintenance margin is convex in the
+    notional, the cum recurrence making it continuous), so no other piece keeps a root on the
+    same side. Over a run of growing sizes N and D of a piece only grow (each rounding step is
+    monotone), which bounds the root over the whole run from its two ends.
+    """
 
     def __init__(self, brackets: BracketTable, wb: float, long: tuple[float, float]) -> None:
         self.brackets = brackets
         self.caps, self.rates, self.amounts = _columns(brackets)
+        self.top = len(self.caps) - 1
         self.wb = wb
         self.long = long
         ql, epl = long
-        # the margin left is concave only for rates and deductions that grow bracket by
-        # bracket with the cum recurrence (every shipped table): else solve every size
+        # concave only for rates that grow bracket by bracket and deductions that follow the
+        # cum recurrence (every shipped table): else every size is solved piece by piece
         jumps = [
             abs(a1 - (a0 + cap * (r1 - r0)))
             for cap, r0, r1, a0, a1 in zip(
-                self.caps,
-                self.rates,
-                self.rates[1:],
-                self.amounts,
-                self.amounts[1:],
-                strict=False,
+                self.caps, self.rates, self.rates[1:], self.amounts, self.amounts[1:], strict=False
             )
         ]
         self.concave = all(a <= b for a, b in itertools.pairwise(self.rates)) and (
             not jumps or max(jumps) <= 1e-6
         )
-        # every rounding of N (terms up to |WB| + 2·cum + Q·EP) is far below this share of
-        # the terms; a table's jumps at its edges count as error too
+        # every rounding of N (terms up to |WB| + 2·cum + Q·EP) stays far below this share
+        # of its terms; a table's jumps at its edges count as error too
         self.error = 2.0**-40 * (abs(wb) + 2 * self.amounts[-1] + ql * epl) + 4 * max(
             jumps, default=0.0
         )
         self.edges = [cap / ql for cap in self.caps[:-1]] if ql else []
-        # the solver's numerator and denominator with tmm = upnl = 0, s = 1 and no BOTH leg,
-        # the size-free part first (the same operations in the same order)
-        self.tmm = self.upnl = self.c0 = 0.0
-        self.s = 1
-        self.qb = self.epb = 0.0
+        # the solver's N and D with tmm = upnl = 0, s = 1 and no BOTH leg: their size-free
+        # parts, the same operations in the same order
+        tmm = upnl = c0 = qb = epb = 0.0
+        s = 1
+        r0 = self.rates[0]
+        self.sqb = s * qb
+        self.base = [
+            wb - tmm + upnl + c0 + (a if ql else 0.0) for a in self.amounts
+        ]  # + c2 - s·qb·epb - ql·epl, below
+        self.both_cost = s * qb * epb
+        self.long_cost = ql * epl
+        self.slope = [qb * r0 + ql * (r if ql else r0) for r in self.rates]
+        self.known: dict[tuple[int, int], tuple[float, ...]] = {}
 
-    def curve(self, shorts: list[tuple[float, float]]) -> list[tuple[float | None, float | None]]:
-        """The solver's (fall, rise) at each short leg (quantity, entry)."""
-        out: list[tuple[float | None, float | None]] = []
-        fall_tiers: tuple[int, int] | None = None
-        rise_tiers: tuple[int, int] | None = None
-        for short in shorts:
-            q = short[0]
-            if q and self.concave:
-                found = self.certain(q, short[1], fall_tiers, rise_tiers)
-                if found is not None:
-                    out.append(found)
-                    continue
-            legs = ((self.qb, self.epb), self.long, short)
-            if not self.long[0] and not q:
-                out.append((None, None))
-                continue
-            fall, rise, fall_tiers, rise_tiers = _solve_pieces(self.brackets, self.wb, legs)
-            out.append((fall, rise))
-        return out
+    # ------------------------------------------------------------------ one piece
+    def piece(self, tiers: tuple[int, int]) -> tuple[float, ...]:
+        """Size-free numbers of the piece of ``tiers``, computed once per curve.
 
-    def certain(
-        self,
-        q: float,
-        eps: float,
-        fall_tiers: tuple[int, int] | None,
-        rise_tiers: tuple[int, int] | None,
-    ) -> tuple[float | None, float | None] | None:
-        """The solver's (fall, rise) from the given pieces if certainly its own, else None."""
-        ql = self.long[0]
-        error = self.error + 2.0**-40 * (q * eps)
-        first = self.numerator(0, 0, q, eps)
-        always = first < -error and self.denominator(0, 0, q) > 1e-6 * (ql + q)
-        if fall_tiers is None:
-            fall = None
-            if not (first > error or always):
-                return None
-        else:
-            fall = self.root(fall_tiers, q, eps, error, -1)
-            if fall is None:
-                return None
-        if rise_tiers is None:
-            rise = None
-            top = len(self.caps) - 1
-            if not (self.denominator(top if ql else 0, top, q) < 0 or always):
-                return None
-        else:
-            rise = self.root(rise_tiers, q, eps, error, 1)
-            if rise is None:
-                return None
-        return fall, rise
-
-    def numerator(self, i1: int, i2: int, q: float, eps: float) -> float:
-        """N of the piece where the long is in bracket ``i1`` and the short in ``i2``."""
-        ql, epl = self.long
-        c1 = self.amounts[i1] if ql else 0.0
-        c2 = self.amounts[i2]
-        wb, tmm, upnl, c0, s, qb, epb = (
-            self.wb,
-            self.tmm,
-            self.upnl,
-            self.c0,
-            self.s,
-            self.qb,
-            self.epb,
-        )
-        return wb - tmm + upnl + c0 + c1 + c2 - s * qb * epb - ql * epl + q * eps
-
-    def denominator(self, i1: int, i2: int, q: float) -> float:
-        """D of that piece (an empty long leg counts the first rate, as the solver does)."""
-        ql = self.long[0]
-        r0 = r1 = self.rates[0]
-        r1 = self.rates[i1] if ql else r0
-        r2 = self.rates[i2]
-        qb, s = self.qb, self.s
-        return qb * r0 + ql * r1 + q * r2 - s * qb - ql + q
-
-    def root(
-        self, tiers: tuple[int, int], q: float, eps: float, error: float, sign: int
-    ) -> float | None:
-        """The root of the piece of ``tiers`` at size ``q`` if it is certainly the solver's.
-
-        ``sign`` is -1 for a fall root (D < 0 and N < 0), +1 for a rise root.
+        (N without the short's cost, D's size-free part, the short's rate, the long's lower
+        and upper edge, the short's lower and upper cap; 0 or inf where there is none).
         """
-        i1, i2 = tiers
-        n = self.numerator(i1, i2, q, eps)
-        d = self.denominator(i1, i2, q)
-        if not (sign * d > 0 and sign * n > 0):
-            return None
-        price = n / d
-        caps, edges = self.caps, self.edges
-        top = len(caps) - 1
-        low = max(edges[i1 - 1] if i1 and edges else 0.0, caps[i2 - 1] / q if i2 else 0.0)
-        high = min(
-            edges[i1] if i1 < top and edges else math.inf, caps[i2] / q if i2 < top else math.inf
+        found = self.known.get(tiers)
+        if found is None:
+            i1, i2 = tiers
+            i1 = i1 if self.long[0] else 0
+            edges, caps, top = self.edges, self.caps, self.top
+            found = (
+                self.base[i1] + self.amounts[i2] - self.both_cost - self.long_cost,
+                self.slope[i1],
+                self.rates[i2],
+                edges[i1 - 1] if i1 and edges else 0.0,
+                edges[i1] if edges and i1 < top else math.inf,
+                caps[i2 - 1] if i2 else 0.0,
+                caps[i2] if i2 < top else math.inf,
+            )
+            self.known[tiers] = found
+        return found
+
+    def parts(self, tiers: tuple[int, int]) -> tuple[float, float, float]:
+        """(N without the short's cost, D's size-free part, the short's rate) of a piece."""
+        n0, d0, r2 = self.piece(tiers)[:3]
+        return n0, d0, r2
+
+    def bounds(self, tiers: tuple[int, int], q: float) -> tuple[float, float]:
+        """The piece's bounds at size ``q`` (the solver's edges, without its slack)."""
+        _, _, _, low_edge, high_edge, low_cap, high_cap = self.piece(tiers)
+        return max(low_edge, low_cap / q), min(high_edge, high_cap / q)
+
+    def nd(self, tiers: tuple[int, int], q: float, eps: float) -> tuple[float, float]:
+        """The solver's N and D of the piece at size ``q``, to the bit."""
+        n0, d0, r2 = self.piece(tiers)[:3]
+        return n0 + q * eps, d0 + q * r2 - self.sqb - self.long[0] + q
+
+    def prices(
+        self, tiers: tuple[int, int] | None, sizes: list[float], eps: float
+    ) -> list[float | None]:
+        """N / D of the piece at each size (None for no piece), the solver's arithmetic."""
+        if tiers is None:
+            return [None] * len(sizes)
+        n0, d0, r2 = self.piece(tiers)[:3]
+        sqb, ql = self.sqb, self.long[0]
+        return [(n0 + q * eps) / (d0 + q * r2 - sqb - ql + q) for q in sizes]
+
+    # ------------------------------------------------------------------ certificates
+    def holds(self, tiers: tuple[int, int], qa: float, qb: float, eps: float, sign: int) -> bool:
+        """Whether the piece certainly gives the solver's root at every size in [qa, qb].
+
+        ``sign`` -1: the fall root (D < 0, N < 0); +1: the rise root (D > 0, N > 0).
+        """
+        n0, d0, r2, low_edge, high_edge, low_cap, high_cap = self.piece(tiers)
+        sqb, ql = self.sqb, self.long[0]
+        na, nb = n0 + qa * eps, n0 + qb * eps
+        da, db = d0 + qa * r2 - sqb - ql + qa, d0 + qb * r2 - sqb - ql + qb
+        # N and D grow with the size: one sign over the run when both ends share it
+        if sign < 0:
+            if not (db < 0 and nb < 0):
+                return False
+            least_n, least_d = -nb, -db
+        else:
+            if not (da > 0 and na > 0):
+                return False
+            least_n, least_d = na, da
+        # N / D is monotone in the size between its poles, so the exact roots lie between
+        # those of the ends; each computed root is within ``spread`` of its exact value
+        error = self.error + 2.0**-40 * (qb * eps)
+        spread = 2 * (error / least_n + 2.0**-40 * (ql + 2 * qb) / least_d + 2.0**-50)
+        ra, rb = na / da, nb / db
+        slack = error / least_d
+        # the piece is narrowest at the run's ends: its lower bound is highest at qa
+        return (
+            max(low_edge, low_cap / qa) * (1 + _MARGIN) + slack <= min(ra, rb) * (1 - spread)
+            and max(ra, rb) * (1 + spread) <= min(high_edge, high_cap / qb) * (1 - _MARGIN) - slack
+            and max(ra, rb) < math.inf
         )
-        slack = error / abs(d)
-        if low * (1 + _MARGIN) + slack <= price <= high * (1 - _MARGIN) - slack and (
-            price < math.inf
+
+    def none_holds(self, qa: float, qb: float, eps: float, sign: int) -> bool:
+        """Whether the solver certainly finds no root on that side at any size in [qa, qb].
+
+        No fall root where the margin left at a price of zero is positive (concave: it is
+        positive up to the rise root); no rise root where the last piece's D < 0 (every D is
+        at most the last); neither where the margin left starts negative and only falls.
+        """
+        ql = self.long[0]
+        error = self.error + 2.0**-40 * (qb * eps)
+        first_a = self.nd((0, 0), qa, eps)[0]
+        first_b, d_first = self.nd((0, 0), qb, eps)[0], self.nd((0, 0), qa, eps)[1]
+        if first_b < -error and d_first > 1e-6 * (ql + qb):
+            return True  # "always"
+        if sign < 0:
+            return first_a > error
+        return self.nd((self.top, self.top), qb, eps)[1] < 0
+
+    def side_holds(
+        self, tiers: tuple[int, int] | None, qa: float, qb: float, eps: float, sign: int
+    ) -> bool:
+        if tiers is None:
+            return self.none_holds(qa, qb, eps, sign)
+        return self.holds(tiers, qa, qb, eps, sign)
+
+    def walk(
+        self, tiers: tuple[int, int] | None, q: float, eps: float, sign: int
+    ) -> tuple[bool, tuple[int, int] | None]:
+        """(found, tiers): from ``tiers``, neighbouring pieces until one certainly holds."""
+        if tiers is None:
+            if self.none_holds(q, q, eps, sign):
+                return True, None
+            tiers = (0, 0) if sign < 0 else (self.top if self.long[0] else 0, self.top)
+        i1, i2 = tiers
+        ql = self.long[0]
+        for _ in range(6):
+            tiers = (i1, i2)
+            if self.holds(tiers, q, q, eps, sign):
+                return True, tiers
+            n, d = self.nd(tiers, q, eps)
+            low, high = self.bounds(tiers, q)
+            if sign < 0:
+                left = d >= 0 or n >= 0 or n / d < low
+                right = not left and n / d > high
+            else:
+                left = d > 0 and (n <= 0 or n / d < low)
+                right = d <= 0 or (not left and n / d > high)
+            if left:
+                below_long = self.edges[i1 - 1] if i1 and ql else 0.0
+                below_short = self.caps[i2 - 1] / q if i2 else 0.0
+                if low == 0.0:
+                    break
+                i1 -= below_long == low
+                i2 -= below_short == low
+            elif right:
+                above_long = self.edges[i1] if ql and i1 < self.top else math.inf
+                above_short = self.caps[i2] / q if i2 < self.top else math.inf
+                if high == math.inf:
+                    break
+                i1 += above_long == high
+                i2 += above_short == high
+            else:
+                break
+        return False, None
+
+    # ------------------------------------------------------------------ the curve
+    def curve(self, sizes: list[float], eps: float) -> list[tuple[float | None, float | None]]:
+        """The solver's (fall, rise) at each short size (entry ``eps``)."""
+        self.sizes, self.eps = sizes, eps
+        self.solved: dict[int, tuple[Any, ...]] = {}
+        if not (self.concave and all(a <= b for a, b in itertools.pairwise(sizes))):
+            return [self.exact(j)[:2] for j in range(len(sizes))]
+        return list(zip(self.side(-1), self.side(1), strict=True))
+
+    def exact(self, j: int) -> tuple[Any, ...]:
+        """The solver's (fall, rise, fall tiers, rise tiers) at size ``j``, piece by piece."""
+        if j not in self.solved:
+            q = self.sizes[j]
+            if not self.long[0] and not q:
+                self.solved[j] = (None, None, None, None)
+            else:
+                legs = ((0.0, 0.0), self.long, (q, self.eps))
+                self.solved[j] = _solve_pieces(self.brackets, self.wb, legs)
+        return self.solved[j]
+
+    def side(self, sign: int) -> list[float | None]:
+        """The fall (``sign`` -1) or rise (+1) price at every size: runs of one piece each."""
+        sizes, eps = self.sizes, self.eps
+        count = len(sizes)
+        column: list[float | None] = [None] * count
+        pick = 0 if sign < 0 else 1
+        tiers: tuple[int, int] | None = None
+        known = False
+        j = 0
+        while j < count:
+            q = sizes[j]
+            if known and q:
+                end = self.run_end(tiers, j, sign)
+                if end > j:
+                    column[j:end] = self.prices(tiers, sizes[j:end], eps)
+                    j = end
+                    continue
+                found, after = self.walk(tiers, q, eps, sign)
+                if found:
+                    tiers = after
+                    column[j] = self.prices(tiers, [q], eps)[0]
+                    j += 1
+                    continue
+            solved = self.exact(j)
+            column[j] = solved[pick]
+            tiers, known = solved[2 + pick], True
+            j += 1
+        return column
+
+    def run_end(self, tiers: tuple[int, int] | None, j: int, sign: int) -> int:
+        """The end of the longest run of sizes from ``j`` over which ``tiers`` hold."""
+        sizes, eps = self.sizes, self.eps
+        q = sizes[j]
+        end = len(sizes) if tiers is None else self.predicted_end(tiers, j)
+        if end > j and self.side_holds(tiers, q, sizes[end - 1], eps, sign):
+            return end
+        # a run holds if a longer one does: bisect between a run that holds and one that fails
+        good, bad = j, end
+        while bad - good > 1:
+            mid = (good + bad) // 2
+            if self.side_holds(tiers, q, sizes[mid - 1], eps, sign):
+                good = mid
+            else:
+                bad = mid
+        return good
+
+    def predicted_end(self, tiers: tuple[int, int], j: int) -> int:
+        """Where the piece's root is expected to leave the piece (linear D, closed form)."""
+        sizes, eps = self.sizes, self.eps
+        q = sizes[j]
+        n0, d0, r2 = self.parts(tiers)
+        base = d0 - self.sqb - self.long[0]
+        k = r2 + 1.0
+        cuts = [-n0 / eps, -base / k]
+        i1, i2 = tiers
+        edges, caps, top = self.edges, self.caps, self.top
+        for edge in (
+            edges[i1 - 1] if i1 and edges else 0.0,
+            edges[i1] if edges and i1 < top else 0.0,
         ):
-            return price
-        return None
+            if edge and eps != edge * k:
+                cuts.append((edge * base - n0) / (eps - edge * k))
+        for cap in (caps[i2 - 1] if i2 else 0.0, caps[i2] if i2 < top else 0.0):
+            if cap:
+                # q·root(q) = cap: eps·q² + (n0 − cap·k)·q − cap·base = 0
+                b, c = n0 - cap * k, -cap * base
+                disc = b * b - 4 * eps * c
+                if disc >= 0:
+                    root = math.sqrt(disc)
+                    cuts += [(-b - root) / (2 * eps), (-b + root) / (2 * eps)]
+        ahead = [cut for cut in cuts if cut > q]
+        if not ahead:
+            return len(sizes)
+        return max(j, bisect.bisect_left(sizes, min(ahead) * (1 - 1e-9), lo=j))
 
 
 def _solve_pieces(

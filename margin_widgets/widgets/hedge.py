@@ -402,8 +402,7 @@ class HedgeModeExplorer(Explorer):
         low = min(float(shown.min()), *entries) if shown.size else min(entries)
         high = max(float(shown.max()), *entries) if shown.size else max(entries)
         low, high = st.headroom(low, high, rows=rows)
-        x_range = {"min": float(x[0]), "max": float(x[-1])}
-        set_mark_data(scales["x"], **x_range)
+        set_mark_data(scales["x"], min=float(x[0]), max=float(x[-1]))
         set_mark_data(scales["y"], min=max(0.0, low), max=high)
         for key, line in lines.items():
             set_mark_data(line, x=x, y=series[key])
