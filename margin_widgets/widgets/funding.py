@@ -109,7 +109,8 @@ class FundingTimeline(Explorer):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._timeline: EngineTimeline | None = None
-        self._data_top: dict[int, float] = {}  # top of the data band of each value scale
+        # top of the data band of each value scale, as a fraction of the scale's height
+        self._data_top: dict[int, float] = {}
         super().__init__(*args, **kwargs)
 
     # ------------------------------------------------------------------ building
@@ -147,24 +148,31 @@ class FundingTimeline(Explorer):
         self.add_control("day", day, followers=[self.play])
 
         # --- liquidation price over time
+        # The guides are drawn on fixed 0..1 scales (the whole width, the whole height), so
+        # they are sent again only when what they show moves, not with every change of the
+        # price range or of the timeline's length.
         lscales = _time_scales()
         ltip = st.tooltip("day", "liq. price (USDT)", ".2f", ",.6f")
         self.liquidation_lines = st.per_mode(
             st.mode_line, lscales, label="{mode} liq. price", tip=ltip
         )
-        self.mark_line = st.hline(lscales, st.MARK_COLOR)
+        entry = BOOK[0][2]
+        self.mark_line = st.hline({"x": _unit(), "y": lscales["y"]}, st.MARK_COLOR)
+        set_mark_data(self.mark_line, x=np.array([0.0, 1.0]), y=np.array([entry, entry]))
         self.mark_line.labels = ["mark (held at entry)"]
         self.mark_line.display_legend = True
         self.liquidation_points = st.per_mode(st.mode_points, lscales, tip=ltip)
+        # the current prices at the top right, one legend row apart, in the band the legend's
+        # headroom keeps free of lines (beside the points the other line may run through them)
         self.liquidation_labels = st.labels(
-            lscales,
+            {"x": _unit(), "y": _unit()},
             colors=[st.MODE_STYLES[m].color for m in st.MODES],
             align="end",
-            x_offset=-10,
+            x_offset=-4,
             y_offset=-8,
             size=st.SMALL_LABEL_SIZE,
         )
-        self.liquidation_rule = st.vline(lscales, st.GUIDE_COLOR)
+        self.liquidation_rule = _rule(lscales)
         self.liquidation_figure = self.add_figure(
             "liquidation",
             st.figure(
@@ -192,7 +200,7 @@ class FundingTimeline(Explorer):
             "cross": st.mode_line(fscales, "cross", label="cross wallet (BTC + ETH)", tip=ftip),
         }
         self.paid_points = st.per_mode(st.mode_points, fscales, tip=ftip)
-        self.paid_rule = st.vline(fscales, st.GUIDE_COLOR)
+        self.paid_rule = _rule(fscales)
         self.funding_figure = self.add_figure(
             "funding",
             st.figure(
@@ -223,7 +231,7 @@ class FundingTimeline(Explorer):
             wscales, colors=[st.GUIDE_COLOR], y_offset=-9, size=st.SMALL_LABEL_SIZE
         )
         self.wallet_points = st.per_mode(st.mode_points, wscales, tip=wtip)
-        self.wallet_rule = st.vline(wscales, st.GUIDE_COLOR)
+        self.wallet_rule = _rule(wscales)
         self.wallet_figure = self.add_figure(
             "wallets",
             st.figure(
@@ -310,17 +318,28 @@ class FundingTimeline(Explorer):
     def _index(self, day: float) -> int:
         return min(round(day * INTERVALS_PER_DAY), len(self.timeline.days) - 1)
 
+    def _engine_timeline(
+        self, leverage: int, collateral: float, rate: float, days: int
+    ) -> EngineTimeline:
+        """The timeline of ``days`` days: the first days of one already worked out if it can.
+
+        The marks stay at entry, so a shorter timeline is the start of a longer one
+        (:meth:`~margin_widgets.engine.FundingTimeline.head`); a longer one than the first
+        worked out for these inputs is worked out once at the slider's maximum.
+        """
+        inputs = (leverage, collateral, rate)
+        run = self.cached("run", inputs, lambda: timeline(*inputs, days))
+        if len(run.days) < days * INTERVALS_PER_DAY + 1:
+            longest = int(self.controls["days"].max)
+            run = self.cached("long run", inputs, lambda: timeline(*inputs, longest))
+        found = run
+        return self.cached("timeline", (*inputs, days), lambda: found.head(days), keep=4)
+
     # ------------------------------------------------------------------ update
     def _update(self, changed: frozenset[str] | None) -> None:
         v = self._raw_values()
-        key = (v["leverage"], v["collateral"], v["funding_rate"], v["days"])
-        t = self.cached(
-            "timeline",
-            key,
-            lambda: timeline(
-                int(v["leverage"]), float(v["collateral"]), float(v["funding_rate"]), int(v["days"])
-            ),
-            keep=4,
+        t = self._engine_timeline(
+            int(v["leverage"]), float(v["collateral"]), float(v["funding_rate"]), int(v["days"])
         )
         if t is not self._timeline:
             self._draw_timeline(t)
@@ -335,19 +354,15 @@ class FundingTimeline(Explorer):
                 (self.wallet_points[mode], t.wallet[mode]),
             ):
                 set_mark_data(mark, x=np.array([float(day)]), y=np.array([series[i]]))
+        at = np.array([float(day), float(day)])
         for rule, scales in (
             (self.liquidation_rule, self.liquidation_scales),
             (self.paid_rule, self.funding_scales),
             (self.wallet_rule, self.wallet_scales),
         ):
-            set_mark_data(
-                rule,
-                x=np.array([float(day), float(day)]),
-                y=np.array([scales["y"].min, self._data_top[id(scales["y"])]]),
-            )
+            set_mark_data(rule, x=at, y=np.array([0.0, self._data_top[id(scales["y"])]]))
         shown = [m for m in st.MODES if math.isfinite(now[m])]
         texts = [f"{m} liq. {st.format_price(now[m], TICK)}" for m in shown]
-        x_max = float(self.liquidation_scales["x"].max)
         # beside the legend only where the figure leaves room (a narrow projector figure
         # leaves none: the readout below states both prices)
         width = self.liquidation_figure.layout.width
@@ -358,21 +373,11 @@ class FundingTimeline(Explorer):
         legend_room = legend * st.CHAR_PX + 40  # the entries and their line samples
         if longest * st.CHAR_PX + legend_room > st.plot_width(width):
             shown, texts = [], []
-        # at the top right, in the band the legend's headroom keeps free of lines: beside the
-        # current day's points the other mode's line may run through the text
-        y_scale = self.liquidation_scales["y"]
-        per_px = (float(y_scale.max) - float(y_scale.min)) / st.plot_height()
+        rows = range(len(shown))
         set_mark_data(
             self.liquidation_labels,
-            align="end",
-            x_offset=-4,
-            x=np.array([x_max] * len(shown)),
-            y=np.array(
-                [
-                    float(y_scale.max) - (18.0 + st.LEGEND_ROW_PX * k) * per_px
-                    for k in range(len(shown))
-                ]
-            ),
+            x=np.ones(len(shown)),
+            y=np.array([1.0 - (18.0 + st.LEGEND_ROW_PX * k) / st.plot_height() for k in rows]),
             text=np.array(texts),
             colors=[st.MODE_STYLES[m].color for m in shown],
         )
@@ -388,19 +393,32 @@ class FundingTimeline(Explorer):
         x = np.array(t.days, dtype=float)
         end = float(x[-1])
         for scales in (self.liquidation_scales, self.funding_scales, self.wallet_scales):
-            scales["x"].max = end
+            set_mark_data(scales["x"], max=end)
+        series = {
+            (name, mode): np.array(getattr(t, name)[mode], dtype=float)
+            for name in ("liquidation", "paid", "wallet", "maintenance")
+            for mode in st.MODES
+        }
+
+        def extreme(reduce: np.ufunc, names: tuple[str, ...], start: float) -> float:
+            """The least or greatest value of the series (NaN skipped), at least ``start``."""
+            arrays = [series[name, mode] for name in names for mode in st.MODES]
+            return float(reduce.reduce(np.concatenate(arrays), initial=start))
+
         entry = BOOK[0][2]
-        prices = [p for m in st.MODES for p in t.liquidation[m] if math.isfinite(p)] + [entry]
-        low, high = min(prices), max(prices)
+        low = extreme(np.fmin, ("liquidation",), entry)
+        high = extreme(np.fmax, ("liquidation",), entry)
         if not high > low:
             low, high = low - 0.01 * entry, high + 0.01 * entry
         self._set_range(self.liquidation_scales["y"], low, high, rows=3, floor=False)
-        paid = [p for m in st.MODES for p in t.paid[m]]
-        self._set_range(self.funding_scales["y"], min(0.0, *paid), max(0.0, *paid), rows=2)
-        amounts = [
-            a for m in st.MODES for a in (*t.wallet[m], *t.maintenance[m]) if math.isfinite(a)
-        ]
-        self._set_range(self.wallet_scales["y"], 0.0, max(amounts), rows=2)
+        self._set_range(
+            self.funding_scales["y"],
+            extreme(np.fmin, ("paid",), 0.0),
+            extreme(np.fmax, ("paid",), 0.0),
+            rows=2,
+        )
+        top = extreme(np.fmax, ("wallet", "maintenance"), -math.inf)
+        self._set_range(self.wallet_scales["y"], 0.0, top, rows=2)
         levels = [a for m in st.MODES for a in t.maintenance[m][:1] if math.isfinite(a)]
         set_mark_data(
             self.maintenance_labels,
@@ -409,14 +427,13 @@ class FundingTimeline(Explorer):
             text=np.array(["maintenance margins (dotted)"] * bool(levels)),
         )
         for mode in st.MODES:
-            for mark, series in (
-                (self.liquidation_lines[mode], t.liquidation[mode]),
-                (self.paid_lines[mode], t.paid[mode]),
-                (self.wallet_lines[mode], t.wallet[mode]),
-                (self.maintenance_lines[mode], t.maintenance[mode]),
+            for mark, name in (
+                (self.liquidation_lines[mode], "liquidation"),
+                (self.paid_lines[mode], "paid"),
+                (self.wallet_lines[mode], "wallet"),
+                (self.maintenance_lines[mode], "maintenance"),
             ):
-                set_mark_data(mark, x=x, y=np.array(series, dtype=float))
-        set_mark_data(self.mark_line, x=np.array([0.0, end]), y=np.array([entry, entry]))
+                set_mark_data(mark, x=x, y=series[name, mode])
 
     def _set_range(
         self, scale: bq.LinearScale, low: float, high: float, rows: int, floor: bool = True
@@ -429,7 +446,9 @@ class FundingTimeline(Explorer):
         if low >= 0:  # a non-negative axis (a price, an amount) never runs below zero
             bottom = 0.0 if floor else max(0.0, bottom)
         set_mark_data(scale, min=bottom, max=top)
-        self._data_top[id(scale)] = high + 0.05 * (high - low)
+        data_top = high + 0.05 * (high - low)
+        # rounded: the same fraction computed from other numbers must not send the rules again
+        self._data_top[id(scale)] = round((data_top - bottom) / (top - bottom), 9)
 
     def readout_plain(self) -> str:
         """The readout line as plain text, prices at the tick size.
@@ -496,6 +515,16 @@ class FundingTimeline(Explorer):
 def _time_scales() -> dict[str, bq.Scale]:
     """Scales of a timeline figure: days 0..30 until the first draw sets the length."""
     return {"x": bq.LinearScale(min=0.0, max=30.0), "y": bq.LinearScale()}
+
+
+def _unit() -> bq.LinearScale:
+    """A fixed 0..1 scale: a fraction of a figure's width or height."""
+    return bq.LinearScale(min=0.0, max=1.0)
+
+
+def _rule(scales: dict[str, bq.Scale]) -> bq.Lines:
+    """The current day's guide: at a day on ``scales``' time axis, its height a fraction."""
+    return st.vline({"x": scales["x"], "y": _unit()}, st.GUIDE_COLOR)
 
 
 def _time_axes(scales: dict[str, bq.Scale], y_label: str) -> list[bq.Axis]:

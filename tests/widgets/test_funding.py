@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -44,7 +45,13 @@ def engine_timeline(leverage: float, collateral: float, rate: float, days: int) 
             else:
                 lps.append(math.nan)
                 wallets.append(math.nan)
-        out[mode] = {"lp": lps, "paid": paid, "wallet": wallets, "payments": btc_payments}
+        out[mode] = {
+            "lp": lps,
+            "paid": paid,
+            "wallet": wallets,
+            "payments": btc_payments,
+            "account": account,
+        }
     return out
 
 
@@ -74,6 +81,12 @@ def assert_marks_match_engine(explorer: FundingTimeline) -> None:
         assert same(explorer.wallet_points[mode].y, [e["wallet"][i]])
         lp = explorer.liquidation_prices()[mode]
         assert same([math.nan if lp is None else lp], [e["lp"][i]])
+        # the account at the end of the timeline: wallets, positions, events (whose step the
+        # reference does not name), what the insurance fund took
+        got, want = explorer.account(mode), e["account"]
+        assert (got.wallet_balance, got.positions) == (want.wallet_balance, want.positions)
+        assert [replace(x, step=None) for x in got.events] == want.events
+        assert got.insurance_fund_received == want.insurance_fund_received
     assert list(explorer.liquidation_rule.x) == [v["day"], v["day"]]
 
 
@@ -242,4 +255,40 @@ def test_a_position_without_liquidation_price_is_not_called_liquidated() -> None
     assert explorer.liquidation_prices() == {"isolated": None, "cross": None}
     assert "cross liq. -- (no liquidation price above zero)" in explorer.readout.value
     assert "liquidated" not in explorer.readout.value.replace("no liquidation", "")
+    assert_marks_match_engine(explorer)
+
+
+def test_days_reuse_a_longer_timeline_with_the_engines_numbers() -> None:
+    # up past the first timeline (worked out once at the slider's maximum), then down: every
+    # length is the stepped accounts' own, liquidations and their notes included
+    explorer = FundingTimeline(funding_rate=0.003, days=10, day=10)
+    for days in (12, 20, 90, 5, 6, 16, 15):
+        explorer.controls["days"].value = days
+        assert explorer.values["days"] == days
+        assert_marks_match_engine(explorer)
+        t = explorer.timeline
+        assert len(t.days) == 3 * days + 1
+        assert t.event_index["isolated"] == ([16, 16] if days >= 6 else [])
+        liquidated = "isolated liquidation of BTCUSDT" in explorer.status_text
+        assert liquidated == (explorer.values["day"] * 3 >= 16)
+
+
+def test_guides_stay_put_when_only_the_numbers_move() -> None:
+    # the current-day rules, the mark line and the price labels sit on fixed 0..1 scales:
+    # a new collateral moves the price range, not them
+    explorer = FundingTimeline(day=12)
+    rules = (explorer.liquidation_rule, explorer.paid_rule, explorer.wallet_rule)
+    before = [list(rule.y) for rule in rules]
+    labels = list(explorer.liquidation_labels.y)
+    y_range = (explorer.liquidation_scales["y"].min, explorer.liquidation_scales["y"].max)
+    explorer.controls["collateral"].value = 7_000.0
+    assert (explorer.liquidation_scales["y"].min, explorer.liquidation_scales["y"].max) != y_range
+    assert [list(rule.y) for rule in rules] == before
+    assert list(explorer.liquidation_labels.y) == labels
+    for rule in rules:
+        assert list(rule.x) == [12.0, 12.0]
+        assert rule.y[0] == 0.0 and 0.5 < rule.y[1] < 1.0  # below the legend's headroom
+    assert list(explorer.mark_line.x) == [0.0, 1.0]  # the whole width, at any length
+    assert list(explorer.mark_line.y) == [60_000.0, 60_000.0]
+    assert list(explorer.liquidation_labels.x) == [1.0, 1.0]  # at the right edge
     assert_marks_match_engine(explorer)
