@@ -1374,7 +1374,7 @@ def exchange_ratio_curve(
     if one_pass is not None:
         marks = (
             checked
-            if all(type(p) is float for p in checked)
+            if set(map(type, checked)) == {float}
             else [_checks.positive(f"prices[{i}]", p) for i, p in enumerate(checked)]
         )
         if tiers is not None and not fixed:

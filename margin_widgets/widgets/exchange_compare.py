@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache, partial
 from typing import Any, ClassVar
 
 import bqplot as bq
@@ -30,6 +31,7 @@ import numpy as np
 
 from margin_widgets.engine import (
     LeverageCurve,
+    Tier,
     TierTable,
     available_tier_tables,
     exchange_leverage_curve,
@@ -41,7 +43,7 @@ from margin_widgets.engine import (
     tick_size,
 )
 from margin_widgets.widgets import _style as st
-from margin_widgets.widgets._base import Explorer, nan_for_none, set_mark_data
+from margin_widgets.widgets._base import Explorer, set_mark_data
 from margin_widgets.widgets._controls import (
     ControlLook,
     entry_price_slider,
@@ -66,6 +68,56 @@ PRICE_POINTS = 241
 TICK_END_MARGIN = 0.06
 #: Ratios above this are not drawn (the ratio curves would dwarf the 100 % line).
 RATIO_CEILING = 3.0
+#: x of the liquidation-price curves: every whole leverage.
+_LEVERAGE_X = np.arange(1.0, LEVERAGE_POINTS + 1.0)
+_EMPTY = np.zeros(0)
+
+
+@cache
+def _tick(name: str, symbol: str) -> float | None:
+    """The tick size of ``symbol`` on exchange ``name`` (None if none is stored)."""
+    try:
+        return tick_size(name, symbol)
+    except ValueError:
+        return None
+
+
+def _finite_span(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``x`` and ``y`` from the first to the last finite ``y`` (what a line can draw)."""
+    where = np.flatnonzero(np.isfinite(y))
+    if not where.size:
+        return _EMPTY, _EMPTY
+    span = slice(int(where[0]), int(where[-1]) + 1)
+    return x[span], y[span]
+
+
+@dataclass(frozen=True)
+class _LiquidationCurve:
+    """One exchange's liquidation prices at leverage 1 to 125 (NaN: none), drawn and span."""
+
+    prices: np.ndarray
+    x: np.ndarray
+    y: np.ndarray
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class _RatioCurve:
+    """One exchange's ratios on the mark grid (drawn where in 0 to the ceiling), at entry."""
+
+    x: np.ndarray
+    y: np.ndarray
+    at_entry: float
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """The marks of the ratio curves and the ratio axis's ticks."""
+
+    prices: list[float]
+    x: np.ndarray
+    ticks: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -131,6 +183,9 @@ class ExchangeComparer(Explorer):
         self._prices: dict[str, float | None] = {}
         self._tiers: dict[str, str] = {}
         self._tables: dict[str, TierTable | None] = {}
+        self._price_texts: dict[str, str] = {}
+        # the cached data each mark shows now (a curve unchanged since is not written again)
+        self._shown: dict[str, object] = {}
         super().__init__(*args, **kwargs)
 
     # ------------------------------------------------------------------ building
@@ -210,7 +265,7 @@ class ExchangeComparer(Explorer):
                 ls, look.color, line_style=look.line_style, label=look.label, tip=tip
             )
             self.lp_points[name] = st.points(ls, look.color, marker=look.marker, tip=tip)
-        self.lp_labels = st.labels(ls, size=st.SMALL_LABEL_SIZE)
+        self.lp_labels = st.labels(ls, size=st.SMALL_LABEL_SIZE, align="end", x_offset=-4)
         self.entry_line = st.hline(ls, st.ENTRY_COLOR)
         self.lp_figure = self.add_figure(
             "liquidation",
@@ -238,15 +293,23 @@ class ExchangeComparer(Explorer):
                 rs, look.color, line_style=look.line_style, label=look.label, tip=rtip
             )
             self.ratio_points[name] = st.points(rs, look.color, marker=look.marker, tip=rtip)
-        self.threshold_line = st.hline(rs, st.COLORS["vermillion"], line_style="dotted")
+        # the 100 % line spans the plot whatever the marks: its x is on a fixed unit scale
+        self.threshold_line = st.hline(
+            {"x": bq.LinearScale(min=0.0, max=1.0), "y": rs["y"]},
+            st.COLORS["vermillion"],
+            line_style="dotted",
+        )
+        self.threshold_line.x, self.threshold_line.y = np.array([0.0, 1.0]), np.array([1.0, 1.0])
         self.ratio_figure = self.add_figure(
             "ratio",
             st.figure(
                 "ratio",
                 [self.threshold_line, *self.ratio_lines.values(), *self.ratio_points.values()],
-                st.axes(
-                    rs, "mark price (USDT)", "margin ratio (%)", x_format=",.0f", y_format=".0%"
-                ),
+                [
+                    # ticks set with the grid (none at the ends), not following the scale
+                    st.axis(rs["x"], "mark price (USDT)", tick_format=",.0f", tick_values=_EMPTY),
+                    st.axis(rs["y"], "margin ratio (%)", vertical=True, tick_format=".0%"),
+                ],
                 "Margin ratio (own orientation) against the mark",
             ),
         )
@@ -266,19 +329,24 @@ class ExchangeComparer(Explorer):
             out[name] = load_tier_table(name, symbol) if symbol in shipped else None
         return out
 
-    def _maintenance(self, name: str) -> dict[str, Any]:
-        """The maintenance source of exchange ``name``: one rate, or its tier table.
+    def _source(self, name: str, v: Mapping[str, Any]) -> tuple[dict[str, Any], tuple[Any, ...]]:
+        """The maintenance source of exchange ``name`` (engine keywords) and its cache key.
 
-        Raises KeyError for an exchange without a tier table in "tier tables" mode.
+        One rate, or its tier table; OKX's fee is part of it. Raises KeyError for an exchange
+        without a tier table in "tier tables" mode.
         """
-        v = self._raw_values()
         fee = float(v["okx_fee"]) if name == "okx" else 0.0
         if v["maintenance"] == "one rate":
-            return {"maintenance_margin_rate": float(v["mmr"]), "fee_rate": fee}
+            rate = float(v["mmr"])
+            return {"maintenance_margin_rate": rate, "fee_rate": fee}, ("rate", rate, fee)
         table = self._tables.get(name)
         if table is None:
             raise KeyError(name)
-        return {"table": table, "fee_rate": fee}
+        return {"table": table, "fee_rate": fee}, ("table", str(v["symbol"]), fee)
+
+    def _maintenance(self, name: str) -> dict[str, Any]:
+        """The maintenance source of exchange ``name``: one rate, or its tier table."""
+        return self._source(name, self._raw_values())[0]
 
     def _curve(self, name: str) -> LeverageCurve:
         """Engine liquidation and bankruptcy prices of exchange ``name`` at leverage 1 to 125."""
@@ -291,6 +359,18 @@ class ExchangeComparer(Explorer):
             max_leverage=LEVERAGE_POINTS,
             **self._maintenance(name),
         )
+
+    @staticmethod
+    def _liquidation_curve(
+        name: str, side: str, q: float, ep: float, source: dict[str, Any]
+    ) -> _LiquidationCurve:
+        curve = exchange_leverage_curve(name, side, q, ep, max_leverage=LEVERAGE_POINTS, **source)
+        prices = np.array(curve.liquidation, dtype=float)  # None -> NaN
+        x, y = _finite_span(_LEVERAGE_X, prices)
+        finite = y[np.isfinite(y)]
+        if not finite.size:
+            return _LiquidationCurve(prices, x, y, math.nan, math.nan)
+        return _LiquidationCurve(prices, x, y, float(finite.min()), float(finite.max()))
 
     def liquidation_prices(self) -> dict[str, float | None]:
         """Liquidation price per exchange at the current controls (absent: no tier table)."""
@@ -306,6 +386,23 @@ class ExchangeComparer(Explorer):
             name, str(v["side"]), q, ep, margin, prices, **self._maintenance(name)
         )
 
+    @staticmethod
+    def _ratio_curve(
+        name: str,
+        side: str,
+        q: float,
+        ep: float,
+        leverage: float,
+        grid: _Grid,
+        source: dict[str, Any],
+    ) -> _RatioCurve:
+        """The ratios on the grid and at the entry, in one engine call."""
+        margin = initial_margin(notional(q, ep), leverage)
+        found = exchange_ratio_curve(name, side, q, ep, margin, [*grid.prices, ep], **source)
+        ratios = np.array(found[:-1], dtype=float)
+        ratios[~((ratios >= 0) & (ratios <= RATIO_CEILING))] = math.nan
+        return _RatioCurve(*_finite_span(grid.x, ratios), found[-1])
+
     def margin_ratios(self, prices: list[float]) -> dict[str, list[float]]:
         """Each drawn exchange's margin ratio (own orientation) at the given marks."""
         self.flush()
@@ -313,51 +410,57 @@ class ExchangeComparer(Explorer):
 
     def _tick(self, name: str) -> float | None:
         """The tick size of the chosen symbol on exchange ``name`` (None if none is stored)."""
-        try:
-            return tick_size(name, str(self.controls["symbol"].value))
-        except ValueError:
-            return None
+        return _tick(name, str(self.controls["symbol"].value))
+
+    def _write(self, key: str, mark: bq.Mark, data: object, **traits: Any) -> None:
+        """``set_mark_data(mark, **traits)`` unless ``mark`` already shows ``data`` (cached)."""
+        if self._shown.get(key) is not data:
+            set_mark_data(mark, **traits)
+            self._shown[key] = data
 
     # ------------------------------------------------------------------ update
     def _update(self, changed: frozenset[str] | None) -> None:
         v = self._raw_values()
+        side, q, ep = str(v["side"]), float(v["quantity"]), float(v["entry_price"])
+        symbol, lev_now = str(v["symbol"]), int(v["leverage"])
         tier_mode = v["maintenance"] == "tier tables"
-        self._tables = self.tables() if tier_mode else dict.fromkeys(EXCHANGES)
-        lev_now = int(v["leverage"])
-        grid = [float(lev) for lev in range(1, LEVERAGE_POINTS + 1)]
+        self._tables = (
+            self.cached("tables", symbol, self.tables, keep=2)
+            if tier_mode
+            else dict.fromkeys(EXCHANGES)
+        )
         drawn = [n for n in EXCHANGES if not tier_mode or self._tables.get(n) is not None]
         missing = [EXCHANGE_STYLES[n].label for n in EXCHANGES if n not in drawn]
-
-        def compute() -> dict[str, list[float]]:
-            return {
-                name: [nan_for_none(p) for p in self._curve(name).liquidation] for name in drawn
-            }
-
-        # every control but the leverage: a leverage drag only moves the points
-        inputs = tuple(v[name] for name in self.controls if name != "leverage")
-        curves = self.cached("curves", inputs, compute, keep=4)
-        prices: dict[str, float | None] = {
-            name: (None if math.isnan(p) else p)
-            for name in drawn
-            for p in (curves[name][lev_now - 1],)
-        }
-        if not prices:
-            raise ValueError(
-                f"no exchange ships a tier table for {v['symbol']}: choose another symbol"
+        sources = {name: self._source(name, v) for name in drawn}
+        # each exchange's curve depends on its own maintenance source (OKX's on the fee), and
+        # never on the leverage: a leverage drag only moves the points
+        curves = {
+            name: self.cached(
+                f"liquidation {name}",
+                (side, q, ep, key),
+                partial(self._liquidation_curve, name, side, q, ep, source),
+                keep=4,
             )
+            for name, (source, key) in sources.items()
+        }
+        prices: dict[str, float | None] = {}
+        for name, curve in curves.items():
+            price = float(curve.prices[lev_now - 1])
+            prices[name] = None if math.isnan(price) else price
+        if not prices:
+            raise ValueError(f"no exchange ships a tier table for {symbol}: choose another symbol")
         if missing:
             self.note(
-                f"No {v['symbol']} tier table ships for {' or '.join(missing)}: not drawn.",
-                "info",
+                f"No {symbol} tier table ships for {' or '.join(missing)}: not drawn.", "info"
             )
         self._prices = prices
+        self._price_texts = {n: st.format_price(p, _tick(n, symbol)) for n, p in prices.items()}
         self._tiers = {}
         if tier_mode:
-            q, ep = float(v["quantity"]), float(v["entry_price"])
             for name in prices:
                 table = self._tables[name]
                 assert table is not None
-                tier = table.tier_for(q, ep)
+                tier: Tier = table.tier_for(q, ep)
                 self._tiers[name] = f"tier {tier.number}"
                 if lev_now > tier.max_leverage:
                     self.note(
@@ -365,108 +468,115 @@ class ExchangeComparer(Explorer):
                         f"{tier.max_leverage:g}x in tier {tier.number}.",
                         "warning",
                     )
-        self._draw_liquidation(grid, curves, prices, float(v["entry_price"]), lev_now)
-        self._draw_ratios(prices, float(v["entry_price"]))
+        self._draw_liquidation(curves, prices, ep, lev_now)
+        self._draw_ratios(sources, prices, side, q, ep, lev_now)
         readout = f"<b>{self._summary_html()}</b>"
         if self.readout.value != readout:
             self.readout.value = readout
 
     def _draw_liquidation(
         self,
-        grid: list[float],
-        curves: dict[str, list[float]],
+        curves: dict[str, _LiquidationCurve],
         prices: dict[str, float | None],
         entry: float,
         leverage: float,
     ) -> None:
-        values = [entry] + [p for c in curves.values() for p in c if math.isfinite(p)]
-        low, high = st.headroom(min(values), max(values), rows=3)
-        with self.lp_scales["y"].hold_sync():
-            self.lp_scales["y"].min, self.lp_scales["y"].max = max(0.0, low), high
+        spans = [(c.low, c.high) for c in curves.values() if not math.isnan(c.low)]
+        low, high = st.headroom(
+            min([entry] + [lo for lo, _ in spans]), max([entry] + [hi for _, hi in spans]), rows=3
+        )
+        y_min, y_max = max(0.0, low), high
+        set_mark_data(self.lp_scales["y"], min=y_min, max=y_max)
         set_mark_data(self.entry_line, x=np.array([1.0, 125.0]), y=np.array([entry, entry]))
-        x = np.array(grid, dtype=float)
-        empty = np.zeros(0)
         for name in EXCHANGES:
-            now = nan_for_none(prices.get(name))
-            drawn = name in curves and math.isfinite(now)
-            set_mark_data(
-                self.lp_lines[name],
-                x=x if name in curves else empty,
-                y=np.array(curves[name], dtype=float) if name in curves else empty,
-            )
+            curve = curves.get(name)
+            if curve is None:
+                self._write(f"lp {name}", self.lp_lines[name], _EMPTY, x=_EMPTY, y=_EMPTY)
+            else:
+                self._write(f"lp {name}", self.lp_lines[name], curve, x=curve.x, y=curve.y)
+            now = prices.get(name)
             set_mark_data(
                 self.lp_points[name],
-                x=np.array([leverage]) if drawn else empty,
-                y=np.array([now]) if drawn else empty,
+                x=np.array([leverage]) if now is not None else _EMPTY,
+                y=np.array([now]) if now is not None else _EMPTY,
             )
         # the labels stack at the top right, in the band the headroom keeps free of lines (the
         # curves run nearly flat and close together: no place beside them stays clear)
         shown = sorted(
             ((n, p) for n, p in prices.items() if p is not None), key=lambda item: -item[1]
         )
-        y_max = float(self.lp_scales["y"].max)
-        per_px = (y_max - float(self.lp_scales["y"].min)) / st.plot_height()
-        ys = [y_max - (18.0 + st.LEGEND_ROW_PX * k) * per_px for k in range(len(shown))]
-        with self.lp_labels.hold_sync():
-            self.lp_labels.align = "end"
-            self.lp_labels.x_offset = -4
-            self.lp_labels.x = np.array([float(self.lp_scales["x"].max)] * len(shown))
-            self.lp_labels.y = np.array(ys, dtype=float)
-            self.lp_labels.text = np.array(
-                [
-                    f"{EXCHANGE_STYLES[n].label} {st.format_price(p, self._tick(n))}"
-                    for n, p in shown
-                ],
+        per_px = (y_max - y_min) / st.plot_height()
+        set_mark_data(
+            self.lp_labels,
+            x=np.full(len(shown), float(LEVERAGE_POINTS)),
+            y=np.array([y_max - (18.0 + st.LEGEND_ROW_PX * k) * per_px for k in range(len(shown))]),
+            text=np.array(
+                [f"{EXCHANGE_STYLES[n].label} {self._price_texts[n]}" for n, _ in shown],
                 dtype=str,
-            )
-            self.lp_labels.colors = [EXCHANGE_STYLES[n].color for n, _ in shown] or ["black"]
+            ),
+            colors=[EXCHANGE_STYLES[n].color for n, _ in shown] or ["black"],
+        )
 
-    def _draw_ratios(self, prices: dict[str, float | None], entry: float) -> None:
-        found = [p for p in prices.values() if p is not None]
-        reach = max([abs(p - entry) for p in found] + [0.01 * entry])
-        low, high = max(entry - 2.0 * reach, 1e-6), entry + 2.0 * reach
-        grid = linear_grid(low, high, PRICE_POINTS)
-        with self.ratio_scales["x"].hold_sync():
-            self.ratio_scales["x"].min, self.ratio_scales["x"].max = low, high
+    def _grid(self, low: float, high: float) -> _Grid:
+        """The ratio curves' marks from ``low`` to ``high`` and the axis ticks between."""
+        prices = linear_grid(low, high, PRICE_POINTS)
         # round ticks, none at the very ends: a label centred there would be cut by the edge
         ticks = st.nice_ticks(low, high)
         keep = TICK_END_MARGIN * (high - low)
-        set_mark_data(
-            self.ratio_figure.axes[0],
-            tick_values=ticks[(ticks > low + keep) & (ticks < high - keep)],
-        )
-        set_mark_data(self.threshold_line, x=np.array([low, high]), y=np.array([1.0, 1.0]))
-        x = np.array(grid, dtype=float)
+        inside = ticks[(ticks > low + keep) & (ticks < high - keep)]
+        return _Grid(prices, np.array(prices, dtype=float), inside)
+
+    def _draw_ratios(
+        self,
+        sources: dict[str, tuple[dict[str, Any], tuple[Any, ...]]],
+        prices: dict[str, float | None],
+        side: str,
+        q: float,
+        entry: float,
+        leverage: int,
+    ) -> None:
+        found = [p for p in prices.values() if p is not None]
+        reach = max([abs(p - entry) for p in found] + [0.01 * entry])
+        low, high = max(entry - 2.0 * reach, 1e-6), entry + 2.0 * reach
+        grid = self.cached("grid", (low, high), partial(self._grid, low, high), keep=2)
+        set_mark_data(self.ratio_scales["x"], min=low, max=high)
+        self._write("ticks", self.ratio_figure.axes[0], grid, tick_values=grid.ticks)
         for name in EXCHANGES:
-            if name in prices:
-                ratios = np.array(self._ratios(name, grid), dtype=float)  # one engine call
-                ratios[~((ratios >= 0) & (ratios <= RATIO_CEILING))] = math.nan
-                now = self._ratios(name, [entry])[0]
-                point = np.array([now]) if 0 <= now <= RATIO_CEILING else np.zeros(0)
-                set_mark_data(self.ratio_lines[name], x=x, y=ratios)
-                set_mark_data(self.ratio_points[name], x=np.array([entry])[: len(point)], y=point)
-            else:
-                set_mark_data(self.ratio_lines[name], x=np.zeros(0), y=np.zeros(0))
-                set_mark_data(self.ratio_points[name], x=np.zeros(0), y=np.zeros(0))
+            if name not in sources:
+                self._write(f"ratio {name}", self.ratio_lines[name], _EMPTY, x=_EMPTY, y=_EMPTY)
+                set_mark_data(self.ratio_points[name], x=_EMPTY, y=_EMPTY)
+                continue
+            source, key = sources[name]
+            curve = self.cached(
+                f"ratio {name}",
+                (side, q, entry, leverage, key, low, high),
+                partial(self._ratio_curve, name, side, q, entry, leverage, grid, source),
+                keep=4,
+            )
+            self._write(f"ratio {name}", self.ratio_lines[name], curve, x=curve.x, y=curve.y)
+            shown = 0 <= curve.at_entry <= RATIO_CEILING
+            set_mark_data(
+                self.ratio_points[name],
+                x=np.array([entry]) if shown else _EMPTY,
+                y=np.array([curve.at_entry]) if shown else _EMPTY,
+            )
 
     def _summary(self) -> str:
-        parts = [
-            f"{EXCHANGE_STYLES[n].label} {st.format_price(p, self._tick(n))}"
-            for n, p in self._prices.items()
-        ]
+        parts = [f"{EXCHANGE_STYLES[n].label} {self._price_texts[n]}" for n in self._prices]
+        return "Liquidation price: " + ", ".join(parts) + self._spread()
+
+    def _spread(self) -> str:
         found = [p for p in self._prices.values() if p is not None]
-        spread = f" (spread {st.format_price(max(found) - min(found))} USDT)" if found else ""
-        return "Liquidation price: " + ", ".join(parts) + spread
+        return f" (spread {st.format_price(max(found) - min(found))} USDT)" if found else ""
 
     def _summary_html(self) -> str:
         """:meth:`_summary` as HTML, each price's exact value in its ``title`` (on hover)."""
+        symbol = str(self.controls["symbol"].value)
         parts = [
-            f"{st.escape(EXCHANGE_STYLES[n].label)} {price_html(p, self._tick(n))}"
+            f"{st.escape(EXCHANGE_STYLES[n].label)} {price_html(p, _tick(n, symbol))}"
             for n, p in self._prices.items()
         ]
-        found = [p for p in self._prices.values() if p is not None]
-        spread = f" (spread {st.format_price(max(found) - min(found))} USDT)" if found else ""
-        return "Liquidation price: " + ", ".join(parts) + spread
+        return "Liquidation price: " + ", ".join(parts) + self._spread()
 
     def readout_plain(self) -> str:
         """The readout line as plain text, e.g. ``"Liquidation price: Binance 19,698.5, ..."``."""

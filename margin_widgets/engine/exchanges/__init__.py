@@ -167,7 +167,9 @@ class TierTable:
         """
         quantity = _checks.non_negative("quantity", quantity)
         values = list(prices)
-        if not all(type(p) is float and 0 < p < math.inf for p in values):
+        if values and not (
+            set(map(type, values)) == {float} and min(values) > 0 and max(values) < math.inf
+        ):
             values = [_checks.positive(f"prices[{i}]", p) for i, p in enumerate(values)]
         tiers, caps, last = self.tiers, self._caps, len(self.tiers) - 1
         if self.basis != "notional":

@@ -246,7 +246,20 @@ class BinanceConvention:
             return []
         if not math.isfinite(m + q * (max(prices) + ep)):
             return None
-        inf = math.inf
+        inf, sq = math.inf, s * q
+        rate, amount = rates[0], amounts[0]
+        if (
+            rates.count(rate) == len(rates)
+            and amounts.count(amount) == len(amounts)
+            and q * min(prices) * rate - amount >= 0  # so at every price (it rises with P)
+        ):
+            # one bracket for every price and no requirement below zero: one comprehension
+            return [
+                inf
+                if (balance := m + sq * (price - ep)) <= 0
+                else (q * price * rate - amount) / balance
+                for price in prices
+            ]
         out: list[float] = []
         for price, rate, amount in zip(prices, rates, amounts, strict=True):
             mm = q * price * rate - amount

@@ -338,7 +338,17 @@ class BybitConvention:
             return []
         if not math.isfinite(m + q * (max(prices) + ep)):
             return None
-        inf, unified = math.inf, self.unified
+        inf, unified, sq = math.inf, self.unified, s * q
+        one_tier = rates.count(rates[0]) == len(rates) and amounts.count(amounts[0]) == len(amounts)
+        if not unified and one_tier:
+            # one tier for every price: one requirement, valued at entry
+            value = q * ep * rates[0] - amounts[0]
+            if value < 0:
+                return None
+            mm = value + 0.0
+            return [
+                inf if (balance := m + sq * (price - ep)) <= 0 else mm / balance for price in prices
+            ]
         out: list[float] = []
         for price, rate, amount in zip(prices, rates, amounts, strict=True):
             value = q * ep * rate - amount

@@ -328,7 +328,16 @@ class OkxConvention:
             return []
         if any(amounts) or not math.isfinite(m + q * (max(prices) + ep)):
             return None
-        inf = math.inf
+        inf, sq = math.inf, s * q
+        if rates.count(rates[0]) == len(rates):  # one tier for every price (fixed at entry)
+            rate_fee = rates[0] + fee_rate
+            if q * min(prices) * rate_fee > 0:  # so at every price (it rises with P)
+                return [(m + sq * (price - ep)) / (q * price * rate_fee) for price in prices]
+            balances = [m + sq * (price - ep) for price in prices]
+            return [
+                balance / mm if (mm := q * price * rate_fee) != 0 else (inf if balance > 0 else 0.0)
+                for price, balance in zip(prices, balances, strict=True)
+            ]
         out: list[float] = []
         for price, rate in zip(prices, rates, strict=True):
             mm = q * price * (rate + fee_rate)
