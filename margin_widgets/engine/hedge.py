@@ -1132,25 +1132,28 @@ class _SizeSolver:
         column: list[float | None] = [None] * count
         pick = 0 if sign < 0 else 1
         tiers: tuple[int, int] | None = None
-        known = False
+        known = ended = False
         j = 0
         while j < count:
             q = sizes[j]
             if known and q:
-                end = self.run_end(tiers, j, sign)
-                if end > j:
+                if not ended:
+                    end = self.run_end(tiers, j, sign)
+                    if end > j:
+                        column[j:end] = self.prices(tiers, sizes[j:end], eps)
+                        j, ended = end, True
+                        continue
+                # the piece's run is over: its neighbours, or the solver
+                found, after = self.walk(tiers, q, eps, sign)
+                end = self.run_end(after, j, sign) if found else j
+                if end > j:  # a run from j (at least j itself)
+                    tiers = after
                     column[j:end] = self.prices(tiers, sizes[j:end], eps)
                     j = end
                     continue
-                found, after = self.walk(tiers, q, eps, sign)
-                if found:
-                    tiers = after
-                    column[j] = self.prices(tiers, [q], eps)[0]
-                    j += 1
-                    continue
             solved = self.exact(j)
             column[j] = solved[pick]
-            tiers, known = solved[2 + pick], True
+            tiers, known, ended = solved[2 + pick], True, False
             j += 1
         return column
 
@@ -1161,15 +1164,37 @@ class _SizeSolver:
         end = len(sizes) if tiers is None else self.predicted_end(tiers, j)
         if end > j and self.side_holds(tiers, q, sizes[end - 1], eps, sign):
             return end
-        # a run holds if a longer one does: bisect between a run that holds and one that fails
-        good, bad = j, end
-        while bad - good > 1:
-            mid = (good + bad) // 2
-            if self.side_holds(tiers, q, sizes[mid - 1], eps, sign):
-                good = mid
-            else:
-                bad = mid
-        return good
+        if tiers is None:
+            # a run holds if a longer one does: bisect between one that holds and one that fails
+            good, bad = j, end
+            while bad - good > 1:
+                mid = (good + bad) // 2
+                if self.none_holds(q, sizes[mid - 1], eps, sign):
+                    good = mid
+                else:
+                    bad = mid
+            return good
+        return self.first_miss(tiers, j, max(end, j + 1), sign)
+
+    def first_miss(self, tiers: tuple[int, int], j: int, end: int, sign: int) -> int:
+        """The first size in ``[j, end)`` where the piece's root is not certainly the solver's.
+
+        Size by size, the test of :meth:`holds` on a run of one size.
+        """
+        n0, d0, r2, low_edge, high_edge, low_cap, high_cap = self.piece(tiers)
+        sqb, ql, eps = self.sqb, self.long[0], self.eps
+        run = self.sizes[j:end]
+        error, share = self.error, 2.0**-40 * eps
+        denominators = [sign * (d0 + q * r2 - sqb - ql + q) for q in run]
+        inside = [
+            d > 0
+            and 0 < (price := sign * (n0 + q * eps) / d) < math.inf
+            and max(low_edge, low_cap / q) * (1 + _MARGIN) + (slack := (error + share * q) / d)
+            <= price
+            <= min(high_edge, high_cap / q) * (1 - _MARGIN) - slack
+            for q, d in zip(run, denominators, strict=True)
+        ]
+        return j + inside.index(False) if False in inside else end
 
     def predicted_end(self, tiers: tuple[int, int], j: int) -> int:
         """Where the piece's root is expected to leave the piece (linear D, closed form)."""
