@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
 from typing import Any, ClassVar
 
 import bqplot as bq
@@ -53,8 +55,24 @@ SIDE = "long"
 _LOOK = ControlLook("420px", "150px")
 
 
-def _dates(symbol: str) -> list[str]:
-    return [d for s, d in available_bracket_tables() if s == symbol]
+@cache
+def _dates(symbol: str) -> tuple[str, ...]:
+    """The shipped table dates of ``symbol``, oldest first."""
+    return tuple(d for s, d in available_bracket_tables() if s == symbol)
+
+
+@dataclass(frozen=True)
+class _Distances:
+    """How far below the entry each size is liquidated, % (NaN: no point), per mode."""
+
+    isolated: np.ndarray
+    cross: np.ndarray
+    top: float  # the plot's data top: the largest finite distance within [1, 100] (10 if none)
+
+
+def _below_entry(entry: float, prices: tuple[float | None, ...]) -> np.ndarray:
+    """``-price_move(entry, p) * 100`` at each price, NaN for None (element-wise, same floats)."""
+    return -(np.array(prices, dtype=float) / entry - 1.0) * 100
 
 
 class BracketExplorer(Explorer):
@@ -93,6 +111,7 @@ class BracketExplorer(Explorer):
         **values: Any,
     ) -> None:
         self._curve_keys: dict[str, Any] = {}
+        self._readout = ""
         self._lp: dict[str, float | None] = {"isolated": None, "cross": None}
         super().__init__(preset, locked, hidden, **values)
 
@@ -108,7 +127,7 @@ class BracketExplorer(Explorer):
             "date",
             _LOOK.widget(
                 w.Dropdown,
-                options=_dates("BTCUSDT"),
+                options=list(_dates("BTCUSDT")),
                 value=_dates("BTCUSDT")[-1],
                 description="Bracket table of",
             ),
@@ -237,9 +256,9 @@ class BracketExplorer(Explorer):
     def _sync_bounds(self) -> None:
         c = self.controls
         dates = _dates(c["symbol"].value)
-        if list(c["date"].options) != dates:
+        if tuple(c["date"].options) != dates:
             keep = c["date"].value if c["date"].value in dates else dates[-1]
-            c["date"].options = dates
+            c["date"].options = list(dates)
             c["date"].value = keep
         table = self.table
         top = math.ceil(math.log10(table.max_notional) * 100) / 100
@@ -272,18 +291,28 @@ class BracketExplorer(Explorer):
         move = price_move(REFERENCE_PRICES.get(table.symbol, 1.0), lp)
         return math.nan if move is None else -move * 100
 
+    def _distances(
+        self, table: BracketTable, grid: list[float], leverage: int, wallet: float
+    ) -> _Distances:
+        price = REFERENCE_PRICES.get(table.symbol, 1.0)
+        sizes = size_curve(SIDE, price, grid, table, leverage, wallet)
+        isolated, cross = _below_entry(price, sizes.isolated), _below_entry(price, sizes.cross)
+        both = np.concatenate([isolated, cross])
+        finite = both[np.isfinite(both)]
+        top = float(min(max(finite.max(), 1.0), 100.0)) if finite.size else 10.0
+        return _Distances(isolated, cross, top)
+
     def _update(self, changed: frozenset[str] | None) -> None:
         c = self.controls
         table = self.table
-        grid = self._grid(table)
-        x = np.array(grid)
+        key = (table.symbol, table.effective_date)
+        grid, x = self.cached("grid", key, lambda: self._grid_arrays(table), keep=4)
         value = float(c["notional"].value)
         leverage = int(c["leverage"].value)
         wallet = float(c["collateral"].value)
         cap = table.max_notional_for_leverage(leverage)
         price = REFERENCE_PRICES.get(table.symbol, 1.0)
 
-        key = (table.symbol, table.effective_date)
         curve = self.cached("bracket curve", key, lambda: bracket_curve(table, grid), keep=4)
         if self._curve_keys.get("mm") is not curve:
             mmr = [r * 100 for r in curve.bracket_rate]
@@ -312,20 +341,16 @@ class BracketExplorer(Explorer):
         rate_now = bracket_curve(table, [value]).maintenance_rate[0] * 100
         set_mark_data(self.mm_point, x=np.array([value]), y=np.array([rate_now]))
 
-        size_key = (*key, leverage, wallet)
-
-        def distances() -> dict[str, list[float]]:
-            sizes = size_curve(SIDE, price, grid, table, leverage, wallet)
-            return {
-                mode: [self._distance(table, lp) for lp in lps]
-                for mode, lps in (("isolated", sizes.isolated), ("cross", sizes.cross))
-            }
-
-        distance_curves = self.cached("size curves", size_key, distances, keep=4)
-        if self._curve_keys.get("size") is not distance_curves:
-            for mode in st.MODES:
-                set_mark_data(self.lp_lines[mode], x=x, y=np.array(distance_curves[mode]))
-            self._curve_keys["size"] = distance_curves
+        distances = self.cached(
+            "size curves",
+            (*key, leverage, wallet),
+            lambda: self._distances(table, grid, leverage, wallet),
+            keep=4,
+        )
+        if self._curve_keys.get("size") is not distances:
+            set_mark_data(self.lp_lines["isolated"], x=x, y=distances.isolated)
+            set_mark_data(self.lp_lines["cross"], x=x, y=distances.cross)
+            self._curve_keys["size"] = distances
 
         point = size_curve(SIDE, price, [value], table, leverage, wallet)
         self._lp = {"isolated": point.isolated[0], "cross": point.cross[0]}
@@ -342,9 +367,7 @@ class BracketExplorer(Explorer):
                     x=np.array([value]),
                     y=np.array([self._distance(table, lp)]),
                 )
-        curves = np.concatenate([line.y for line in self.lp_lines.values()])
-        finite = curves[np.isfinite(curves)]
-        data_top = float(min(max(finite.max(), 1.0), 100.0)) if finite.size else 10.0
+        data_top = distances.top
         # 2 legend rows and the cap label above the curves
         _, y_top = st.headroom(0.0, data_top, rows=2, pad=0.05, extra_px=18)
         set_mark_data(self.lp_scales["y"], min=0.0, max=y_top)
@@ -353,8 +376,14 @@ class BracketExplorer(Explorer):
         x_lo, x_hi = (math.log10(v) for v in (self.lp_scales["x"].min, self.lp_scales["x"].max))
         # left of the cap line when the text fits there (log axis: compare exponents)
         left = st.fits_right(x_hi - math.log10(cap) + x_lo, x_lo, x_hi, text)
-        set_mark_data(self.cap_label, align="end" if left else "start", x_offset=-4 if left else 4)
-        set_mark_data(self.cap_label, x=np.array([cap]), y=np.array([y_top]), text=np.array([text]))
+        set_mark_data(
+            self.cap_label,
+            align="end" if left else "start",
+            x_offset=-4 if left else 4,
+            x=np.array([cap]),
+            y=np.array([y_top]),
+            text=np.array([text]),
+        )
         if not allowed:
             self.note(
                 f"A {st.format_usdt(value, 0)} position cannot be opened at {leverage}x: "
@@ -367,7 +396,12 @@ class BracketExplorer(Explorer):
                 f"{leverage}x, so the cross point is not drawn.",
                 "info",
             )
-        self.set_readout(self._readout_text())
+        self._readout = self._readout_text()
+        self.set_readout(self._readout)
+
+    def _grid_arrays(self, table: BracketTable) -> tuple[list[float], np.ndarray]:
+        grid = self._grid(table)
+        return grid, np.array(grid)
 
     # ------------------------------------------------------------------ text
     def _readout_text(self) -> str:
@@ -404,7 +438,7 @@ class BracketExplorer(Explorer):
             f"{entry} USDT entry a long is "
             f"liquidated, versus size: isolated at {c['leverage'].value}x (margin = notional / "
             f"leverage) and cross with a {st.format_usdt(c['collateral'].value)} wallet. "
-            f"This position: {st.format_usdt(c['notional'].value)}; {self._readout_text()}."
+            f"This position: {st.format_usdt(c['notional'].value)}; {self._readout}."
         )
 
     # ------------------------------------------------------------------ public API

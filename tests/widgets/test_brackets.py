@@ -16,6 +16,7 @@ from margin_widgets.engine import (
     price_move,
     size_curve,
 )
+from margin_widgets.widgets import brackets as brackets_module
 from tests.widgets.marks import mark_arrays, same_marks, snapshot_marks
 
 
@@ -110,3 +111,45 @@ def test_entry_price_shown_at_each_symbols_tick() -> None:
     assert "how far below a 3,000.00 USDT entry a long is liquidated" in eth.description.value
     btc.controls["symbol"].value = "ETHUSDT"
     assert "below a 3,000.00 USDT entry" in btc.description.value
+
+
+def test_cached_parts_follow_every_control() -> None:
+    # after any path of changes the marks are those of a fresh explorer at the same values
+    b = BracketExplorer()
+    steps = [
+        ("leverage", 50),
+        ("collateral", 2_500.0),
+        ("notional", 3_000_000.0),
+        ("date", "2021-03-18"),
+        ("symbol", "ETHUSDT"),
+        ("leverage", 10),
+        ("symbol", "BTCUSDT"),
+        ("collateral", 10_000.0),
+        ("leverage", 20),
+    ]
+    for name, value in steps:
+        b.controls[name].value = value
+        fresh = BracketExplorer(**b.values)
+        assert same_marks(snapshot_marks(b), snapshot_marks(fresh)), name
+        assert b.readout.value == fresh.readout.value
+        assert b.description_text == fresh.description_text
+        assert b.liquidation_prices() == fresh.liquidation_prices()
+
+
+def test_size_curves_recomputed_only_for_leverage_wallet_or_table(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    b = BracketExplorer()
+    sizes: list[int] = []
+    real = brackets_module.size_curve
+
+    def counting(*args: object) -> object:
+        sizes.append(len(args[2]))  # type: ignore[arg-type]
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(brackets_module, "size_curve", counting)
+    b.controls["notional"].value = 250_000.0  # the point moves, the curves stay
+    assert sizes == [1]
+    sizes.clear()
+    b.controls["collateral"].value = 20_000.0
+    assert sizes == [400, 1]

@@ -10,7 +10,9 @@ import pytest
 
 from margin_widgets.engine import get_exchange, isolated_liquidation_price, load_tier_table
 from margin_widgets.engine.exchanges import liquidation_price_in_tiers
+from margin_widgets.widgets import exchange_compare
 from margin_widgets.widgets.exchange_compare import EXCHANGES, ExchangeComparer
+from tests.widgets.marks import same_marks, snapshot_marks
 
 
 def test_start_values_show_three_prices_for_one_trade() -> None:
@@ -114,3 +116,75 @@ def test_description_names_the_coin() -> None:
     assert "coins" not in explorer.description_text
     explorer.controls["symbol"].value = "ETHUSDT"
     assert "of 1 ETH at" in explorer.description_text
+
+
+def _scales(explorer: ExchangeComparer) -> list[float]:
+    return [
+        float(explorer.lp_scales["y"].min),
+        float(explorer.lp_scales["y"].max),
+        float(explorer.ratio_scales["x"].min),
+        float(explorer.ratio_scales["x"].max),
+    ]
+
+
+def test_cached_parts_follow_every_control() -> None:
+    # after any path of changes the marks are those of a fresh explorer at the same values
+    explorer = ExchangeComparer()
+    steps = [
+        ("leverage", 20),
+        ("entry_price", 21_500.0),
+        ("okx_fee", 0.0012),
+        ("maintenance", "tier tables"),
+        ("mmr", 0.02),  # inactive in tier mode: nothing moves
+        ("quantity", 130.0),  # Bybit and Binance tiers above the first
+        ("symbol", "ETHUSDT"),
+        ("side", "short"),
+        ("leverage", 90),
+        ("maintenance", "one rate"),
+        ("symbol", "BTCUSDT"),
+        ("leverage", 20),
+        ("entry_price", 20_000.0),
+    ]
+    for name, value in steps:
+        explorer.controls[name].value = value
+        fresh = ExchangeComparer(**explorer.values)
+        assert same_marks(snapshot_marks(explorer), snapshot_marks(fresh)), name
+        assert _scales(explorer) == _scales(fresh), name
+        assert explorer.readout.value == fresh.readout.value
+        assert explorer.description_text == fresh.description_text
+        assert explorer.liquidation_prices() == fresh.liquidation_prices()
+
+
+def test_each_curve_is_computed_only_when_its_inputs_change(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    explorer = ExchangeComparer()
+    calls: list[str] = []
+    real = exchange_compare.exchange_leverage_curve
+
+    def counting(name: str, *args: object, **kwargs: object) -> object:
+        calls.append(name)
+        return real(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(exchange_compare, "exchange_leverage_curve", counting)
+    explorer.controls["leverage"].value = 33  # only the points move
+    assert calls == []
+    explorer.controls["okx_fee"].value = 0.0011  # OKX's fee: OKX's curve alone
+    assert calls == ["okx"]
+    calls.clear()
+    explorer.controls["symbol"].value = "ETHUSDT"  # one rate: the tables are not read
+    assert calls == []
+    explorer.controls["entry_price"].value = 20_500.0
+    assert sorted(calls) == sorted(EXCHANGES)
+
+
+def test_ratio_axis_ticks_and_the_100_percent_line_span_the_plot() -> None:
+    explorer = ExchangeComparer()
+    line = explorer.threshold_line
+    # on its own unit x scale, from edge to edge whatever the marks
+    assert (line.scales["x"].min, line.scales["x"].max) == (0.0, 1.0)
+    assert line.x.tolist() == [0.0, 1.0] and line.y.tolist() == [1.0, 1.0]
+    explorer.controls["entry_price"].value = 30_000.0
+    low, high = explorer.ratio_scales["x"].min, explorer.ratio_scales["x"].max
+    ticks = np.asarray(explorer.ratio_figure.axes[0].tick_values, dtype=float)
+    assert low < 30_000.0 < high and ticks.size >= 2
