@@ -1103,7 +1103,7 @@ class _SizeSolver:
                 i2 += above_short == high
             else:
                 break
-        return False, None
+        return self.none_holds(q, q, eps, sign), None  # or the root is gone from this side
 
     # ------------------------------------------------------------------ the curve
     def curve(self, sizes: list[float], eps: float) -> list[tuple[float | None, float | None]]:
