@@ -21,7 +21,7 @@ from operator import sub
 from margin_widgets.engine import _checks
 from margin_widgets.engine.account import Account, LiquidationEvent
 from margin_widgets.engine.examples import BOOK, book_account
-from margin_widgets.engine.formulas import _solve, _solve_in_brackets, funding_payment
+from margin_widgets.engine.formulas import _solve_in_brackets, funding_payment
 from margin_widgets.engine.scenarios import dip_path, equal_legs, price_paths
 
 __all__ = [
@@ -457,10 +457,11 @@ def _prices(account: Account, symbol: str, wallets: list[float]) -> list[float]:
     """Liquidation price of ``symbol`` in ``account`` with each of ``wallets`` as its wallet.
 
     :meth:`Account.liquidation_price` with only the wallet changed (the other cross positions'
-    maintenance margin and PnL stay put, the marks do): the bracketed solver at the lowest and
-    highest wallet; when both land in one bracket (the price moves one way with the wallet, so
-    every wallet between does too) that bracket's formula for each, else the solver for each.
-    NaN where there is no positive price.
+    maintenance margin and PnL stay put, the marks do). The bracketed solver runs at the lowest
+    and the highest wallet; when both land in one bracket (the price moves one way with the
+    wallet, so every wallet between lands there too), each price is that bracket's root, the
+    very expression :func:`~margin_widgets.engine.formulas._solve` evaluates (so the same
+    float), else the solver runs for each. NaN where there is no positive price.
     """
     p = account.positions[symbol]
     _, tmm, upnl = account._backing(p)
@@ -468,22 +469,14 @@ def _prices(account: Account, symbol: str, wallets: list[float]) -> list[float]:
     s, q, ep = p.sign, p.quantity, p.entry_price
     _, low = _solve_in_brackets(s, q, ep, min(wallets), table, tmm, upnl)
     _, high = _solve_in_brackets(s, q, ep, max(wallets), table, tmm, upnl)
-    prices: Iterable[float | None]
-    if low.number == high.number:
-        prices = map(
-            _solve,
-            repeat(s),
-            repeat(q),
-            repeat(ep),
-            wallets,
-            repeat(low.maintenance_margin_rate),
-            repeat(low.maintenance_amount),
-            repeat(tmm),
-            repeat(upnl),
-        )
-    else:
-        prices = (_solve_in_brackets(s, q, ep, w, table, tmm, upnl)[0] for w in wallets)
-    return [math.nan if price is None or price == math.inf else price for price in prices]
+    denominator = q * low.maintenance_margin_rate - s * q
+    if low.number == high.number and denominator != 0:
+        # (WB + UPNL − s·Q·EP − TMM + cum) / (Q·MMR − s·Q), evaluated in _solve's order
+        base, cum, inf = s * q * ep, low.maintenance_amount, math.inf
+        roots = [(w + upnl - base - tmm + cum) / denominator for w in wallets]
+        return [root if 0 < root < inf else math.nan for root in roots]
+    prices = [_solve_in_brackets(s, q, ep, w, table, tmm, upnl)[0] for w in wallets]
+    return [math.nan if price is None else price for price in prices]
 
 
 def _stepped_funding_timeline(

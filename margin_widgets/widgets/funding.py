@@ -111,6 +111,7 @@ class FundingTimeline(Explorer):
         self._timeline: EngineTimeline | None = None
         # top of the data band of each value scale, as a fraction of the scale's height
         self._data_top: dict[int, float] = {}
+        self._maintenance_level: float | None = -math.inf  # the label's height (None: no label)
         super().__init__(*args, **kwargs)
 
     # ------------------------------------------------------------------ building
@@ -347,13 +348,14 @@ class FundingTimeline(Explorer):
         day = int(v["day"])
         i = min(day * INTERVALS_PER_DAY, len(t.days) - 1)
         now = {mode: t.liquidation[mode][i] for mode in st.MODES}
+        now_x = np.array([float(day)])
         for mode in st.MODES:
             for mark, series in (
                 (self.liquidation_points[mode], t.liquidation[mode]),
                 (self.paid_points[mode], t.paid[mode]),
                 (self.wallet_points[mode], t.wallet[mode]),
             ):
-                set_mark_data(mark, x=np.array([float(day)]), y=np.array([series[i]]))
+                set_mark_data(mark, x=now_x, y=np.array([series[i]]))
         at = np.array([float(day), float(day)])
         for rule, scales in (
             (self.liquidation_rule, self.liquidation_scales),
@@ -420,12 +422,15 @@ class FundingTimeline(Explorer):
         top = extreme(np.fmax, ("wallet", "maintenance"), -math.inf)
         self._set_range(self.wallet_scales["y"], 0.0, top, rows=2)
         levels = [a for m in st.MODES for a in t.maintenance[m][:1] if math.isfinite(a)]
-        set_mark_data(
-            self.maintenance_labels,
-            x=np.array([0.0] * bool(levels)),
-            y=np.array([max(levels)] * bool(levels)),
-            text=np.array(["maintenance margins (dotted)"] * bool(levels)),
-        )
+        level = max(levels, default=None)
+        if level != self._maintenance_level:  # the label's text never changes, its height may
+            self._maintenance_level = level
+            set_mark_data(
+                self.maintenance_labels,
+                x=np.array([0.0] * bool(levels)),
+                y=np.array([level] * bool(levels)),
+                text=np.array(["maintenance margins (dotted)"] * bool(levels)),
+            )
         for mode in st.MODES:
             for mark, name in (
                 (self.liquidation_lines[mode], "liquidation"),
