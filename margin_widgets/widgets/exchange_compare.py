@@ -30,7 +30,6 @@ import ipywidgets as w
 import numpy as np
 
 from margin_widgets.engine import (
-    LeverageCurve,
     Tier,
     TierTable,
     available_tier_tables,
@@ -347,18 +346,6 @@ class ExchangeComparer(Explorer):
     def _maintenance(self, name: str) -> dict[str, Any]:
         """The maintenance source of exchange ``name``: one rate, or its tier table."""
         return self._source(name, self._raw_values())[0]
-
-    def _curve(self, name: str) -> LeverageCurve:
-        """Engine liquidation and bankruptcy prices of exchange ``name`` at leverage 1 to 125."""
-        v = self._raw_values()
-        return exchange_leverage_curve(
-            name,
-            str(v["side"]),
-            float(v["quantity"]),
-            float(v["entry_price"]),
-            max_leverage=LEVERAGE_POINTS,
-            **self._maintenance(name),
-        )
 
     @staticmethod
     def _liquidation_curve(

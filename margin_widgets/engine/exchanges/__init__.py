@@ -157,6 +157,11 @@ class TierTable:
         :meth:`tier_for` at each price, in one pass: the same bisection on the caps, the
         quantity checked once (a curve reads the table at a few hundred prices).
 
+        References
+        ----------
+        Binance, "Leverage and Margin of USDⓈ-M Futures"; Bybit, "Margin Parameters"; OKEx,
+        "OKEx position tiers to be adjusted".
+
         Examples
         --------
         Bybit BTCUSDT, tier 1 up to 2,000,000 USDT: 100 BTC at 19,000 and at 21,000:
@@ -733,6 +738,10 @@ def bankruptcy_prices_of_margins(
     """:func:`bankruptcy_price_of_margin` at each margin, on checked values (``s`` = ±1).
 
     The same expression, ``EP − s·M/Q``, each margin finite and >= 0 (not checked here).
+
+    References
+    ----------
+    Bybit, "What is Bankruptcy Price? (USDT Contract)".
 
     Examples
     --------

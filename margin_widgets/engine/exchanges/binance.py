@@ -171,6 +171,10 @@ class BinanceConvention:
         ``(M + cum − s·Q·EP) / (Q·MMR − s·Q)``, with its numerator and denominator evaluated
         in the same order; inputs outside its plain range go to it one by one.
 
+        References
+        ----------
+        Binance, "How to Calculate Liquidation Price of USDⓈ-M Futures Contracts".
+
         Examples
         --------
         1 BTC long at 20,000, MMR 0.5 %, cum 0: 50x (M = 400) gives ``19,600 / 0.995``:
@@ -208,6 +212,10 @@ class BinanceConvention:
 
         ``EP − M/(s·Q)``, as :func:`margin_widgets.engine.formulas.bankruptcy_price`.
 
+        References
+        ----------
+        Binance, "How to Calculate Liquidation Price of USDⓈ-M Futures Contracts".
+
         Examples
         --------
         >>> CONVENTION.bankruptcy_prices_unchecked(-1, 1.0, 20_000.0, [400.0])
@@ -232,6 +240,10 @@ class BinanceConvention:
         On checked values, each price with its bracket's rate and ``cum``. None when a point
         would be refused (a ``cum`` above the notional's maintenance beyond rounding, a value
         beyond the float range): the checked calls raise the error.
+
+        References
+        ----------
+        Binance, "How to Calculate Liquidation Price of USDⓈ-M Futures Contracts".
 
         Examples
         --------

@@ -272,6 +272,10 @@ class BybitConvention:
     ) -> list[float | None]:
         """:meth:`solve_unchecked` at each margin, in one pass (the same expression).
 
+        References
+        ----------
+        Bybit, "Liquidation Price (USDT Contract)" and "What is Bankruptcy Price? (USDT Contract)".
+
         Examples
         --------
         1 BTC long at 20,000, MMR 0.5 %: 50x (M = 400) and 20x (M = 1,000):
@@ -300,6 +304,10 @@ class BybitConvention:
     ) -> list[float | None]:
         """:meth:`bankruptcy_price` at each margin (finite, >= 0), on checked values.
 
+        References
+        ----------
+        Bybit, "Liquidation Price (USDT Contract)" and "What is Bankruptcy Price? (USDT Contract)".
+
         Examples
         --------
         >>> CONVENTION.bankruptcy_prices_unchecked(-1, 1.0, 20_000.0, [400.0])
@@ -323,6 +331,10 @@ class BybitConvention:
         On checked values; each price has its own rate and deduction. None when a point would
         be refused (a deduction above the entry value's maintenance, a value beyond the float
         range): the checked calls raise the error.
+
+        References
+        ----------
+        Bybit, "Liquidation Price (USDT Contract)" and "What is Bankruptcy Price? (USDT Contract)".
 
         Examples
         --------

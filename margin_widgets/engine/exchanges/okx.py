@@ -266,6 +266,10 @@ class OkxConvention:
     ) -> list[float | None]:
         """:meth:`solve_unchecked` at each margin, in one pass (the same expression).
 
+        References
+        ----------
+        OKX, "Tiered maintenance margin ratio rules".
+
         Examples
         --------
         1 BTC long at 20,000 with 400 USDT, MMR 0.4 %, fee 0.05 %: ``19,600 / 0.9955``:
@@ -292,6 +296,10 @@ class OkxConvention:
     ) -> list[float | None]:
         """:meth:`bankruptcy_price` at each margin (finite, >= 0), on checked values.
 
+        References
+        ----------
+        OKX, "Tiered maintenance margin ratio rules".
+
         Examples
         --------
         >>> CONVENTION.bankruptcy_prices_unchecked(1, 2.0, 3_000.0, [600.0])
@@ -314,6 +322,10 @@ class OkxConvention:
 
         On checked values; None when a point would be refused (a deduction, a value beyond the
         float range): the checked calls raise the error.
+
+        References
+        ----------
+        OKX, "Tiered maintenance margin ratio rules".
 
         Examples
         --------
