@@ -37,6 +37,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -709,7 +710,7 @@ def hedge_wallet_curve(
     wallets = _finite_floats("wallet_balances", wallet_balances)
     pieces = _pieces((legs[0][0], legs[1][0], legs[2][0]), brackets)
     count = len(wallets)
-    if count < 8 or any(a > b for a, b in itertools.pairwise(wallets)):
+    if count < 8 or not all(map(operator.le, wallets, wallets[1:])):
         return [_fall_rise(pieces, wallet, legs) for wallet in wallets]
     (qb, epb), (ql, epl), (qs, eps) = legs
     # _fall_rise's numerator is ``wb - tmm + upnl + c0 + c1 + c2 - s·qb·epb - ql·epl + qs·eps``
@@ -959,6 +960,7 @@ class _SizeSolver:
         self.long_cost = ql * epl
         self.slope = [qb * r0 + ql * (r if ql else r0) for r in self.rates]
         self.known: dict[tuple[int, int], tuple[float, ...]] = {}
+        self.after: tuple[int, int] | None = None
 
     # ------------------------------------------------------------------ one piece
     def piece(self, tiers: tuple[int, int]) -> tuple[float, ...]:
@@ -1110,7 +1112,7 @@ class _SizeSolver:
         """The solver's (fall, rise) at each short size (entry ``eps``)."""
         self.sizes, self.eps = sizes, eps
         self.solved: dict[int, tuple[Any, ...]] = {}
-        if not (self.concave and all(a <= b for a, b in itertools.pairwise(sizes))):
+        if not (self.concave and all(map(operator.le, sizes, sizes[1:]))):
             return [self.exact(j)[:2] for j in range(len(sizes))]
         return list(zip(self.side(-1), self.side(1), strict=True))
 
@@ -1143,7 +1145,16 @@ class _SizeSolver:
                         column[j:end] = self.prices(tiers, sizes[j:end], eps)
                         j, ended = end, True
                         continue
-                # the piece's run is over: its neighbours, or the solver
+                # the piece's run is over: the piece its root moved into, its neighbours, or
+                # the solver
+                after = self.after if tiers is not None and ended else None
+                if after is not None and 0 <= min(after) and max(after) <= self.top:
+                    end = self.run_end(after, j, sign)
+                    if end > j:
+                        tiers = after
+                        column[j:end] = self.prices(tiers, sizes[j:end], eps)
+                        j = end
+                        continue
                 found, after = self.walk(tiers, q, eps, sign)
                 end = self.run_end(after, j, sign) if found else j
                 if end > j:  # a run from j (at least j itself)
@@ -1161,7 +1172,9 @@ class _SizeSolver:
         """The end of the longest run of sizes from ``j`` over which ``tiers`` hold."""
         sizes, eps = self.sizes, self.eps
         q = sizes[j]
-        end = len(sizes) if tiers is None else self.predicted_end(tiers, j)
+        end = self.none_end(j, sign) if tiers is None else self.predicted_end(tiers, j)
+        if tiers is not None and end - j <= 4:
+            return self.first_miss(tiers, j, max(end, j + 1), sign)
         if end > j and self.side_holds(tiers, q, sizes[end - 1], eps, sign):
             return end
         if tiers is None:
@@ -1175,6 +1188,24 @@ class _SizeSolver:
                     bad = mid
             return good
         return self.first_miss(tiers, j, max(end, j + 1), sign)
+
+    def none_end(self, j: int, sign: int) -> int:
+        """Where the reason for no root on that side is expected to end (closed form)."""
+        sizes, eps = self.sizes, self.eps
+        q = sizes[j]
+        first = self.nd((0, 0), q, eps)[0]
+        error = self.error + 2.0**-40 * (q * eps)
+        n0 = self.piece((0, 0))[0]
+        if sign < 0 and first > error:
+            return len(sizes)  # the margin left at zero only grows with the short
+        if sign > 0 and self.nd((self.top, self.top), q, eps)[1] < 0:
+            _, d0, r2 = self.piece((self.top, self.top))[:3]
+            cut = -(d0 - self.sqb - self.long[0]) / (r2 + 1.0)  # the last D reaches 0
+        else:
+            cut = (-self.error - n0) / eps  # the margin left at zero reaches 0
+        if not cut > q:
+            return j + 1
+        return max(j + 1, bisect.bisect_left(sizes, cut * (1 - 1e-9), lo=j))
 
     def first_miss(self, tiers: tuple[int, int], j: int, end: int, sign: int) -> int:
         """The first size in ``[j, end)`` where the piece's root is not certainly the solver's.
@@ -1197,33 +1228,36 @@ class _SizeSolver:
         return j + inside.index(False) if False in inside else end
 
     def predicted_end(self, tiers: tuple[int, int], j: int) -> int:
-        """Where the piece's root is expected to leave the piece (linear D, closed form)."""
+        """Where the piece's root is expected to leave the piece, in closed form.
+
+        Also sets ``self.after``: the neighbouring piece the root moves into (None when its
+        N or D changes sign there and the root leaves this side).
+        """
         sizes, eps = self.sizes, self.eps
         q = sizes[j]
-        n0, d0, r2 = self.parts(tiers)
+        n0, d0, r2, low_edge, high_edge, low_cap, high_cap = self.piece(tiers)
         base = d0 - self.sqb - self.long[0]
         k = r2 + 1.0
-        cuts = [-n0 / eps, -base / k]
         i1, i2 = tiers
-        edges, caps, top = self.edges, self.caps, self.top
-        for edge in (
-            edges[i1 - 1] if i1 and edges else 0.0,
-            edges[i1] if edges and i1 < top else 0.0,
-        ):
-            if edge and eps != edge * k:
-                cuts.append((edge * base - n0) / (eps - edge * k))
-        for cap in (caps[i2 - 1] if i2 else 0.0, caps[i2] if i2 < top else 0.0):
-            if cap:
+        cuts: list[tuple[float, tuple[int, int] | None]] = [(-n0 / eps, None), (-base / k, None)]
+        for edge, step in ((low_edge, (i1 - 1, i2)), (high_edge, (i1 + 1, i2))):
+            if 0 < edge < math.inf and eps != edge * k:
+                # root(q) = edge: n0 + eps·q = edge·(base + k·q)
+                cuts.append(((edge * base - n0) / (eps - edge * k), step))
+        for cap, step in ((low_cap, (i1, i2 - 1)), (high_cap, (i1, i2 + 1))):
+            if 0 < cap < math.inf:
                 # q·root(q) = cap: eps·q² + (n0 − cap·k)·q − cap·base = 0
                 b, c = n0 - cap * k, -cap * base
                 disc = b * b - 4 * eps * c
                 if disc >= 0:
                     root = math.sqrt(disc)
-                    cuts += [(-b - root) / (2 * eps), (-b + root) / (2 * eps)]
-        ahead = [cut for cut in cuts if cut > q]
+                    cuts += [((-b - root) / (2 * eps), step), ((-b + root) / (2 * eps), step)]
+        ahead = [cut for cut in cuts if cut[0] > q]
         if not ahead:
+            self.after = None
             return len(sizes)
-        return max(j, bisect.bisect_left(sizes, min(ahead) * (1 - 1e-9), lo=j))
+        cut, self.after = min(ahead, key=lambda c: c[0])
+        return max(j, bisect.bisect_left(sizes, cut * (1 - 1e-9), lo=j))
 
 
 def _solve_pieces(

@@ -402,6 +402,11 @@ class HedgeModeExplorer(Explorer):
         low = min(float(shown.min()), *entries) if shown.size else min(entries)
         high = max(float(shown.max()), *entries) if shown.size else max(entries)
         low, high = st.headroom(low, high, rows=rows)
+        # out to the next multiple of half a tick step: a small move keeps the same scale
+        ticks = st.nice_ticks(low, high)
+        half = float(ticks[1] - ticks[0]) / 2 if ticks.size > 1 else 0.0
+        if half > 0:
+            low, high = math.floor(low / half) * half, math.ceil(high / half) * half
         set_mark_data(scales["x"], min=float(x[0]), max=float(x[-1]))
         set_mark_data(scales["y"], min=max(0.0, low), max=high)
         for key, line in lines.items():
