@@ -111,7 +111,8 @@ class FundingTimeline(Explorer):
         self._timeline: EngineTimeline | None = None
         # top of the data band of each value scale, as a fraction of the scale's height
         self._data_top: dict[int, float] = {}
-        self._maintenance_level: float | None = -math.inf  # the label's height (None: no label)
+        # height of the maintenance margins' label (None: no label; -inf: not drawn yet)
+        self._maintenance_level: float | None = -math.inf
         super().__init__(*args, **kwargs)
 
     # ------------------------------------------------------------------ building
@@ -333,8 +334,7 @@ class FundingTimeline(Explorer):
         if len(run.days) < days * INTERVALS_PER_DAY + 1:
             longest = int(self.controls["days"].max)
             run = self.cached("long run", inputs, lambda: timeline(*inputs, longest))
-        found = run
-        return self.cached("timeline", (*inputs, days), lambda: found.head(days), keep=4)
+        return self.cached("timeline", (*inputs, days), lambda: run.head(days), keep=4)
 
     # ------------------------------------------------------------------ update
     def _update(self, changed: frozenset[str] | None) -> None:
@@ -419,7 +419,7 @@ class FundingTimeline(Explorer):
             extreme(np.fmax, ("paid",), 0.0),
             rows=2,
         )
-        top = extreme(np.fmax, ("wallet", "maintenance"), -math.inf)
+        top = extreme(np.fmax, ("wallet", "maintenance"), 0.0)
         self._set_range(self.wallet_scales["y"], 0.0, top, rows=2)
         levels = [a for m in st.MODES for a in t.maintenance[m][:1] if math.isfinite(a)]
         level = max(levels, default=None)
