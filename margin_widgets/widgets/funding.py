@@ -64,6 +64,11 @@ timeline = funding_timeline
 interval_label = funding_interval_label
 
 
+def _event_price(symbol: str, price: float) -> str:
+    """A liquidation event's mark price at ``symbol``'s tick size."""
+    return st.format_price(price, tick_size("binance", symbol))
+
+
 def build_account(mode: str, leverage: float, collateral: float) -> Account:
     """The example book opened in ``mode`` (engine :func:`~margin_widgets.engine.book_account`).
 
@@ -389,7 +394,7 @@ class FundingTimeline(Explorer):
         for mode in st.MODES:
             for k, event in zip(t.event_index[mode], t.events[mode], strict=True):
                 if k <= i:
-                    self.note(f"{mode} account: {event.describe()}.", "info")
+                    self.note(f"{mode} account: {event.describe(_event_price)}.", "info")
 
     def _draw_timeline(self, t: EngineTimeline) -> None:
         x = np.array(t.days, dtype=float)
@@ -513,7 +518,7 @@ class FundingTimeline(Explorer):
         ]
         for mode in st.MODES:
             for event in t.events[mode]:
-                lines.append(f"{mode} account: {event.describe()}.")
+                lines.append(f"{mode} account: {event.describe(_event_price)}.")
         return " ".join(lines)
 
 

@@ -180,8 +180,9 @@ def test_funding_alone_can_liquidate_at_an_unchanged_mark() -> None:
     assert t.events["isolated"] and t.events["cross"]
     assert explorer.liquidation_prices() == {"isolated": None, "cross": None}
     assert math.isnan(explorer.liquidation_lines["isolated"].y[-1])  # the line stops
-    assert "isolated liquidation of BTCUSDT at 60,000.00" in explorer.status_text
-    assert "cross liquidation of BTCUSDT at 60,000.00, ETHUSDT" in explorer.status_text
+    # each mark price at its symbol's tick: BTCUSDT 0.1, ETHUSDT 0.01
+    assert "isolated liquidation of BTCUSDT at 60,000.0;" in explorer.status_text
+    assert "cross liquidation of BTCUSDT at 60,000.0, ETHUSDT at 3,000.00;" in explorer.status_text
     assert "liquidated" in explorer.readout.value
     assert_marks_match_engine(explorer)
     explorer.controls["day"].value = 0  # before the liquidations: no note
