@@ -534,6 +534,9 @@ def explorer_engine_costs(count: int = 15) -> list[tuple[str, float, float]]:
       2,000 kept scenarios, against 21 calls of ``liquidation_probability`` (each draws).
     * PathStress at a new correlation: :meth:`CommonDraws.paths` (2,000 paths of 30 days,
       the seed's normals kept) against ``simulate_paths`` (draws them anew).
+    * FundingTimeline at a new rate: ``funding_timeline`` (running sums of the fixed payments,
+      the accounts stepped only where one is liquidated) against the accounts stepped through
+      every interval.
     * HedgeModeExplorer's curves: ``hedge_wallet_curve`` and ``hedge_size_curve`` (161 points)
       against a ``hedge_liquidation_price_in_brackets`` call per point.
     """
@@ -548,6 +551,7 @@ def explorer_engine_costs(count: int = 15) -> list[tuple[str, float, float]]:
     )
     from margin_widgets.engine.hedge import hedge_size_curve, hedge_wallet_curve
     from margin_widgets.engine.paths import CommonDraws
+    from margin_widgets.engine.simulations import _stepped_funding_timeline, funding_timeline
 
     legs = equal_legs(2, 10, 1_000)
     grid = correlation_grid(2, 21)
@@ -574,6 +578,11 @@ def explorer_engine_costs(count: int = 15) -> list[tuple[str, float, float]]:
             "PathStress paths, new correlation (2,000 × 30 days)",
             lambda i: paths.paths(rho(i), 0.2),
             lambda i: simulate_paths(2, rho(i), 0.2, 2_000, seed=0),
+        ),
+        (
+            "FundingTimeline, a new rate (30 days, both accounts)",
+            lambda i: funding_timeline(20, 5_000, 0.0003 + 1e-6 * i, 30),
+            lambda i: _stepped_funding_timeline(20, 5_000, 0.0003 + 1e-6 * i, 30),
         ),
         (
             "HedgeModeExplorer price vs wallet (161 points)",
