@@ -1455,33 +1455,45 @@ def isolated_size_curve(
     ep = _checks.positive("entry_price", entry_price)
     wb = _checks.number("wallet_balance", wallet_balance)
     sizes = _finite_floats("quantities", quantities)
-    for index, size in enumerate(sizes):
-        if size < 0:
+    if sizes and min(sizes) < 0:
+        for index, size in enumerate(sizes):
             _checks.non_negative(f"quantities[{index}]", size)
     caps, rates, amounts = _columns(brackets)
     inner = caps[:-1]  # bisect_left on it: the index bracket_for picks
     tmm = upnl = 0.0
     ratio = 1.0
     tame = _TAME_LOW < ep < _TAME_HIGH and abs(wb) < _TAME_HIGH
-    out: list[float | None] = []
-    for q in sizes:
-        if not q:
-            out.append(None)
-            continue
-        if tame and _TAME_LOW < q < _TAME_HIGH:
-            b = bisect.bisect_left(inner, q * ep)
-            # formulas._solve's operations, in its order
-            price = (ratio * (wb + upnl - s * q * ep) - tmm + amounts[b]) / (
-                q * rates[b] - ratio * s * q
-            )
-            if price > 0:
-                if bisect.bisect_left(inner, q * price) == b:
-                    out.append(price if math.isfinite(price) else None)
-                    continue
-            elif b == 0:  # no price: the solver checks the first bracket, the one it used
-                out.append(None)
-                continue
-        out.append(liquidation_price_in_brackets(side, q, ep, wb, brackets)[0])
+    nonzero = list(filter(None, sizes))
+    if not (tame and (not nonzero or (_TAME_LOW < min(nonzero) and max(nonzero) < _TAME_HIGH))):
+        return [
+            liquidation_price_in_brackets(side, q, ep, wb, brackets)[0] if q else None
+            for q in sizes
+        ]
+    # the solver's first bracket, that of the notional at entry, and its price there
+    # (formulas._solve's operations, in its order)
+    firsts = [bisect.bisect_left(inner, q * ep) for q in sizes]
+    prices = [
+        (ratio * (wb + upnl - s * q * ep) - tmm + amounts[b]) / (q * rates[b] - ratio * s * q)
+        if q
+        else 0.0
+        for q, b in zip(sizes, firsts, strict=True)
+    ]
+    # kept where the price leaves the leg in that bracket (no price: the solver checks the
+    # first bracket), else the solver's next rounds decide
+    out: list[float | None] = [
+        None
+        if not q
+        else (price if price < math.inf else None)
+        if price > 0 and bisect.bisect_left(inner, q * price) == b
+        else None
+        if b == 0 and not price > 0
+        else math.nan
+        for q, b, price in zip(sizes, firsts, prices, strict=True)
+    ]
+    if math.nan in out:  # the very object written above: not settled in the first bracket
+        for index, price in enumerate(out):
+            if price is math.nan:
+                out[index] = liquidation_price_in_brackets(side, sizes[index], ep, wb, brackets)[0]
     return out
 
 

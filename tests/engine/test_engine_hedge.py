@@ -463,3 +463,187 @@ def test_curves_hand_worked() -> None:
         hedge_wallet_curve(1, 20_000, 1, 20_000, table, [1.0, float("nan")])
     with pytest.raises(ValueError, match="short_quantities\\[0\\]"):
         hedge_size_curve(1, 20_000, [-1.0], 20_000, table, 200)
+
+
+# --------------------------------------------------------------------------- curves on grids
+def _solver_pairs(
+    table: BracketTable, wallet: float, ql: float, epl: float, sizes: list[float], eps: float
+) -> list[tuple[float | None, float | None]]:
+    """The reference: the general solver, one call per short size (no short and no long: none)."""
+    out: list[tuple[float | None, float | None]] = []
+    for q in sizes:
+        if not ql and not q:
+            out.append((None, None))
+            continue
+        r = hedge_liquidation_price_in_brackets(wallet, ql, epl, q, eps, table)
+        out.append((r.fall_price, r.rise_price))
+    return out
+
+
+def _grid(top: float, points: int = 161) -> list[float]:
+    return [top * k / (points - 1) for k in range(points)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    long_q=st.sampled_from([0.0, 0.001, 0.3, 1.0, 2.5, 40.0]),
+    long_ep=st.floats(5_000.0, 90_000.0),
+    short_ep=st.floats(5_000.0, 90_000.0),
+    wallet=st.floats(-5_000.0, 300_000.0),
+    top=st.floats(0.002, 20.0),
+    symbol=st.sampled_from(["BTCUSDT", "ETHUSDT"]),
+)
+def test_size_curve_on_a_grid_is_the_solver_at_every_size(
+    long_q: float, long_ep: float, short_ep: float, wallet: float, top: float, symbol: str
+) -> None:
+    """161 growing sizes from no short on: the runs of one piece give the solver's numbers."""
+    from margin_widgets.engine.hedge import hedge_size_curve
+
+    table = load_brackets(symbol)
+    sizes = _grid(max(top, 2 * long_q))
+    got = hedge_size_curve(long_q, long_ep, sizes, short_ep, table, wallet)
+    assert got == _solver_pairs(table, wallet, long_q, long_ep, sizes, short_ep)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    long_q=st.sampled_from([0.0, 0.5, 1.0, 3.0]),
+    short_q=st.sampled_from([0.0, 0.5, 1.0, 1.7]),
+    long_ep=st.floats(5_000.0, 90_000.0),
+    short_ep=st.floats(5_000.0, 90_000.0),
+    low=st.floats(-20_000.0, 1_000.0),
+    span=st.floats(10.0, 2e6),
+)
+def test_wallet_curve_on_a_grid_is_the_solver_at_every_wallet(
+    long_q: float, short_q: float, long_ep: float, short_ep: float, low: float, span: float
+) -> None:
+    """161 growing wallets (some overdrawn): each piece's run of wallets, found by bisection."""
+    from margin_widgets.engine.hedge import hedge_wallet_curve
+
+    table = load_brackets("BTCUSDT")
+    if not long_q and not short_q:
+        short_q = 1.0
+    wallets = [low + span * k / 160 for k in range(161)]
+    expected = []
+    for w in wallets:
+        r = hedge_liquidation_price_in_brackets(w, long_q, long_ep, short_q, short_ep, table)
+        expected.append((r.fall_price, r.rise_price))
+    assert hedge_wallet_curve(long_q, long_ep, short_q, short_ep, table, wallets) == expected
+    # the same wallets in another order: solved one by one, the same numbers
+    shuffled = wallets[::-1]
+    assert (
+        hedge_wallet_curve(long_q, long_ep, short_q, short_ep, table, shuffled) == (expected[::-1])
+    )
+
+
+def test_curves_at_and_around_a_bracket_edge(btc_2024: BracketTable) -> None:
+    # 1 BTC each way at 20,000 (2024: 0.4 % up to 50,000, then 0.5 %, cum 50). In bracket 1 a
+    # rise liquidates at W / 0.008, which reaches the edge 50,000 at W = 400; above it,
+    # bracket 2 gives (W + 100) / 0.01, also 50,000 at W = 400 (the cum recurrence): a kink.
+    from margin_widgets.engine.hedge import hedge_size_curve, hedge_wallet_curve
+
+    wallets = [399.0, 399.999999, 400.0, 400.000001, 401.0] + [390 + k / 8 for k in range(161)]
+    wallets.sort()
+    curve = hedge_wallet_curve(1, 20_000, 1, 20_000, btc_2024, wallets)
+    assert curve == _wallet_pairs(btc_2024, wallets, 1, 20_000, 1, 20_000)
+    at = dict(zip(wallets, curve, strict=True))
+    assert at[399.0] == (None, pytest.approx(399 / 0.008, rel=1e-12))  # 49,875
+    assert at[400.0] == (None, pytest.approx(50_000.0, rel=1e-12))
+    assert at[401.0] == (None, pytest.approx(501 / 0.01, rel=1e-12))  # 50,100
+    # against the short's size: the short's own edge 50,000 / q moves with q; sizes packed
+    # around the size whose rise price puts the short's notional on it
+    sizes = sorted({k / 1600 for k in range(3201)} | {0.8 + k * 1e-9 for k in range(-50, 51)})
+    got = hedge_size_curve(1, 20_000, sizes, 20_000, btc_2024, 400)
+    assert got == _solver_pairs(btc_2024, 400, 1, 20_000, sizes, 20_000)
+
+
+def _wallet_pairs(
+    table: BracketTable, wallets: list[float], ql: float, epl: float, qs: float, eps: float
+) -> list[tuple[float | None, float | None]]:
+    out = []
+    for w in wallets:
+        r = hedge_liquidation_price_in_brackets(w, ql, epl, qs, eps, table)
+        out.append((r.fall_price, r.rise_price))
+    return out
+
+
+def test_size_curve_one_leg_both_sides_already_and_never(btc_2024: BracketTable) -> None:
+    from margin_widgets.engine.hedge import hedge_size_curve
+
+    sizes = _grid(2.0)
+    # no long: the short alone rises to (W + Q·EP) / (Q·(1 + MMR)); Q = 1 at 20,000 with 200:
+    # 20,200 / 1.004 = 20,119.52
+    alone = hedge_size_curve(0, 0, sizes, 20_000, btc_2024, 200)
+    assert alone == _solver_pairs(btc_2024, 200, 0, 0, sizes, 20_000)
+    assert alone[0] == (None, None) and alone[80][1] == pytest.approx(20_200 / 1.004, rel=1e-12)
+    # the long alone at size 0: (200 − 20,000) / (0.004 − 1) = 19,800 / 0.996
+    hedged = hedge_size_curve(1, 20_000, sizes, 20_000, btc_2024, 200)
+    assert hedged[0] == (pytest.approx(19_800 / 0.996, rel=1e-12), None)
+    # both sides: 1 long and 0.5 short at 10,000 with 4,000 (the near-hedged pair above)
+    both = hedge_size_curve(1, 10_000, [0.5, *_grid(1.0)], 10_000, btc_2024, 4_000)
+    assert both[0] == (
+        pytest.approx(1_000 / 0.494, rel=1e-12),
+        pytest.approx(842_961_900 / 0.25, rel=1e-12),
+    )
+    assert both == _solver_pairs(btc_2024, 4_000, 1, 10_000, [0.5, *_grid(1.0)], 10_000)
+    # already: 1 long at 21,000 hedged by 1 short at 20,000 locks in −1,000 against a 500
+    # wallet: below maintenance at every price, no fall and no rise
+    locked = hedge_size_curve(1, 21_000, sizes, 20_000, btc_2024, 500)
+    assert locked[80] == (None, None)
+    assert hedge_liquidation_price_in_brackets(500, 1, 21_000, 1, 20_000, btc_2024).direction == (
+        "always"
+    )
+    assert locked == _solver_pairs(btc_2024, 500, 1, 21_000, sizes, 20_000)
+    # never: 1 long hedged by at most 0.3 short, all at 20,000, with 50,000: the margin left
+    # only grows with the price (D < 0 in every bracket) and is positive at zero
+    never = hedge_size_curve(1, 20_000, _grid(0.3), 20_000, btc_2024, 50_000)
+    assert set(never) == {(None, None)}
+    assert never == _solver_pairs(btc_2024, 50_000, 1, 20_000, _grid(0.3), 20_000)
+    # sizes in any order: solved one by one, the same numbers
+    assert hedge_size_curve(1, 21_000, sizes[::-1], 20_000, btc_2024, 500) == locked[::-1]
+
+
+@settings(PROPERTY, max_examples=60)
+@given(
+    st.sampled_from(available_bracket_tables()),
+    st.sampled_from(["long", "short"]),
+    st.floats(100.0, 100_000.0),
+    st.floats(-50_000.0, 1e7),
+    st.floats(0.001, 500.0),
+)
+def test_isolated_size_curve_is_the_one_way_solver_at_every_size(
+    table_key: tuple[str, str], side: str, ep: float, wallet: float, top: float
+) -> None:
+    from margin_widgets.engine.hedge import isolated_size_curve
+
+    table = load_brackets(*table_key)
+    sizes = _grid(top)
+    expected = [
+        liquidation_price_in_brackets(side, q, ep, wallet, table)[0] if q else None for q in sizes
+    ]
+    assert isolated_size_curve(side, sizes, ep, wallet, table) == expected
+
+
+def test_isolated_size_curve_by_hand_and_across_an_edge(btc_2024: BracketTable) -> None:
+    from margin_widgets.engine.hedge import isolated_size_curve
+
+    # a short of 1 BTC at 20,000 with 200: (200 + 20,000) / 1.004 = 20,119.52; 3 BTC: notional
+    # 60,000 at entry (bracket 2, 0.5 %, cum 50): (200 + 60,000 + 50) / (3 · 1.005) = 19,983.42,
+    # notional there 59,950: still bracket 2
+    one, three = isolated_size_curve("short", [1.0, 3.0], 20_000, 200, btc_2024)
+    assert one == pytest.approx(20_200 / 1.004, rel=1e-12)
+    assert three == pytest.approx(60_250 / 3.015, rel=1e-12)
+    # a long of 2.6 BTC at 20,000 with 3,000: entry notional 52,000 (bracket 2) gives
+    # (3,000 + 50 − 52,000) / (2.6 · (0.005 − 1)) = 48,950 / 2.587 = 18,921.53, a notional of
+    # 49,196 there: bracket 1, so the solver's second round is
+    # (3,000 − 52,000) / (2.6 · (0.004 − 1)) = 49,000 / 2.5896 = 18,921.84 (still bracket 1)
+    (price,) = isolated_size_curve("long", [2.6], 20_000, 3_000, btc_2024)
+    assert price == pytest.approx(49_000 / (2.6 * 0.996), rel=1e-12)
+    # an overdrawn short: no price keeps it above maintenance
+    assert isolated_size_curve("short", [0.0, 1.0], 20_000, -30_000, btc_2024) == [None, None]
+    with pytest.raises(ValueError, match=r"quantities\[1\]"):
+        isolated_size_curve("short", [1.0, -1.0], 20_000, 200, btc_2024)
+    with pytest.raises(ValueError, match="side"):
+        isolated_size_curve("flat", [1.0], 20_000, 200, btc_2024)
+    with pytest.raises(ValueError, match="entry_price"):
+        isolated_size_curve("long", [1.0], 0, 200, btc_2024)

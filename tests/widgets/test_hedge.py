@@ -119,3 +119,39 @@ def test_prices_shown_at_the_tick_with_the_exact_value_on_hover() -> None:
     # an entry off the tick is shown rounded to it: 60,000.06 -> 60,000.1
     explorer.controls["long_entry"].value = 60_000.06
     assert "a long of 1 BTC at 60,000.1 and" in explorer.description.value
+
+
+def test_every_drawn_point_is_the_engine_after_each_control_moves() -> None:
+    # each curve is kept per the inputs it depends on: after any sequence of changes every
+    # point of every line is still the general solvers' number at that point
+    from margin_widgets.engine import hedge_liquidation_price_in_brackets as cross_solver
+    from margin_widgets.engine import liquidation_price_in_brackets as one_way
+
+    explorer = HedgeModeExplorer()
+    moves = [
+        ("short_entry", 61_000.0),
+        ("long_entry", 59_000.0),
+        ("short_quantity", 0.4),
+        ("position_margin", 2_000.0),
+        ("long_quantity", 1.5),
+        ("short_quantity", 1.2),
+        ("long_entry", 61_500.0),
+    ]
+    for name, value in moves:
+        explorer.controls[name].value = value
+        v = explorer.values
+        lq, le = v["long_quantity"], v["long_entry"]
+        sq, se, margin = v["short_quantity"], v["short_entry"], v["position_margin"]
+        lines = explorer.hedge_lines
+        for k, size in enumerate(lines["cross_fall"].x):
+            shared = cross_solver(2 * margin, lq, le, size, se, TABLE)
+            got = [lines["cross_fall"].y[k], lines["cross_rise"].y[k]]
+            assert np.array_equal(got, [_nan(shared.fall_price), _nan(shared.rise_price)], True)
+            short = one_way("short", size, se, margin, TABLE)[0] if size else None
+            assert np.array_equal([lines["isolated_short"].y[k]], [_nan(short)], True)
+        assert set(lines["isolated_long"].y) == {one_way("long", lq, le, margin, TABLE)[0]}
+        wallet_lines = explorer.wallet_lines
+        for k, wallet in enumerate(wallet_lines["fall"].x):
+            shared = cross_solver(wallet, lq, le, sq, se, TABLE)
+            got = [wallet_lines["fall"].y[k], wallet_lines["rise"].y[k]]
+            assert np.array_equal(got, [_nan(shared.fall_price), _nan(shared.rise_price)], True)
