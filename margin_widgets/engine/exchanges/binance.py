@@ -196,11 +196,9 @@ class BinanceConvention:
             and denominator != 0
         ):
             base = s * q * ep
-            finite = math.isfinite
+            inf = math.inf  # a quotient of floats: 0 < price < inf is "> 0 and finite"
             return [
-                float(price)
-                if (price := (m + cum - base) / denominator) > 0 and finite(price)
-                else None
+                price if 0 < (price := (m + cum - base) / denominator) < inf else None
                 for m in margins
             ]
         return [self.solve_unchecked(side, s, q, ep, m, rate, cum, fee_rate) for m in margins]

@@ -293,11 +293,8 @@ class BybitConvention:
                 for m in margins
             ]
         mm = q * ep * maintenance_margin_rate - maintenance_amount
-        finite = math.isfinite
-        return [
-            float(price) if (price := ep - s * (m - mm) / q) > 0 and finite(price) else None
-            for m in margins
-        ]
+        inf = math.inf  # a quotient of floats is a float: 0 < price < inf is "> 0 and finite"
+        return [price if 0 < (price := ep - s * (m - mm) / q) < inf else None for m in margins]
 
     def bankruptcy_prices_unchecked(
         self, s: int, quantity: float, entry_price: float, margins: Sequence[float]

@@ -285,10 +285,9 @@ class OkxConvention:
         denominator = q * (1 - s * (maintenance_margin_rate + fee_rate))
         if denominator == 0:
             return [None] * len(margins)
-        finite = math.isfinite
+        inf = math.inf  # a quotient of floats is a float: 0 < price < inf is "> 0 and finite"
         return [
-            float(price) if (price := (base - s * m) / denominator) > 0 and finite(price) else None
-            for m in margins
+            price if 0 < (price := (base - s * m) / denominator) < inf else None for m in margins
         ]
 
     def bankruptcy_prices_unchecked(
