@@ -1139,28 +1139,23 @@ class _SizeSolver:
         while j < count:
             q = sizes[j]
             if known and q:
-                if not ended:
-                    end = self.run_end(tiers, j, sign)
-                    if end > j:
-                        column[j:end] = self.prices(tiers, sizes[j:end], eps)
-                        j, ended = end, True
-                        continue
-                # the piece's run is over: the piece its root moved into, its neighbours, or
-                # the solver
+                # the piece's run goes on, or is over: the piece its root moved into, its
+                # neighbours, or the solver
                 after = self.after if tiers is not None and ended else None
+                tries = [tiers] if not ended else []
                 if after is not None and 0 <= min(after) and max(after) <= self.top:
-                    end = self.run_end(after, j, sign)
+                    tries.append(after)
+                for attempt in tries:
+                    end, prices = self.run_end(attempt, j, sign)
                     if end > j:
-                        tiers = after
-                        column[j:end] = self.prices(tiers, sizes[j:end], eps)
-                        j = end
-                        continue
-                found, after = self.walk(tiers, q, eps, sign)
-                end = self.run_end(after, j, sign) if found else j
-                if end > j:  # a run from j (at least j itself)
-                    tiers = after
-                    column[j:end] = self.prices(tiers, sizes[j:end], eps)
-                    j = end
+                        break
+                else:
+                    found, attempt = self.walk(tiers, q, eps, sign)
+                    end, prices = self.run_end(attempt, j, sign) if found else (j, None)
+                if end > j:  # a run from j
+                    tiers = attempt
+                    column[j:end] = prices or self.prices(tiers, sizes[j:end], eps)
+                    j, ended = end, True
                     continue
             solved = self.exact(j)
             column[j] = solved[pick]
@@ -1168,16 +1163,19 @@ class _SizeSolver:
             j += 1
         return column
 
-    def run_end(self, tiers: tuple[int, int] | None, j: int, sign: int) -> int:
-        """The end of the longest run of sizes from ``j`` over which ``tiers`` hold."""
+    def run_end(
+        self, tiers: tuple[int, int] | None, j: int, sign: int
+    ) -> tuple[int, list[float | None] | None]:
+        """The end of the longest run of sizes from ``j`` over which ``tiers`` hold.
+
+        With the run's prices when they were computed on the way (else None).
+        """
         sizes, eps = self.sizes, self.eps
         q = sizes[j]
-        end = self.none_end(j, sign) if tiers is None else self.predicted_end(tiers, j)
-        if tiers is not None and end - j <= 4:
-            return self.first_miss(tiers, j, max(end, j + 1), sign)
-        if end > j and self.side_holds(tiers, q, sizes[end - 1], eps, sign):
-            return end
         if tiers is None:
+            end = self.none_end(j, sign)
+            if self.none_holds(q, sizes[end - 1], eps, sign):
+                return end, None
             # a run holds if a longer one does: bisect between one that holds and one that fails
             good, bad = j, end
             while bad - good > 1:
@@ -1186,8 +1184,11 @@ class _SizeSolver:
                     good = mid
                 else:
                     bad = mid
-            return good
-        return self.first_miss(tiers, j, max(end, j + 1), sign)
+            return good, None
+        end = max(self.predicted_end(tiers, j), j + 1)
+        if end - j > 4 and self.holds(tiers, q, sizes[end - 1], eps, sign):
+            return end, None
+        return self.first_miss(tiers, j, end, sign)
 
     def none_end(self, j: int, sign: int) -> int:
         """Where the reason for no root on that side is expected to end (closed form)."""
@@ -1207,25 +1208,32 @@ class _SizeSolver:
             return j + 1
         return max(j + 1, bisect.bisect_left(sizes, cut * (1 - 1e-9), lo=j))
 
-    def first_miss(self, tiers: tuple[int, int], j: int, end: int, sign: int) -> int:
+    def first_miss(
+        self, tiers: tuple[int, int], j: int, end: int, sign: int
+    ) -> tuple[int, list[float | None]]:
         """The first size in ``[j, end)`` where the piece's root is not certainly the solver's.
 
-        Size by size, the test of :meth:`holds` on a run of one size.
+        Size by size, the test of :meth:`holds` on a run of one size; with the prices before.
         """
         n0, d0, r2, low_edge, high_edge, low_cap, high_cap = self.piece(tiers)
         sqb, ql, eps = self.sqb, self.long[0], self.eps
         run = self.sizes[j:end]
         error, share = self.error, 2.0**-40 * eps
-        denominators = [sign * (d0 + q * r2 - sqb - ql + q) for q in run]
+        denominators = [d0 + q * r2 - sqb - ql + q for q in run]
+        prices = [(n0 + q * eps) / d for q, d in zip(run, denominators, strict=True)]
         inside = [
-            d > 0
-            and 0 < (price := sign * (n0 + q * eps) / d) < math.inf
-            and max(low_edge, low_cap / q) * (1 + _MARGIN) + (slack := (error + share * q) / d)
+            sign * d > 0
+            and 0 < price < math.inf
+            and max(low_edge, low_cap / q) * (1 + _MARGIN)
+            + (slack := (error + share * q) / (sign * d))
             <= price
             <= min(high_edge, high_cap / q) * (1 - _MARGIN) - slack
-            for q, d in zip(run, denominators, strict=True)
+            for q, d, price in zip(run, denominators, prices, strict=True)
         ]
-        return j + inside.index(False) if False in inside else end
+        if False in inside:
+            miss = inside.index(False)
+            return j + miss, list(prices[:miss])
+        return end, list(prices)
 
     def predicted_end(self, tiers: tuple[int, int], j: int) -> int:
         """Where the piece's root is expected to leave the piece, in closed form.
