@@ -1219,21 +1219,23 @@ class _SizeSolver:
         sqb, ql, eps = self.sqb, self.long[0], self.eps
         run = self.sizes[j:end]
         error, share = self.error, 2.0**-40 * eps
-        denominators = [d0 + q * r2 - sqb - ql + q for q in run]
-        prices = [(n0 + q * eps) / d for q, d in zip(run, denominators, strict=True)]
-        inside = [
-            sign * d > 0
-            and 0 < price < math.inf
-            and max(low_edge, low_cap / q) * (1 + _MARGIN)
-            + (slack := (error + share * q) / (sign * d))
-            <= price
-            <= min(high_edge, high_cap / q) * (1 - _MARGIN) - slack
-            for q, d, price in zip(run, denominators, prices, strict=True)
-        ]
-        if False in inside:
-            miss = inside.index(False)
-            return j + miss, list(prices[:miss])
-        return end, list(prices)
+        low_margin, high_margin = 1 + _MARGIN, 1 - _MARGIN
+        prices: list[float | None] = []
+        for q in run:
+            d = d0 + q * r2 - sqb - ql + q
+            if not sign * d > 0:
+                break
+            price = (n0 + q * eps) / d
+            slack = (error + share * q) / (sign * d)
+            if not (
+                0 < price < math.inf
+                and max(low_edge, low_cap / q) * low_margin + slack
+                <= price
+                <= min(high_edge, high_cap / q) * high_margin - slack
+            ):
+                break
+            prices.append(price)
+        return j + len(prices), prices
 
     def predicted_end(self, tiers: tuple[int, int], j: int) -> int:
         """Where the piece's root is expected to leave the piece, in closed form.
@@ -1247,24 +1249,31 @@ class _SizeSolver:
         base = d0 - self.sqb - self.long[0]
         k = r2 + 1.0
         i1, i2 = tiers
-        cuts: list[tuple[float, tuple[int, int] | None]] = [(-n0 / eps, None), (-base / k, None)]
+        # N = 0 and D = 0 end the side's root (no piece after): the first candidates
+        cut = math.inf
+        for candidate in (-n0 / eps, -base / k):
+            if q < candidate < cut:
+                cut = candidate
+        after: tuple[int, int] | None = None
         for edge, step in ((low_edge, (i1 - 1, i2)), (high_edge, (i1 + 1, i2))):
             if 0 < edge < math.inf and eps != edge * k:
                 # root(q) = edge: n0 + eps·q = edge·(base + k·q)
-                cuts.append(((edge * base - n0) / (eps - edge * k), step))
+                candidate = (edge * base - n0) / (eps - edge * k)
+                if q < candidate < cut:
+                    cut, after = candidate, step
         for cap, step in ((low_cap, (i1, i2 - 1)), (high_cap, (i1, i2 + 1))):
             if 0 < cap < math.inf:
                 # q·root(q) = cap: eps·q² + (n0 − cap·k)·q − cap·base = 0
-                b, c = n0 - cap * k, -cap * base
-                disc = b * b - 4 * eps * c
+                b = n0 - cap * k
+                disc = b * b + 4 * eps * cap * base
                 if disc >= 0:
                     root = math.sqrt(disc)
-                    cuts += [((-b - root) / (2 * eps), step), ((-b + root) / (2 * eps), step)]
-        ahead = [cut for cut in cuts if cut[0] > q]
-        if not ahead:
-            self.after = None
+                    for candidate in ((-b - root) / (2 * eps), (-b + root) / (2 * eps)):
+                        if q < candidate < cut:
+                            cut, after = candidate, step
+        self.after = after
+        if cut == math.inf:
             return len(sizes)
-        cut, self.after = min(ahead, key=lambda c: c[0])
         return max(j, bisect.bisect_left(sizes, cut * (1 - 1e-9), lo=j))
 
 
