@@ -80,8 +80,10 @@ def _column(prices: list[float | None]) -> np.ndarray:
 
 def _columns(pairs: list[tuple[float | None, float | None]]) -> tuple[np.ndarray, np.ndarray]:
     """(fall, rise) pairs as two float arrays, NaN for None."""
-    both = np.array(pairs, dtype=float).reshape(-1, 2)
-    return both[:, 0].copy(), both[:, 1].copy()
+    if not pairs:
+        return _EMPTY, _EMPTY
+    falls, rises = zip(*pairs, strict=True)
+    return np.array(falls, dtype=float), np.array(rises, dtype=float)
 
 
 def _at_tick(price: float | None) -> str:
