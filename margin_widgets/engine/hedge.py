@@ -447,54 +447,64 @@ def hedge_liquidation_price_in_brackets(
         _leg("short", short_quantity, short_entry_price),
     )
     quantities = (legs[0][0], legs[1][0], legs[2][0])
-    first = brackets.brackets[0]
+    table = brackets.brackets
+    caps, rates, amounts = _columns(brackets)
+    top = len(table) - 1
+    _Solved = tuple[float | None, str, float, float, tuple[int, int, int]]
 
-    def solve(price: float) -> HedgeLiquidation:
-        """The linear piece of the margin left around ``price``, and its root."""
-        chosen = tuple(brackets.bracket_for(q * price) if q else first for q in quantities)
-        rates = (
-            chosen[0].maintenance_margin_rate,
-            chosen[1].maintenance_margin_rate,
-            chosen[2].maintenance_margin_rate,
+    def solve(price: float) -> _Solved:
+        """The linear piece of the margin left around ``price``, and its root.
+
+        Each leg's bracket is the one :meth:`BracketTable.bracket_for` picks for its notional
+        at ``price`` (the first for an empty leg, without its deduction).
+        """
+        chosen = (
+            min(bisect.bisect_left(caps, quantities[0] * price), top) if quantities[0] else 0,
+            min(bisect.bisect_left(caps, quantities[1] * price), top) if quantities[1] else 0,
+            min(bisect.bisect_left(caps, quantities[2] * price), top) if quantities[2] else 0,
         )
         cums = (
-            chosen[0].maintenance_amount if quantities[0] else 0.0,
-            chosen[1].maintenance_amount if quantities[1] else 0.0,
-            chosen[2].maintenance_amount if quantities[2] else 0.0,
+            amounts[chosen[0]] if quantities[0] else 0.0,
+            amounts[chosen[1]] if quantities[1] else 0.0,
+            amounts[chosen[2]] if quantities[2] else 0.0,
         )
         n = _numerator(wb, tmm, upnl, cums, s, legs)
-        d = _denominator(rates, s, quantities)
+        d = _denominator((rates[chosen[0]], rates[chosen[1]], rates[chosen[2]]), s, quantities)
         root, direction = _direction(n, d)
+        return root, direction, n, d, chosen
+
+    def result(piece: _Solved, other: HedgeLiquidation | None = None) -> HedgeLiquidation:
+        root, direction, n, d, chosen = piece
         used = (
-            chosen[0] if quantities[0] else None,
-            chosen[1] if quantities[1] else None,
-            chosen[2] if quantities[2] else None,
+            table[chosen[0]] if quantities[0] else None,
+            table[chosen[1]] if quantities[1] else None,
+            table[chosen[2]] if quantities[2] else None,
         )
-        return HedgeLiquidation(root, direction, n, d, used)
+        return HedgeLiquidation(root, direction, n, d, used, other)
 
     # The margin left is linear between the prices where a leg crosses a bracket edge; solve
     # each piece and keep the roots that fall inside their own piece.
-    edges = sorted({b.max_notional / q for q in quantities if q for b in brackets.brackets[:-1]})
+    edges = sorted({cap / q for q in quantities if q for cap in caps[:-1]})
     bounds = [0.0, *edges, math.inf]
-    roots: list[HedgeLiquidation] = []
+    roots: list[_Solved] = []
     for lo, hi in itertools.pairwise(bounds):
         probe = (lo + hi) / 2 if hi < math.inf else (2 * lo if lo > 0 else 1.0)
         piece = solve(probe)
-        root = piece.price
+        root = piece[0]
         if root is None or not lo * (1 - _EDGE) <= root <= hi * (1 + _EDGE):
             continue
-        if roots and roots[-1].direction == piece.direction:
-            last = roots[-1].price
+        if roots and roots[-1][1] == piece[1]:
+            last = roots[-1][0]
             if last is not None and abs(root - last) <= _EDGE * root:
                 continue  # the same root seen from both sides of an edge
         roots.append(piece)
     if not roots:
         # no root: the margin left has one sign at every positive price
-        piece = solve(1.0)
-        verdict = "never" if piece.numerator - piece.denominator > 0 else "always"
-        return HedgeLiquidation(None, verdict, piece.numerator, piece.denominator, piece.brackets)
-    falls = [r for r in roots if r.direction == "fall"]
-    rises = [r for r in roots if r.direction == "rise"]
+        _, _, n, d, chosen = solve(1.0)
+        verdict = "never" if n - d > 0 else "always"
+        return result((None, verdict, n, d, chosen))
+    falls = [r for r in roots if r[1] == "fall"]
+    rises = [r for r in roots if r[1] == "rise"]
     fall = falls[-1] if falls else None  # the highest price a fall reaches first
     rise = rises[0] if rises else None  # the lowest price a rise reaches first
     net_long = s * quantities[0] + quantities[1] - quantities[2] > 0
@@ -502,14 +512,7 @@ def hedge_liquidation_price_in_brackets(
     if primary is None:
         primary, other = other, None
     assert primary is not None
-    return HedgeLiquidation(
-        primary.price,
-        primary.direction,
-        primary.numerator,
-        primary.denominator,
-        primary.brackets,
-        other,
-    )
+    return result(primary, result(other) if other is not None else None)
 
 
 def hedge_outlook(
