@@ -1079,13 +1079,19 @@ class _SizeSolver:
                 return True, None
             tiers = (0, 0) if sign < 0 else (self.top if self.long[0] else 0, self.top)
         i1, i2 = tiers
-        ql = self.long[0]
+        ql, sqb = self.long[0], self.sqb
+        error = self.error + 2.0**-40 * (q * eps)
         for _ in range(6):
-            tiers = (i1, i2)
-            if self.holds(tiers, q, q, eps, sign):
-                return True, tiers
-            n, d = self.nd(tiers, q, eps)
-            low, high = self.bounds(tiers, q)
+            n0, d0, r2, low_edge, high_edge, low_cap, high_cap = self.piece((i1, i2))
+            n, d = n0 + q * eps, d0 + q * r2 - sqb - ql + q
+            low, high = max(low_edge, low_cap / q), min(high_edge, high_cap / q)
+            if sign * d > 0 and sign * n > 0:
+                # the test of first_miss at this one size
+                price, slack = n / d, error / (sign * d)
+                if low * (1 + _MARGIN) + slack <= price <= high * (1 - _MARGIN) - slack and (
+                    price < math.inf
+                ):
+                    return True, (i1, i2)
             if sign < 0:
                 left = d >= 0 or n >= 0 or n / d < low
                 right = not left and n / d > high
@@ -1153,7 +1159,7 @@ class _SizeSolver:
                     if end > j:
                         break
                 else:
-                    found, attempt = self.walk(tiers, q, eps, sign)
+                    found, attempt = self.walk(tries[-1] if tries else tiers, q, eps, sign)
                     end, prices = self.run_end(attempt, j, sign) if found else (j, None)
                 if end > j:  # a run from j
                     tiers = attempt
