@@ -846,12 +846,17 @@ def hedge_size_curve(
     ``r = hedge_liquidation_price_in_brackets(wallet_balance, long_quantity,
     long_entry_price, q, short_entry_price, brackets)`` for each short size ``q``.
 
-    The solver's pieces are found for one size; the next size tries the same pieces first
-    (each root keeps its legs' brackets over a range of sizes) and takes the root they give
-    when it is certainly the solver's: inside its piece by more than any rounding could move
-    it, so no other piece can keep a root on the same side (the margin left is concave in
-    the price, the maintenance margin being convex in the notional). A size where a root
-    changes piece, or where the test is not conclusive, is solved piece by piece.
+    Each root (fall, rise) keeps its legs' brackets, its "piece", over a run of sizes. The
+    root of a piece, ``N / D`` with the solver's operations, is the solver's root wherever it
+    lies inside that piece by more than any rounding could move it: the margin left is
+    concave in the price (the maintenance margin is convex in the notional), so no other
+    piece keeps a root on the same side. Over growing sizes the end of a piece's run (where
+    its root meets an edge, or N or D changes sign) is found in closed form and the run is
+    checked from its ends (N and D only grow with the size, their ratio is monotone between
+    its poles) or size by size; the next run starts in the piece the root moved into, or a
+    neighbour. A size where no piece settles it (and every size of a book whose table is not
+    concave, or of sizes not in increasing order) is solved piece by piece, as the solver
+    does. The kinks where a leg changes bracket are thus the solver's own numbers.
 
     Parameters
     ----------

@@ -12,10 +12,12 @@ the current size marked. The right figure shows the cross prices against the cro
 Every price is the engine's :func:`~margin_widgets.engine.hedge_outlook` (brackets chosen by
 each leg's notional at the price, :func:`~margin_widgets.engine.hedge_liquidation_price_in_brackets`
 in cross); the curves are the same numbers from
-:func:`~margin_widgets.engine.hedge.hedge_size_curve` and
-:func:`~margin_widgets.engine.hedge.hedge_wallet_curve` (the solver's pieces and arithmetic
-without a call per point), and the curve against the short size is kept while only the
-short size moves inside its range. Prices are shown at the symbol's tick size
+:func:`~margin_widgets.engine.hedge.hedge_size_curve`,
+:func:`~margin_widgets.engine.hedge.hedge_wallet_curve` and
+:func:`~margin_widgets.engine.hedge.isolated_size_curve` (the solvers' pieces and arithmetic
+without a call per point). Each curve is kept per the inputs it depends on: the curves against
+the short size do not depend on the current short size (only their range does), the isolated
+short's curve not on the long leg. Prices are shown at the symbol's tick size
 (:func:`~margin_widgets.engine.tick_size`), the exact value on hover.
 """
 

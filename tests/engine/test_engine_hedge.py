@@ -455,7 +455,7 @@ def test_curves_hand_worked() -> None:
 
     table = load_brackets("BTCUSDT", "2024-10-24")
     curve = hedge_wallet_curve(1, 20_000, 1, 20_000, table, [80.0, 160.0])
-    assert [(f, round(r, 6)) for f, r in curve] == [(None, 10_000.0), (None, 20_000.0)]
+    assert [(f, r and round(r, 6)) for f, r in curve] == [(None, 10_000.0), (None, 20_000.0)]
     # unhedged with 200 USDT: (200 − 20,000) / (0.004 − 1) = 19,879.518…
     ((fall, rise),) = hedge_size_curve(1, 20_000, [0.0], 20_000, table, 200)
     assert rise is None and fall == pytest.approx(19_800 / 0.996, rel=1e-12)
@@ -547,12 +547,12 @@ def test_curves_at_and_around_a_bracket_edge(btc_2024: BracketTable) -> None:
     curve = hedge_wallet_curve(1, 20_000, 1, 20_000, btc_2024, wallets)
     assert curve == _wallet_pairs(btc_2024, wallets, 1, 20_000, 1, 20_000)
     at = dict(zip(wallets, curve, strict=True))
-    assert at[399.0] == (None, pytest.approx(399 / 0.008, rel=1e-12))  # 49,875
-    assert at[400.0] == (None, pytest.approx(50_000.0, rel=1e-12))
-    assert at[401.0] == (None, pytest.approx(501 / 0.01, rel=1e-12))  # 50,100
-    # against the short's size: the short's own edge 50,000 / q moves with q; sizes packed
-    # around the size whose rise price puts the short's notional on it
-    sizes = sorted({k / 1600 for k in range(3201)} | {0.8 + k * 1e-9 for k in range(-50, 51)})
+    for wallet, rise in ((399.0, 399 / 0.008), (400.0, 50_000.0), (401.0, 501 / 0.01)):
+        assert at[wallet][0] is None  # 49,875, 50,000 and 50,100
+        assert at[wallet][1] == pytest.approx(rise, rel=1e-12)
+    # against the short's size, with 400: fully hedged (1 BTC short) the rise price is on both
+    # legs' edge, and the short's edge 50,000 / q moves with its size; sizes packed around it
+    sizes = sorted({k / 1600 for k in range(3201)} | {1.0 + k * 1e-9 for k in range(-50, 51)})
     got = hedge_size_curve(1, 20_000, sizes, 20_000, btc_2024, 400)
     assert got == _solver_pairs(btc_2024, 400, 1, 20_000, sizes, 20_000)
 
@@ -578,13 +578,11 @@ def test_size_curve_one_leg_both_sides_already_and_never(btc_2024: BracketTable)
     assert alone[0] == (None, None) and alone[80][1] == pytest.approx(20_200 / 1.004, rel=1e-12)
     # the long alone at size 0: (200 − 20,000) / (0.004 − 1) = 19,800 / 0.996
     hedged = hedge_size_curve(1, 20_000, sizes, 20_000, btc_2024, 200)
-    assert hedged[0] == (pytest.approx(19_800 / 0.996, rel=1e-12), None)
+    assert hedged[0][0] == pytest.approx(19_800 / 0.996, rel=1e-12) and hedged[0][1] is None
     # both sides: 1 long and 0.5 short at 10,000 with 4,000 (the near-hedged pair above)
     both = hedge_size_curve(1, 10_000, [0.5, *_grid(1.0)], 10_000, btc_2024, 4_000)
-    assert both[0] == (
-        pytest.approx(1_000 / 0.494, rel=1e-12),
-        pytest.approx(842_961_900 / 0.25, rel=1e-12),
-    )
+    assert both[0][0] == pytest.approx(1_000 / 0.494, rel=1e-12)
+    assert both[0][1] == pytest.approx(842_961_900 / 0.25, rel=1e-12)
     assert both == _solver_pairs(btc_2024, 4_000, 1, 10_000, [0.5, *_grid(1.0)], 10_000)
     # already: 1 long at 21,000 hedged by 1 short at 20,000 locks in −1,000 against a 500
     # wallet: below maintenance at every price, no fall and no rise
