@@ -7,8 +7,9 @@ maintenance margin of both legs grows with the price, so a thin wallet is liquid
 fall, the short on a rise, each alone.
 
 The left figure shows the liquidation prices against the short leg's size (from no hedge to
-twice the long): the cross account's fall and rise prices and each isolated leg's price, with
-the current size marked. The right figure shows the cross prices against the cross wallet.
+at least twice the long, out to a round number): the cross account's fall and rise prices and
+each isolated leg's price, with the current size marked. The right figure shows the cross
+prices against the cross wallet (up to at least four times it, out to a round number).
 Every price is the engine's :func:`~margin_widgets.engine.hedge_outlook` (brackets chosen by
 each leg's notional at the price, :func:`~margin_widgets.engine.hedge_liquidation_price_in_brackets`
 in cross); the curves are the same numbers from
@@ -67,6 +68,26 @@ FALL_COLOR = st.COLORS["blue"]
 
 
 _EMPTY = np.zeros(0)
+
+
+#: Round ends of an axis (times a power of ten): an axis out to the next one keeps its range,
+#: and the curves along it, while a control moves a little.
+_ROUND_ENDS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def _round_up(value: float) -> float:
+    """The first round number at or above ``value`` > 0 (``2_400 -> 2_500``, ``1.7 -> 2``).
+
+    Examples
+    --------
+    >>> _round_up(2_400.0), _round_up(1.7), _round_up(0.002), _round_up(8.5)
+    (2500.0, 2.0, 0.002, 10.0)
+    """
+    power = 10.0 ** math.floor(math.log10(value))
+    for end in _ROUND_ENDS:
+        if end * power >= value * (1 - 1e-12):
+            return float(f"{end * power:.12g}")
+    return 10.0 * power  # pragma: no cover - value just below a power of ten, rounded up
 
 
 def _grid(low: float, high: float) -> tuple[list[float], np.ndarray]:
@@ -306,11 +327,12 @@ class HedgeModeExplorer(Explorer):
         self._outlooks = {"cross": cross, "isolated": iso}
         entries = [long_ep, short_ep]
 
-        # prices against the short leg's size: no hedge to twice the long. Each curve is kept
+        # prices against the short leg's size: no hedge to at least twice the long (out to a
+        # round number). Each curve is kept
         # per the inputs it depends on (none depends on the current short size, only the
         # range does): the cross prices on every leg and the margin, the isolated short on
         # its entry and margin, the isolated long is one price.
-        top_q = max(2.0 * long_q, short_now, 0.002)
+        top_q = _round_up(max(2.0 * long_q, short_now, 0.002))
         sizes = self.cached("sizes", top_q, lambda: _grid(0.0, top_q), keep=4)
         cross_curve = self.cached(
             "cross size curve",
@@ -356,7 +378,7 @@ class HedgeModeExplorer(Explorer):
 
         # cross prices against the wallet
         wallet_now = margin + margin
-        top_wallet = max(4.0 * wallet_now, 1_000.0)
+        top_wallet = _round_up(max(4.0 * wallet_now, 1_000.0))
         wallets = self.cached("wallets", top_wallet, lambda: _grid(0.0, top_wallet), keep=4)
         wallet_curve = self.cached(
             "wallet curve",
