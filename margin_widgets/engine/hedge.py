@@ -722,8 +722,14 @@ def hedge_wallet_curve(
     s = 1
     both, long_cost, short_cost = s * qb * epb, ql * epl, qs * eps
     runs: list[tuple[int, int, int]] = []  # (first wallet, end, piece) of each piece's run
+    w_first, w_last = wallets[0], wallets[-1]
     for index, (low, high, c0, c1, c2, d) in enumerate(pieces):
         if d == 0:
+            continue
+        # the roots at the ends bound all others: most pieces keep none
+        first = (w_first - tmm + upnl + c0 + c1 + c2 - both - long_cost + short_cost) / d
+        last = (w_last - tmm + upnl + c0 + c1 + c2 - both - long_cost + short_cost) / d
+        if max(first, last) < low or min(first, last) > high or max(first, last) <= 0:
             continue
 
         def root(j: int, c0: float = c0, c1: float = c1, c2: float = c2, d: float = d) -> float:
@@ -801,6 +807,10 @@ def _assemble(
         if k is None:
             return [None] * (end - start)
         _, _, c0, c1, c2, d = pieces[k]
+        if tmm == upnl == c0 == both == 0.0 and c1 >= 0:
+            # _fall_rise's numerator without its zero terms: adding or taking 0.0 leaves a
+            # float as it is, but -0.0, which the next addition of c1 >= 0 makes +0.0 anyway
+            return [(w + c1 + c2 - long_cost + short_cost) / d for w in wallets[start:end]]
         # _fall_rise's numerator, the same operations in the same order, over N / D
         return [
             (w - tmm + upnl + c0 + c1 + c2 - both - long_cost + short_cost) / d
@@ -1387,11 +1397,15 @@ def _pieces(quantities: tuple[float, float, float], brackets: BracketTable) -> l
     bounds = [0.0, *edges, math.inf]
     pieces: list[_Piece] = []
     lo = bounds[0]
+    top = len(caps) - 1
     for hi in bounds[1:]:
         probe = (lo + hi) / 2 if hi < math.inf else (2 * lo if lo > 0 else 1.0)
         r0, c0 = first_rate, 0.0  # no BOTH position
-        _, r1, c1 = _leg_tier(ql, probe, caps, rates, amounts)
-        _, r2, c2 = _leg_tier(qs, probe, caps, rates, amounts)
+        # _leg_tier's choice: the bracket bracket_for picks, none for an empty leg
+        i1 = min(bisect.bisect_left(caps, ql * probe), top) if ql else 0
+        i2 = min(bisect.bisect_left(caps, qs * probe), top) if qs else 0
+        r1, c1 = (rates[i1], amounts[i1]) if ql else (first_rate, 0.0)
+        r2, c2 = (rates[i2], amounts[i2]) if qs else (first_rate, 0.0)
         # _denominator's order of operations (s = 1)
         d = qb * r0 + ql * r1 + qs * r2 - 1 * qb - ql + qs
         pieces.append((lo * (1 - _EDGE), hi * (1 + _EDGE), c0, c1, c2, d))
