@@ -979,6 +979,7 @@ class _SizeSolver:
         self.slope = [qb * r0 + ql * (r if ql else r0) for r in self.rates]
         self.known: dict[tuple[int, int], tuple[float, ...]] = {}
         self.after: tuple[int, int] | None = None
+        self.walked: float | None = None  # the price of the piece the last walk found
 
     # ------------------------------------------------------------------ one piece
     def piece(self, tiers: tuple[int, int]) -> tuple[float, ...]:
@@ -1091,6 +1092,7 @@ class _SizeSolver:
         """(found, tiers): from ``tiers``, neighbouring pieces until one certainly holds."""
         if tiers is None:
             if self.none_holds(q, q, eps, sign):
+                self.walked = None
                 return True, None
             tiers = (0, 0) if sign < 0 else (self.top if self.long[0] else 0, self.top)
         i1, i2 = tiers
@@ -1106,6 +1108,7 @@ class _SizeSolver:
                 if low * (1 + _MARGIN) + slack <= price <= high * (1 - _MARGIN) - slack and (
                     price < math.inf
                 ):
+                    self.walked = price
                     return True, (i1, i2)
             if sign < 0:
                 left = d >= 0 or n >= 0 or n / d < low
@@ -1129,6 +1132,7 @@ class _SizeSolver:
                 i2 += above_short == high
             else:
                 break
+        self.walked = None
         return self.none_holds(q, q, eps, sign), None  # or the root is gone from this side
 
     # ------------------------------------------------------------------ the curve
@@ -1159,10 +1163,21 @@ class _SizeSolver:
         pick = 0 if sign < 0 else 1
         tiers: tuple[int, int] | None = None
         known = ended = False
+        stepping = 0  # sizes left to take one by one (where the root changes piece often)
         j = 0
         while j < count:
             q = sizes[j]
-            if known and q:
+            if known and q and stepping:
+                # size by size: the piece of the last size, or a neighbour
+                found, after = self.walk(tiers, q, eps, sign)
+                if found:
+                    column[j] = self.walked
+                    stepping = stepping - 1 if after == tiers else 4
+                    tiers, ended = after, False
+                    j += 1
+                    continue
+                stepping = 0
+            elif known and q:
                 # the piece's run goes on, or is over: the piece its root moved into, its
                 # neighbours, or the solver
                 after = self.after if tiers is not None and ended else None
@@ -1179,6 +1194,7 @@ class _SizeSolver:
                 if end > j:  # a run from j
                     tiers = attempt
                     column[j:end] = prices or self.prices(tiers, sizes[j:end], eps)
+                    stepping = 4 if end - j <= 2 else 0
                     j, ended = end, True
                     continue
             solved = self.exact(j)
