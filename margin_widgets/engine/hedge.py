@@ -1533,10 +1533,11 @@ def isolated_size_curve(
     # the solver's first bracket, that of the notional at entry, and its price there
     # (formulas._solve's operations, in its order)
     firsts = [bisect.bisect_left(inner, q * ep) for q in sizes]
+    # with ratio = 1 and tmm = 0 (a leg alone on its wallet) that factor and term leave each
+    # float as it is: (WB + UPNL − s·Q·EP + cum) / (Q·MMR − s·Q), rounded as formulas._solve rounds it
+    balance, sign = wb + upnl, ratio * s
     prices = [
-        (ratio * (wb + upnl - s * q * ep) - tmm + amounts[b]) / (q * rates[b] - ratio * s * q)
-        if q
-        else 0.0
+        (balance - s * q * ep + amounts[b]) / (q * rates[b] - sign * q) if q else 0.0
         for q, b in zip(sizes, firsts, strict=True)
     ]
     # kept where the price leaves the leg in that bracket (no price: the solver checks the
