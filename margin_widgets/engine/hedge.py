@@ -1521,7 +1521,7 @@ def isolated_size_curve(
             _checks.non_negative(f"quantities[{index}]", size)
     caps, rates, amounts = _columns(brackets)
     inner = caps[:-1]  # bisect_left on it: the index bracket_for picks
-    tmm = upnl = 0.0
+    upnl = 0.0  # no other position: the leg alone on its wallet
     ratio = 1.0
     tame = _TAME_LOW < ep < _TAME_HIGH and abs(wb) < _TAME_HIGH
     nonzero = list(filter(None, sizes))
@@ -1533,8 +1533,8 @@ def isolated_size_curve(
     # the solver's first bracket, that of the notional at entry, and its price there
     # (formulas._solve's operations, in its order)
     firsts = [bisect.bisect_left(inner, q * ep) for q in sizes]
-    # with ratio = 1 and tmm = 0 (a leg alone on its wallet) that factor and term leave each
-    # float as it is: (WB + UPNL − s·Q·EP + cum) / (Q·MMR − s·Q), rounded as formulas._solve rounds it
+    # formulas._solve with ratio = 1 and TMM = 0, a factor and a term that leave each float as
+    # it is: (WB + UPNL − s·Q·EP + cum) / (Q·MMR − s·Q), rounded as _solve rounds it
     balance, sign = wb + upnl, ratio * s
     prices = [
         (balance - s * q * ep + amounts[b]) / (q * rates[b] - sign * q) if q else 0.0
