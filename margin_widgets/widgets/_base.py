@@ -73,8 +73,6 @@ from typing import Any, ClassVar, TypeVar
 
 import bqplot as bq
 import ipywidgets as w
-import numpy as np
-from traitlets import All
 
 from margin_widgets.settings import Settings
 from margin_widgets.settings import current as current_settings
@@ -93,6 +91,7 @@ from margin_widgets.widgets._style import (
     projector_ticks,
     projector_widths,
     px,
+    set_mark_data,
     set_tick_count,
     title_px,
 )
@@ -1001,94 +1000,6 @@ class Controls(dict[str, w.Widget]):
         if name in self.aliases:
             return self[self.aliases[name]]
         raise KeyError(name)
-
-
-def set_mark_data(mark: w.Widget, *, check: bool = True, **traits: Any) -> bool:
-    """Set a mark's data traits in place, in one message, skipping those that did not change.
-
-    Arrays are compared by value (NaN equal to NaN), so an unchanged curve sends nothing.
-    Everything is set inside ``mark.hold_sync()``; the figure is never rebuilt. Write NaN for a
-    missing value: the marks of :mod:`margin_widgets.widgets._style` send the browser only the
-    points and entries it can draw (:func:`~margin_widgets.widgets._style.drawable`).
-
-    A mark whose changed traits nobody observes or cross-validates (the usual case: marks are
-    written, never watched) takes a short path: each value is validated by its trait and stored,
-    and the changed traits go out in one ``send_state``, the same message ``hold_sync`` would
-    send, without traitlets' per-trait notification round (a third of an update's time).
-
-    Parameters
-    ----------
-    mark : bqplot.Mark
-        The mark (``Lines``, ``Scatter``, ``Label``, ...), or any widget (a scale).
-    check : bool, default True
-        Compare with the current values first; pass False when the caller already knows the
-        data changed (saves the comparison on a hot path).
-    **traits
-        New values, e.g. ``x=..., y=..., text=[...]``.
-
-    Returns
-    -------
-    bool
-        Whether anything was sent.
-    """
-    if check:
-        changed = {
-            name: value for name, value in traits.items() if not _same(value, getattr(mark, name))
-        }
-        if not changed:
-            return False
-    else:
-        changed = traits
-    if _write_unobserved(mark, changed):
-        return True
-    # observers (an axis following its scale's range) run once all traits are set
-    with mark.hold_sync(), mark.hold_trait_notifications():
-        for name, value in changed.items():
-            setattr(mark, name, value)
-    return True
-
-
-def _same(new: Any, current: Any) -> bool:
-    """Whether a trait's new value equals its current one (arrays by value, NaN equal to NaN).
-
-    Float arrays of one dtype compare bit for bit: a NaN, or a zero of the other sign, counts
-    as a change (one message more, never one missed).
-    """
-    if isinstance(new, np.ndarray) or isinstance(current, np.ndarray):
-        a, b = np.asarray(new), np.asarray(current)
-        if a.shape != b.shape or a.dtype.kind != b.dtype.kind:
-            return False
-        if a.dtype.kind == "f" and a.dtype == b.dtype:
-            return a.tobytes() == b.tobytes()
-        return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
-    return bool(current == new)
-
-
-def _write_unobserved(mark: w.Widget, changed: Mapping[str, Any]) -> bool:
-    """Store and send ``changed`` on a mark nobody watches; False (nothing done) otherwise.
-
-    Taken only for a ``bqplot.Mark`` whose changed traits have no observer, no cross-validator
-    and no value the browser is sending at this moment. Each value goes through its trait's
-    own validation, so the stored value is what ``setattr`` would store; the message is the
-    one ``hold_sync`` would send (``tests/widgets/test_base.py`` compares the two).
-    """
-    if not isinstance(mark, bq.Mark):
-        return False
-    notifiers, validators = mark._trait_notifiers, mark._trait_validators
-    if (
-        mark._property_lock
-        or All in notifiers
-        or any(n in notifiers or n in validators for n in changed)
-    ):
-        return False
-    cls = type(mark)
-    stored = {name: getattr(cls, name)._validate(mark, value) for name, value in changed.items()}
-    mark._trait_values.update(stored)
-    if mark._holding_sync:
-        mark._states_to_send.update(stored)
-    elif mark.comm is not None and getattr(mark.comm, "kernel", True) is not None:
-        mark.send_state(list(stored))
-    return True
 
 
 def nan_for_none(value: float | None) -> float:

@@ -32,11 +32,12 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
 import bqplot as bq
 import numpy as np
+from traitlets import All
 
 from margin_widgets.widgets._format import (
     BANKRUPTCY_COLOR,
@@ -106,6 +107,7 @@ __all__ = [
     "points",
     "projector_widths",
     "px",
+    "set_mark_data",
     "set_tick_count",
     "spread",
     "title_px",
@@ -619,6 +621,109 @@ def axis(
     return result
 
 
+# --------------------------------------------------------------------------- writing marks
+
+
+def set_mark_data(mark: Any, *, check: bool = True, **traits: Any) -> bool:
+    """Set a mark's data traits in place, in one message, skipping those that did not change.
+
+    Arrays are compared by value (NaN equal to NaN), so an unchanged curve sends nothing.
+    Everything is set inside ``mark.hold_sync()``; the figure is never rebuilt. Write NaN for a
+    missing value: the marks of :mod:`margin_widgets.widgets._style` send the browser only the
+    points and entries it can draw (:func:`~margin_widgets.widgets._style.drawable`).
+
+    A bqplot widget whose changed traits nobody observes or cross-validates (the usual case:
+    marks are written, never watched) takes a short path: each value is validated by its trait
+    and stored, and the changed traits go out in one ``send_state``, the same message
+    ``hold_sync`` would send, without traitlets' per-trait notification round (a third of an
+    update's time). A scale whose only observers are its axes' round ticks (:func:`axis`) takes
+    it too, and its axes follow once, after the scale's message.
+
+    Parameters
+    ----------
+    mark : bqplot.Mark
+        The mark (``Lines``, ``Scatter``, ``Label``, ...), or any widget (a scale).
+    check : bool, default True
+        Compare with the current values first; pass False when the caller already knows the
+        data changed (saves the comparison on a hot path).
+    **traits
+        New values, e.g. ``x=..., y=..., text=[...]``.
+
+    Returns
+    -------
+    bool
+        Whether anything was sent.
+    """
+    if check:
+        changed = {
+            name: value for name, value in traits.items() if not _same(value, getattr(mark, name))
+        }
+        if not changed:
+            return False
+    else:
+        changed = traits
+    if _write_unobserved(mark, changed):
+        return True
+    # observers (an axis following its scale's range) run once all traits are set
+    with mark.hold_sync(), mark.hold_trait_notifications():
+        for name, value in changed.items():
+            setattr(mark, name, value)
+    return True
+
+
+def _same(new: Any, current: Any) -> bool:
+    """Whether a trait's new value equals its current one (arrays by value, NaN equal to NaN).
+
+    Float arrays of one dtype compare bit for bit: a NaN, or a zero of the other sign, counts
+    as a change (one message more, never one missed).
+    """
+    if isinstance(new, np.ndarray) or isinstance(current, np.ndarray):
+        a, b = np.asarray(new), np.asarray(current)
+        if a.shape != b.shape or a.dtype.kind != b.dtype.kind:
+            return False
+        if a.dtype.kind == "f" and a.dtype == b.dtype:
+            return a.tobytes() == b.tobytes()
+        return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+    return bool(current == new)
+
+
+def _write_unobserved(mark: Any, changed: Mapping[str, Any]) -> bool:
+    """Store and send ``changed`` on a bqplot widget nobody watches; False (nothing done) else.
+
+    Taken only for a bqplot ``Mark``, ``Scale`` or ``Axis`` whose changed traits have no
+    cross-validator, no value the browser is sending at this moment, and no observer but the
+    round-tick followers of :func:`axis` (run once, after the message). Each value goes
+    through its trait's own validation, so the stored value is what ``setattr`` would store;
+    the message is the one ``hold_sync`` would send (``tests/widgets/test_base.py`` compares
+    the two).
+    """
+    if not isinstance(mark, bq.Mark | bq.Scale | bq.Axis):
+        return False
+    notifiers, validators = mark._trait_notifiers, mark._trait_validators
+    if mark._property_lock or All in notifiers:
+        return False
+    followers: list[Callable[..., None]] = []
+    for name in changed:
+        if name in validators:
+            return False
+        for handlers in notifiers.get(name, {}).values():
+            for handler in handlers:
+                if not getattr(handler, "mw_follower", False):
+                    return False
+                if handler not in followers:
+                    followers.append(handler)
+    cls = type(mark)
+    stored = {name: getattr(cls, name)._validate(mark, value) for name, value in changed.items()}
+    mark._trait_values.update(stored)
+    if mark._holding_sync:
+        mark._states_to_send.update(stored)
+    elif mark.comm is not None and getattr(mark.comm, "kernel", True) is not None:
+        mark.send_state(list(stored))
+    for follow in followers:
+        follow()
+    return True
+
+
 def nice_ticks(low: float, high: float, count: int = X_TICKS) -> np.ndarray:
     """About ``count`` round tick values (steps of 1, 2 or 5 times a power of ten).
 
@@ -652,10 +757,13 @@ def _follow_scale(axis_: bq.Axis, scale: bq.LinearScale, count: int) -> None:
         if scale.min is None or scale.max is None:
             return
         ticks = nice_ticks(float(scale.min), float(scale.max), axis_.mw_tick_count)
-        current = axis_.tick_values
-        if current is None or not np.array_equal(np.asarray(current), ticks):
+        if axis_.tick_values is None:
             axis_.tick_values = ticks
+        else:
+            set_mark_data(axis_, tick_values=ticks)
 
+    # set_mark_data writes the scale without traitlets' notifications and runs this itself
+    update.mw_follower = True  # type: ignore[attr-defined]
     axis_.mw_tick_count = count
     axis_.mw_default_tick_count = count
     axis_.mw_follow = update

@@ -14,12 +14,8 @@ import pytest
 from traitlets import TraitError
 
 from margin_widgets.widgets import _style as st
-from margin_widgets.widgets._base import (
-    Explorer,
-    _write_unobserved,
-    parse_preset,
-    set_mark_data,
-)
+from margin_widgets.widgets._base import Explorer, parse_preset, set_mark_data
+from margin_widgets.widgets._style import _write_unobserved
 
 
 class Demo(Explorer):
@@ -262,6 +258,24 @@ def test_set_mark_data_short_path_sends_what_setattr_sends(kind: str) -> None:
         set_mark_data(fast, x=np.arange(4.0) + 1)
         assert len(sent_fast) == len(steps)
     assert len(sent_fast) == len(steps) + 1 and set(sent_fast[-1][0]) >= {"x", "y"}
+
+
+def test_a_scale_written_by_set_mark_data_keeps_its_axis_on_round_ticks() -> None:
+    """The scale takes the short path; its axis follows once, as a direct assignment does."""
+    fast, slow = bq.LinearScale(min=0.0, max=1.0), bq.LinearScale(min=0.0, max=1.0)
+    axes = st.axis(fast, "price (USDT)"), st.axis(slow, "price (USDT)")
+    assert _write_unobserved(fast, {})  # only the round-tick follower observes min and max
+    sent = _sent_messages(fast), _sent_messages(axes[0])
+    assert set_mark_data(fast, min=48_991.0, max=64_654.0)
+    slow.min, slow.max = 48_991.0, 64_654.0
+    assert (fast.min, fast.max) == (48_991.0, 64_654.0)
+    # nice_ticks' doctest: round steps of 5,000 between the ends
+    assert axes[0].tick_values.tolist() == [50_000.0, 55_000.0, 60_000.0]
+    assert axes[1].tick_values.tolist() == axes[0].tick_values.tolist()
+    assert [set(state) for state, _ in sent[0]] == [{"min", "max"}]
+    assert [set(state) for state, _ in sent[1]] == [{"tick_values"}]
+    assert not set_mark_data(fast, min=48_991.0, max=64_654.0)  # nothing new: nothing sent
+    assert len(sent[0]) == 1 and len(sent[1]) == 1
 
 
 def test_set_mark_data_rejects_what_the_trait_rejects() -> None:

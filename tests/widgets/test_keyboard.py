@@ -72,7 +72,9 @@ def test_icon_buttons_are_named_once_per_page() -> None:
     # one observer, started by the same once-per-page install as the focus listener; it follows
     # icon class changes (Play <-> Pause) and sets both the tooltip and the accessible name
     assert esm.count("new MutationObserver(") == 1
-    assert 'attributeFilter: ["class"]' in esm
+    # (and ``disabled``: a disabled slider's handles leave the Tab order)
+    assert 'attributeFilter: ["class", "disabled"]' in esm
+    assert 'handle.setAttribute("tabindex", "-1")' in esm
     assert "button.title = text" in esm and 'setAttribute("aria-label", text)' in esm
     # only buttons without text inside ipywidgets' views
     assert 'button.textContent.trim() !== ""' in esm and '.closest(".jupyter-widgets")' in esm
