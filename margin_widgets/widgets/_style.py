@@ -37,6 +37,7 @@ from typing import Any, ClassVar
 
 import bqplot as bq
 import numpy as np
+from bqplot.traits import array_to_json
 from traitlets import All
 
 from margin_widgets.widgets._format import (
@@ -500,8 +501,36 @@ class _Looked:
         return state
 
     def get_state(self, key: Any = None, drop_defaults: bool = False) -> dict[str, Any]:
-        state: dict[str, Any] = super().get_state(key=key, drop_defaults=drop_defaults)  # type: ignore[misc]
+        if key is None or drop_defaults:
+            state: dict[str, Any] = super().get_state(key=key, drop_defaults=drop_defaults)  # type: ignore[misc]
+        else:  # ipywidgets' get_state of these keys, float arrays serialized directly
+            mark: Any = self
+            state = {
+                name: _to_json(mark, name, getattr(mark, name))
+                for name in ([key] if isinstance(key, str) else key)
+            }
         return self._looked(self._sent(state))
+
+
+_FLOAT64 = np.dtype("float64")
+
+
+def _to_json(mark: Any, name: str, value: Any) -> Any:
+    """``mark``'s trait ``name`` as ipywidgets sends it (its ``to_json``).
+
+    A C-contiguous float64 array of a trait serialized by bqplot's ``array_to_json`` is written
+    here, as ``array_to_json`` writes it (``{"value": memoryview, "dtype": "float64", "shape",
+    "type": None}``) without its type checks: a tenth of the time, on every curve sent.
+    """
+    to_json = mark.trait_metadata(name, "to_json", mark._trait_to_json)
+    if (
+        to_json is array_to_json
+        and type(value) is np.ndarray
+        and value.dtype is _FLOAT64
+        and value.flags.c_contiguous
+    ):
+        return {"value": memoryview(value), "dtype": "float64", "shape": value.shape, "type": None}
+    return to_json(value, mark)
 
 
 class _Drawable(_Looked):
@@ -534,8 +563,7 @@ class _Drawable(_Looked):
             if name not in names or not mark.has_trait(name):
                 continue
             value = cleaned[name] if name in cleaned else getattr(mark, name)
-            to_json = mark.trait_metadata(name, "to_json", mark._trait_to_json)
-            state[name] = to_json(value, mark)
+            state[name] = _to_json(mark, name, value)
         return state
 
 

@@ -15,6 +15,7 @@ from traitlets import TraitError
 
 from margin_widgets.widgets import _style as st
 from margin_widgets.widgets._base import Explorer, parse_preset, set_mark_data
+from margin_widgets.widgets._style import _to_json as _style_to_json
 from margin_widgets.widgets._style import _write_unobserved
 
 
@@ -276,6 +277,29 @@ def test_a_scale_written_by_set_mark_data_keeps_its_axis_on_round_ticks() -> Non
     assert [set(state) for state, _ in sent[1]] == [{"tick_values"}]
     assert not set_mark_data(fast, min=48_991.0, max=64_654.0)  # nothing new: nothing sent
     assert len(sent[0]) == 1 and len(sent[1]) == 1
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        np.linspace(0.0, 1.0, 7),
+        np.array([1.0, np.nan, 2.0]),
+        np.arange(12.0).reshape(3, 4),
+        np.arange(12.0)[::2],  # not contiguous
+        np.arange(5),  # int64: bqplot sends int32
+        np.zeros(0),
+    ],
+)
+def test_marks_serialize_arrays_as_bqplot_does(value: np.ndarray) -> None:
+    from bqplot.traits import array_to_json
+
+    line = st.line({"x": bq.LinearScale(), "y": bq.LinearScale()}, st.COLORS["blue"])
+    ours, theirs = _style_to_json(line, "y", value), array_to_json(value)
+    assert ours.keys() == theirs.keys()
+    assert {k: v for k, v in ours.items() if k != "value"} == {
+        k: v for k, v in theirs.items() if k != "value"
+    }
+    assert bytes(ours["value"]) == bytes(theirs["value"])
 
 
 def test_set_mark_data_rejects_what_the_trait_rejects() -> None:
