@@ -529,7 +529,7 @@ def _to_json(mark: Any, name: str, value: Any) -> Any:
         and value.dtype is _FLOAT64
         and value.flags.c_contiguous
     ):
-        return {"value": memoryview(value.data), "dtype": "float64", "shape": value.shape, "type": None}
+        return {"value": value.data, "dtype": "float64", "shape": value.shape, "type": None}
     return to_json(value, mark)
 
 
