@@ -650,11 +650,20 @@ class Explorer(w.VBox):
             reason = reasons.get(name)
             help_text = self.HELP.get(name, "")
             tip = f"Inactive: {reason}. {help_text}".strip() if reason else help_text
-            for widget in (control, *self._followers.get(name, ())):
-                if widget.disabled != (reason is not None):
-                    widget.disabled = reason is not None
-            if tip and control.tooltip != tip:
-                control.tooltip = tip
+            off = reason is not None
+            widgets = [
+                widget
+                for widget in (control, *self._followers.get(name, ()))
+                if widget.disabled != off
+            ]
+            retip = bool(tip) and control.tooltip != tip
+            if not widgets and not retip:
+                continue
+            with control.hold_sync():  # the state and its reason in one message
+                for widget in widgets:
+                    widget.disabled = off
+                if retip:
+                    control.tooltip = tip
 
     @property
     def inactive(self) -> dict[str, str]:
