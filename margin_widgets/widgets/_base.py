@@ -750,13 +750,15 @@ class Explorer(w.VBox):
         previous = self._error_control
         if previous is not None and previous != name:
             control = self.controls[previous]
-            control.layout.border = None
+            with control.layout.hold_sync():  # four border traits, one message
+                control.layout.border = None
             control.tooltip = self.HELP.get(previous, "")
             self._show_inactive()
         self._error_control = name
         if name is not None:
             control = self.controls[name]
-            control.layout.border = f"1px solid {ERROR_COLOR}"
+            with control.layout.hold_sync():
+                control.layout.border = f"1px solid {ERROR_COLOR}"
             control.tooltip = f"Error: {message}"
 
     def cached(self, part: str, inputs: Hashable, compute: Callable[[], T], *, keep: int = 1) -> T:

@@ -258,8 +258,9 @@ class BracketExplorer(Explorer):
         dates = _dates(c["symbol"].value)
         if tuple(c["date"].options) != dates:
             keep = c["date"].value if c["date"].value in dates else dates[-1]
-            c["date"].options = list(dates)
-            c["date"].value = keep
+            with c["date"].hold_sync():  # the new dates and the one chosen, one message
+                c["date"].options = list(dates)
+                c["date"].value = keep
         table = self.table
         top = math.ceil(math.log10(table.max_notional) * 100) / 100
         if c["notional"].max != top:

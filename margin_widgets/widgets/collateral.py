@@ -385,9 +385,8 @@ class MultiAssetsCollateral(Explorer):
         }
         ys = [y for c in curves.values() for y in c]
         bottom, top = st.headroom(min(ys), max(ys), rows=2)
-        with self.excess_scales["x"].hold_sync(), self.excess_scales["y"].hold_sync():
-            self.excess_scales["x"].min, self.excess_scales["x"].max = low, high
-            self.excess_scales["y"].min, self.excess_scales["y"].max = bottom, top
+        set_mark_data(self.excess_scales["x"], min=low, max=high)
+        set_mark_data(self.excess_scales["y"], min=bottom, max=top)
         x = np.array(grid, dtype=float)
         for key, line in self.excess_lines.items():
             set_mark_data(line, x=x, y=np.array(curves[key], dtype=float))
@@ -453,8 +452,7 @@ class MultiAssetsCollateral(Explorer):
         now = {"coin": self._stress.probability, "usdt": self._stress.usdt_probability}
         top = max([0.05, *self._curve["coin"], *self._curve["usdt"], *now.values()])
         high = min(1.0, top * 1.04)  # a probability axis ends at 100 % at most
-        with self.stress_scales["y"].hold_sync():
-            self.stress_scales["y"].min, self.stress_scales["y"].max = 0.0, high
+        set_mark_data(self.stress_scales["y"], min=0.0, max=high)
         plot_px = float(st.FIGURE_HEIGHT.removesuffix("px")) - STRESS_TOP_MARGIN
         per_px = high / (plot_px - st.FIGURE_MARGIN["bottom"])
         with self.curve_names.hold_sync():  # one row, 6 px above the plot area

@@ -472,9 +472,8 @@ class CorrelationStress(Explorer):
         for o in result.outcomes:
             counts[o] += 1
 
-        with self.cloud_scales["x"].hold_sync(), self.cloud_scales["y"].hold_sync():
-            self.cloud_scales["x"].min, self.cloud_scales["x"].max = low, high
-            self.cloud_scales["y"].min, self.cloud_scales["y"].max = low, top
+        set_mark_data(self.cloud_scales["x"], min=low, max=high)
+        set_mark_data(self.cloud_scales["y"], min=low, max=top)
         for outcome, mark in self.cloud_marks.items():
             pick = labels == outcome
             set_mark_data(
@@ -500,10 +499,8 @@ class CorrelationStress(Explorer):
         p_now = {"cross": result.cross_probability, "isolated": result.isolated_probability}
         data_top = max(0.05, *p_cross, *p_iso, *p_now.values())
         top = min(1.0, data_top * 1.04)  # a probability axis ends at 100 % at most
-        with self.probability_scales["x"].hold_sync(), self.probability_scales["y"].hold_sync():
-            self.probability_scales["x"].min = grid[0]
-            self.probability_scales["x"].max = grid[-1]
-            self.probability_scales["y"].max = top
+        set_mark_data(self.probability_scales["x"], min=grid[0], max=grid[-1])
+        set_mark_data(self.probability_scales["y"], max=top)
         for mode, values in (("cross", p_cross), ("isolated", p_iso)):
             mark = self.curve_marks[mode]
             set_mark_data(mark, x=np.array(grid, dtype=float), y=np.array(values, dtype=float))

@@ -282,10 +282,10 @@ class FundingTimeline(Explorer):
             leverage.min = low
         days = int(self.controls["days"].value)
         day = self.controls["day"]
-        if day.max != days:
-            day.max = days
-        if self.play.max != days:
-            self.play.max = days
+        if day.max != days or self.play.max != days:
+            with day.hold_sync(), self.play.hold_sync():  # a clamped day goes with its new end
+                day.max = days
+                self.play.max = days
 
     def _bound_reason(self, name: str) -> str:
         if name == "leverage":

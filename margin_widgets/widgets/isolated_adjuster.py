@@ -362,12 +362,13 @@ class IsolatedMarginAdjuster(Explorer):
     def _update_buttons(self) -> None:
         change = self.controls["margin_change"].value
         alive = self._account is not None and SYMBOL in self._account.positions
-        self.add_button.disabled = not (alive and change > 0)
-        self.remove_button.disabled = not (alive and change < 0)
-        self.add_button.description = f"Add {change:,.0f} USDT" if change > 0 else "Add margin"
-        self.remove_button.description = (
-            f"Remove {-change:,.0f} USDT" if change < 0 else "Remove margin"
-        )
+        with self.add_button.hold_sync(), self.remove_button.hold_sync():  # one message each
+            self.add_button.disabled = not (alive and change > 0)
+            self.remove_button.disabled = not (alive and change < 0)
+            self.add_button.description = f"Add {change:,.0f} USDT" if change > 0 else "Add margin"
+            self.remove_button.description = (
+                f"Remove {-change:,.0f} USDT" if change < 0 else "Remove margin"
+            )
 
     def _clear_marks(self) -> None:
         empty = np.zeros(0)

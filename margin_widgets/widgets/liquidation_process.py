@@ -373,12 +373,10 @@ class LiquidationProcess(Explorer):
         self._whale = self.cached("whale", whale_inputs, lambda: self._first_cut(prices), keep=4)
         self._traders, self._result = traders, result
         bottom, top = st.headroom(min(prices), max(prices), rows=4)
-        with self.path_scales["y"].hold_sync():
-            self.path_scales["y"].min, self.path_scales["y"].max = bottom, top
+        set_mark_data(self.path_scales["y"], min=bottom, max=top)
         fund_high = max(max(result.fund_balance), result.fund_start, 1.0)
         _, ftop = st.headroom(0.0, fund_high, rows=1)
-        with self.fund_scales["y"].hold_sync():
-            self.fund_scales["y"].max = ftop
+        set_mark_data(self.fund_scales["y"], max=ftop)
         set_mark_data(
             self.fund_start,
             x=np.array([0.0, float(N_STEPS)]),
@@ -456,8 +454,7 @@ class LiquidationProcess(Explorer):
             self.queue_scales["x"].domain = labels
         # an empty queue keeps a 0-1 axis rather than ticks crowded at 0
         top = max(s for _, s in self._queue) if self._queue else 1.0
-        with self.queue_scales["y"].hold_sync():
-            self.queue_scales["y"].max = top * 1.1
+        set_mark_data(self.queue_scales["y"], max=top * 1.1)
         set_mark_data(
             self.queue_bars,
             x=np.array(labels, dtype=str),

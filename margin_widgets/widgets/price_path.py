@@ -410,8 +410,7 @@ class PricePathPlayer(Explorer):
             band = EVENT_BAND_PX / st.plot_height()
             bottom -= (top - bottom) * band / (1.0 - band)
             scale = self.path_scales[i]["y"]
-            with scale.hold_sync():
-                scale.min, scale.max = max(0.0, bottom), top
+            set_mark_data(scale, min=max(0.0, bottom), max=top)
             set_mark_data(
                 self.entry_lines[i], x=np.array([0.0, float(N_STEPS)]), y=np.array([start, start])
             )

@@ -377,8 +377,7 @@ class SpotMarginLevel(Explorer):
         grid = linear_grid(low, high, GRID_POINTS)
         levels = np.array(self._levels_at(grid), dtype=float)
         levels[~(levels <= LEVEL_CEILING)] = math.nan  # inf (nothing owed) and off-chart
-        with self.level_scales["x"].hold_sync():
-            self.level_scales["x"].min, self.level_scales["x"].max = low, high
+        set_mark_data(self.level_scales["x"], min=low, max=high)
         set_mark_data(self.level_line, x=np.array(grid), y=levels)
         set_mark_data(
             self.level_point,
@@ -428,8 +427,7 @@ class SpotMarginLevel(Explorer):
             self._kinds[label] = (liq, call)
             found += [p for p in (liq, call) if p is not None]
         low, high = st.headroom(min(found), max(found), rows=3)
-        with self.kind_scales["y"].hold_sync():
-            self.kind_scales["y"].min, self.kind_scales["y"].max = max(0.0, low), high
+        set_mark_data(self.kind_scales["y"], min=max(0.0, low), max=high)
         self.kind_figure.axes[1].tick_format = st.compact_format(high)
         for mode in st.MODES:
             rows = [
