@@ -47,6 +47,7 @@ from margin_widgets.engine.exchanges import (
 )
 from margin_widgets.engine.formulas import liquidation_price_in_brackets, notional
 from margin_widgets.engine.scenarios import Leg
+from margin_widgets.engine.spot import margin_level
 
 __all__ = [
     "BracketCurve",
@@ -1109,6 +1110,11 @@ def spot_level_curve(
     owed = _checks.non_negative("debt", debt)
     i = _checks.non_negative("interest", interest)
     points = [_checks.positive("prices[]", p) for p in prices]
+    if points and not math.isfinite((q + i) * max(points) + c):
+        # a holding or a debt beyond the float range: margin_level refuses that point
+        if long:
+            return tuple(margin_level(notional(q, p) + c, owed, i) for p in points)
+        return tuple(margin_level(c, notional(q, p), notional(i, p)) for p in points)
     # margin_level(notional + c, debt, interest) and margin_level(c, q·P, i·P) per point, the
     # same operations in the same order, with the inputs checked once
     if long:

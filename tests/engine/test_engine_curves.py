@@ -397,6 +397,21 @@ def test_spot_level_curve_is_margin_level_at_each_price(
     assert short == tuple(margin_level(c, notional(q, p), notional(interest, p)) for p in prices)
 
 
+def test_spot_level_curve_refuses_holdings_beyond_the_float_range() -> None:
+    """A point whose holding or debt overflows is refused, as margin_level refuses it."""
+    from margin_widgets.engine.curves import spot_level_curve
+
+    # 2 × 1e308 is beyond the largest float: the long's assets, the short's debt
+    with pytest.raises(ValueError, match="total_asset_value must be a finite number"):
+        spot_level_curve("long", 2, 0, [1.0, 1e308], debt=100)
+    with pytest.raises(ValueError, match="total_debt must be a finite number"):
+        spot_level_curve("short", 2, 1_000, [1e308])
+    with pytest.raises(ValueError, match="unpaid_interest must be a finite number"):
+        spot_level_curve("short", 1, 1_000, [2.0], interest=1e308)
+    # 1e308 + 1e308 owed in all is inf, which margin_level divides by (0), as before
+    assert spot_level_curve("short", 1, 1_000, [1e308], interest=1.0) == (0.0,)
+
+
 def test_spot_level_curve_refuses_debt_on_a_short() -> None:
     from margin_widgets.engine.curves import spot_level_curve
 
