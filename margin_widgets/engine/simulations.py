@@ -230,7 +230,12 @@ def funding_timeline(
     """
     rate = _checks.number("funding_rate", funding_rate)
     n = _intervals(days)
-    out = _funding_run(lambda mode: _opened(mode, leverage, collateral), rate, n)
+    opened: Callable[[str, float, float], Account] = _opened
+    try:
+        hash((leverage, collateral))
+    except TypeError:  # not a number (a list, a dict): book_account refuses it by name
+        opened = book_account
+    out = _funding_run(lambda mode: opened(mode, leverage, collateral), rate, n)
     out._inputs = (leverage, collateral, rate)
     return out
 

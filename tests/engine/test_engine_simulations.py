@@ -281,6 +281,16 @@ def test_bad_rates_are_refused_like_the_stepped_accounts() -> None:
         funding_timeline(20, 5_000, math.nan, 1)
 
 
+def test_unhashable_book_inputs_are_refused_by_name() -> None:
+    # a list is no number: refused naming the parameter, as the stepped accounts refuse it
+    # (not "unhashable type" from the cache of openings)
+    for timeline in (funding_timeline, _stepped_funding_timeline):
+        with pytest.raises(TypeError, match="leverage must be a real number"):
+            timeline([20], 5_000, 0.0003, 1)  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match="wallet_balance must be a real number"):
+            timeline(20, [5_000], 0.0003, 1)  # type: ignore[arg-type]
+
+
 def test_timelines_of_one_opening_share_nothing_mutable() -> None:
     # the same opening serves another rate: changing one timeline's account leaves the next
     first = funding_timeline(20, 5_000.0, 0.0003, 1)
