@@ -129,6 +129,7 @@ def book_account(
     (1500.0, 2750.0)
     """
     mode = _checks.margin_mode(mode, "mode")
+    leverage = _checks.number("leverage", leverage)  # its range: the account's own rule
     other_quantity = _checks.non_negative("other_quantity", other_quantity)
     move = _checks.number("other_move", other_move)
     if move <= -1:

@@ -75,3 +75,9 @@ def test_refusals_and_bad_input() -> None:
         book_account("cross", other_move=-1.0)
     with pytest.raises(ValueError, match="other_quantity"):
         book_account("cross", other_quantity=-1)
+
+
+@pytest.mark.parametrize("bad", [None, "20", [20]])
+def test_book_account_names_a_leverage_that_is_not_a_number(bad: object) -> None:
+    with pytest.raises(TypeError, match="leverage must be a real number"):
+        book_account("cross", bad)  # type: ignore[arg-type]
