@@ -116,8 +116,6 @@ class FundingTimeline(Explorer):
         self._timeline: EngineTimeline | None = None
         # top of the data band of each value scale, as a fraction of the scale's height
         self._data_top: dict[int, float] = {}
-        # height of the maintenance margins' label (None: no label; -inf: not drawn yet)
-        self._maintenance_level: float | None = -math.inf
         super().__init__(*args, **kwargs)
 
     # ------------------------------------------------------------------ building
@@ -427,15 +425,12 @@ class FundingTimeline(Explorer):
         top = extreme(np.fmax, ("wallet", "maintenance"), 0.0)
         self._set_range(self.wallet_scales["y"], 0.0, top, rows=2)
         levels = [a for m in st.MODES for a in t.maintenance[m][:1] if math.isfinite(a)]
-        level = max(levels, default=None)
-        if level != self._maintenance_level:  # the label's text never changes, its height may
-            self._maintenance_level = level
-            set_mark_data(
-                self.maintenance_labels,
-                x=np.array([0.0] * bool(levels)),
-                y=np.array([level] * bool(levels)),
-                text=np.array(["maintenance margins (dotted)"] * bool(levels)),
-            )
+        set_mark_data(  # nothing is sent while its height stays
+            self.maintenance_labels,
+            x=np.array([0.0] * bool(levels)),
+            y=np.array([max(levels, default=0.0)] * bool(levels)),
+            text=np.array(["maintenance margins (dotted)"] * bool(levels)),
+        )
         for mode in st.MODES:
             for mark, name in (
                 (self.liquidation_lines[mode], "liquidation"),
