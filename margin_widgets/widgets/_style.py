@@ -784,11 +784,7 @@ def _follow_scale(axis_: bq.Axis, scale: bq.LinearScale, count: int) -> None:
     def update(_change: Any = None) -> None:
         if scale.min is None or scale.max is None:
             return
-        ticks = nice_ticks(float(scale.min), float(scale.max), axis_.mw_tick_count)
-        if axis_.tick_values is None:
-            axis_.tick_values = ticks
-        else:
-            set_mark_data(axis_, tick_values=ticks)
+        set_mark_data(axis_, tick_values=nice_ticks(scale.min, scale.max, axis_.mw_tick_count))
 
     # set_mark_data writes the scale without traitlets' notifications and runs this itself
     update.mw_follower = True  # type: ignore[attr-defined]
