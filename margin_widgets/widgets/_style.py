@@ -108,6 +108,7 @@ __all__ = [
     "points",
     "projector_widths",
     "px",
+    "round_up",
     "set_mark_data",
     "set_tick_count",
     "spread",
@@ -1024,6 +1025,24 @@ def plot_height(height: str = FIGURE_HEIGHT) -> float:
 def plot_width(width: str = FIGURE_WIDTH, right: int = FIGURE_MARGIN["right"]) -> float:
     """Width in px of the plot area of a figure ``width`` wide."""
     return px(width) - FIGURE_MARGIN["left"] - right
+
+
+def round_up(value: float, ends: Sequence[float] = (1.0, 2.0, 5.0, 10.0)) -> float:
+    """The first of ``ends`` times a power of ten at or above ``value`` > 0.
+
+    The end of an axis (or a step along it) on a round number: a small move of a control
+    keeps it, and the curves drawn along it. ``ends`` ascend from 1 to 10.
+
+    Examples
+    --------
+    >>> round_up(2_400.0), round_up(0.0031), round_up(7.0)
+    (5000.0, 0.005, 10.0)
+    >>> round_up(2_400.0, (1.0, 1.5, 2.0, 2.5, 5.0, 10.0)), round_up(0.002)
+    (2500.0, 0.002)
+    """
+    power = 10.0 ** math.floor(math.log10(value))
+    end = next(e for e in ends if e * power >= value * (1 - 1e-12))
+    return float(f"{end * power:.12g}")
 
 
 def headroom(

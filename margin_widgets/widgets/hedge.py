@@ -75,21 +75,6 @@ _EMPTY = np.zeros(0)
 _ROUND_ENDS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
 
 
-def _round_up(value: float) -> float:
-    """The first round number at or above ``value`` > 0 (``2_400 -> 2_500``, ``1.7 -> 2``).
-
-    Examples
-    --------
-    >>> _round_up(2_400.0), _round_up(1.7), _round_up(0.002), _round_up(8.5)
-    (2500.0, 2.0, 0.002, 10.0)
-    """
-    power = 10.0 ** math.floor(math.log10(value))
-    for end in _ROUND_ENDS:
-        if end * power >= value * (1 - 1e-12):
-            return float(f"{end * power:.12g}")
-    return 10.0 * power  # pragma: no cover - value just below a power of ten, rounded up
-
-
 def _grid(low: float, high: float) -> tuple[list[float], np.ndarray]:
     """The engine's grid of :data:`GRID_POINTS` values, as a list and as an array."""
     values = linear_grid(low, high, GRID_POINTS)
@@ -332,7 +317,7 @@ class HedgeModeExplorer(Explorer):
         # per the inputs it depends on (none depends on the current short size, only the
         # range does): the cross prices on every leg and the margin, the isolated short on
         # its entry and margin, the isolated long is one price.
-        top_q = _round_up(max(2.0 * long_q, short_now, 0.002))
+        top_q = st.round_up(max(2.0 * long_q, short_now, 0.002), _ROUND_ENDS)
         sizes = self.cached("sizes", top_q, lambda: _grid(0.0, top_q), keep=4)
         cross_curve = self.cached(
             "cross size curve",
@@ -378,7 +363,7 @@ class HedgeModeExplorer(Explorer):
 
         # cross prices against the wallet
         wallet_now = margin + margin
-        top_wallet = _round_up(max(4.0 * wallet_now, 1_000.0))
+        top_wallet = st.round_up(max(4.0 * wallet_now, 1_000.0), _ROUND_ENDS)
         wallets = self.cached("wallets", top_wallet, lambda: _grid(0.0, top_wallet), keep=4)
         wallet_curve = self.cached(
             "wallet curve",

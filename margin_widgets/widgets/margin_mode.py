@@ -116,12 +116,6 @@ _LEV_LABEL_PX = 18
 _MISSING = object()
 
 
-def _round_step(raw: float) -> float:
-    """The smallest of 1, 2, 5 times a power of ten that is >= ``raw`` (> 0)."""
-    power = 10.0 ** math.floor(math.log10(raw))
-    return next(power * m for m in (1.0, 2.0, 5.0, 10.0) if power * m >= raw * (1 - 1e-12))
-
-
 def _array(values: tuple[float | None, ...]) -> np.ndarray:
     """An engine curve as a float array for a mark (None -> NaN, a gap in the line)."""
     return np.array([np.nan if v is None else v for v in values], dtype=float)
@@ -810,7 +804,7 @@ class MarginModeExplorer(Explorer):
         lo, hi = lo - pad, hi + pad
         # ends on round steps of about 1/20 of the span: a small move of a control keeps the
         # range (and the axes, the grid and the curves' x) as they are
-        step = _round_step((hi - lo) / 20)
+        step = st.round_up((hi - lo) / 20)
         lo = max(math.floor(lo / step) * step, entry * 0.02)
         hi = math.ceil(hi / step) * step
         return (lo, hi), linear_grid(lo, hi, RATIO_POINTS)
