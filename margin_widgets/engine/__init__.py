@@ -64,6 +64,7 @@ from margin_widgets.engine.curves import (
     minimum_leverage,
     position_ratio_curve,
     price_move,
+    price_moves,
     size_curve,
 )
 from margin_widgets.engine.examples import BOOK, ExampleLeg, book_account
@@ -288,6 +289,7 @@ __all__ = [
     "path_liquidation_probability",
     "position_ratio_curve",
     "price_move",
+    "price_moves",
     "price_paths",
     "replay_path",
     "return_on_equity",

@@ -70,6 +70,7 @@ __all__ = [
     "minimum_leverage",
     "position_ratio_curve",
     "price_move",
+    "price_moves",
     "size_curve",
     "spot_level_curve",
 ]
@@ -150,6 +151,20 @@ def price_move(entry_price: float, price: float | None) -> float | None:
     if price is None:
         return None
     return _checks.number("price", price) / entry - 1.0
+
+
+def price_moves(entry_price: float, prices: Sequence[float | None]) -> tuple[float | None, ...]:
+    """:func:`price_move` at each price of a curve (None stays None), the entry checked once.
+
+    Examples
+    --------
+    Liquidation prices 57,000 and 54,000 and none, for an entry of 60,000: −5 %, −10 %, none:
+
+    >>> [None if m is None else round(m, 12) for m in price_moves(60_000, [57_000, 54_000, None])]
+    [-0.05, -0.1, None]
+    """
+    entry = _checks.positive("entry_price", entry_price)
+    return tuple(None if p is None else _checks.number("prices[]", p) / entry - 1.0 for p in prices)
 
 
 # --------------------------------------------------------------------------- fast solver

@@ -34,6 +34,7 @@ from margin_widgets.engine import (
     load_brackets,
     log_grid,
     price_move,
+    price_moves,
     size_curve,
     tick_size,
 )
@@ -70,9 +71,9 @@ class _Distances:
     top: float  # the plot's data top: the largest finite distance within [1, 100] (10 if none)
 
 
-def _below_entry(entry: float, prices: tuple[float | None, ...]) -> np.ndarray:
-    """``-price_move(entry, p) * 100`` at each price, NaN for None (element-wise, same floats)."""
-    return -(np.array(prices, dtype=float) / entry - 1.0) * 100
+def _below_entry(moves: tuple[float | None, ...]) -> np.ndarray:
+    """The engine's price moves as % below the entry (NaN where there is no price)."""
+    return -np.array(moves, dtype=float) * 100
 
 
 class BracketExplorer(Explorer):
@@ -297,7 +298,8 @@ class BracketExplorer(Explorer):
     ) -> _Distances:
         price = REFERENCE_PRICES.get(table.symbol, 1.0)
         sizes = size_curve(SIDE, price, grid, table, leverage, wallet)
-        isolated, cross = _below_entry(price, sizes.isolated), _below_entry(price, sizes.cross)
+        isolated = _below_entry(price_moves(price, sizes.isolated))
+        cross = _below_entry(price_moves(price, sizes.cross))
         both = np.concatenate([isolated, cross])
         finite = both[np.isfinite(both)]
         top = float(min(max(finite.max(), 1.0), 100.0)) if finite.size else 10.0

@@ -417,3 +417,22 @@ def test_spot_level_curve_refuses_debt_on_a_short() -> None:
 
     with pytest.raises(ValueError, match="debt"):
         spot_level_curve("short", 1, 1_000, [100.0], debt=5.0)
+
+
+@given(
+    st.floats(0.01, 1e7),
+    st.lists(st.one_of(st.none(), st.floats(0.0, 1e7)), max_size=8),
+)
+def test_price_moves_is_price_move_at_each_price(entry: float, prices: list[float | None]) -> None:
+    from margin_widgets.engine import price_move, price_moves
+
+    assert price_moves(entry, prices) == tuple(price_move(entry, p) for p in prices)
+
+
+def test_price_moves_refuses_a_bad_entry_or_price() -> None:
+    from margin_widgets.engine import price_moves
+
+    with pytest.raises(ValueError, match="entry_price must be > 0"):
+        price_moves(0, [1.0])
+    with pytest.raises(ValueError, match=r"prices\[\] must be a finite number"):
+        price_moves(1.0, [math.nan])
