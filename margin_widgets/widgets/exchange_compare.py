@@ -81,22 +81,11 @@ def _tick(name: str, symbol: str) -> float | None:
         return None
 
 
-def _finite_span(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``x`` and ``y`` from the first to the last finite ``y`` (what a line can draw)."""
-    where = np.flatnonzero(np.isfinite(y))
-    if not where.size:
-        return _EMPTY, _EMPTY
-    span = slice(int(where[0]), int(where[-1]) + 1)
-    return x[span], y[span]
-
-
 @dataclass(frozen=True)
 class _LiquidationCurve:
-    """One exchange's liquidation prices at leverage 1 to 125 (NaN: none), drawn and span."""
+    """One exchange's liquidation prices at leverage 1 to 125 (NaN: none) and their span."""
 
     prices: np.ndarray
-    x: np.ndarray
-    y: np.ndarray
     low: float
     high: float
 
@@ -352,12 +341,11 @@ class ExchangeComparer(Explorer):
         name: str, side: str, q: float, ep: float, source: dict[str, Any]
     ) -> _LiquidationCurve:
         curve = exchange_leverage_curve(name, side, q, ep, max_leverage=LEVERAGE_POINTS, **source)
-        prices = np.array(curve.liquidation, dtype=float)  # None -> NaN
-        x, y = _finite_span(_LEVERAGE_X, prices)
-        finite = y[np.isfinite(y)]
+        prices = np.array(curve.liquidation, dtype=float)  # None -> NaN: the line sends its span
+        finite = prices[np.isfinite(prices)]
         if not finite.size:
-            return _LiquidationCurve(prices, x, y, math.nan, math.nan)
-        return _LiquidationCurve(prices, x, y, float(finite.min()), float(finite.max()))
+            return _LiquidationCurve(prices, math.nan, math.nan)
+        return _LiquidationCurve(prices, float(finite.min()), float(finite.max()))
 
     def liquidation_prices(self) -> dict[str, float | None]:
         """Liquidation price per exchange at the current controls (absent: no tier table)."""
@@ -388,7 +376,7 @@ class ExchangeComparer(Explorer):
         found = exchange_ratio_curve(name, side, q, ep, margin, [*grid.prices, ep], **source)
         ratios = np.array(found[:-1], dtype=float)
         ratios[~((ratios >= 0) & (ratios <= RATIO_CEILING))] = math.nan
-        return _RatioCurve(*_finite_span(grid.x, ratios), found[-1])
+        return _RatioCurve(grid.x, ratios, found[-1])  # the line sends its drawable span
 
     def margin_ratios(self, prices: list[float]) -> dict[str, list[float]]:
         """Each drawn exchange's margin ratio (own orientation) at the given marks."""
@@ -480,7 +468,7 @@ class ExchangeComparer(Explorer):
             if curve is None:
                 self._write(f"lp {name}", self.lp_lines[name], _EMPTY, x=_EMPTY, y=_EMPTY)
             else:
-                self._write(f"lp {name}", self.lp_lines[name], curve, x=curve.x, y=curve.y)
+                self._write(f"lp {name}", self.lp_lines[name], curve, x=_LEVERAGE_X, y=curve.prices)
             now = prices.get(name)
             set_mark_data(
                 self.lp_points[name],
