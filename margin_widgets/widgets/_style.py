@@ -32,6 +32,7 @@ Examples
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -92,6 +93,7 @@ __all__ = [
     "format_number",
     "format_percent",
     "format_price",
+    "format_step",
     "format_usdt",
     "headroom",
     "high_contrast",
@@ -753,11 +755,13 @@ def _write_unobserved(mark: Any, changed: Mapping[str, Any]) -> bool:
     return True
 
 
-def nice_ticks(low: float, high: float, count: int = X_TICKS) -> np.ndarray:
+def nice_ticks(low: float, high: float, count: int = X_TICKS, min_step: float = 0.0) -> np.ndarray:
     """About ``count`` round tick values (steps of 1, 2 or 5 times a power of ten).
 
     bqplot's own ``num_ticks`` spaces ticks evenly between the scale's ends (``48,991``,
-    ``52,907``, ...); these are the values a reader expects.
+    ``52,907``, ...); these are the values a reader expects. The step is never below
+    ``min_step`` (a power of ten): ticks the axis's format would print alike (``0``, ``0``,
+    ``1`` for 0, 0.4 and 0.8 at no decimals) are never drawn.
 
     Examples
     --------
@@ -767,6 +771,8 @@ def nice_ticks(low: float, high: float, count: int = X_TICKS) -> np.ndarray:
     [20.0, 40.0, 60.0, 80.0, 100.0, 120.0]
     >>> nice_ticks(-0.3, 0.3).tolist()
     [-0.3, -0.2, -0.1, 0.0, 0.1, 0.2, 0.3]
+    >>> nice_ticks(0.0, 1.0).tolist(), nice_ticks(0.0, 1.0, min_step=1.0).tolist()
+    ([0.0, 0.2, 0.4, 0.6, 0.8, 1.0], [0.0, 1.0])
     """
     if not (math.isfinite(low) and math.isfinite(high) and high > low):
         return np.zeros(0)
@@ -774,9 +780,28 @@ def nice_ticks(low: float, high: float, count: int = X_TICKS) -> np.ndarray:
     power = 10.0 ** math.floor(math.log10(raw))
     # the smallest round step that gives at most 1.3 * ``count`` intervals
     step = next(power * m for m in (1.0, 2.0, 5.0, 10.0) if power * m >= raw * (1 - 1e-9))
+    step = max(step, min_step)
     first = math.ceil(low / step - 1e-9)
     last = math.floor(high / step + 1e-9)
     return np.array([round(k * step, 12) for k in range(first, last + 1)], dtype=float)
+
+
+def format_step(tick_format: str | None) -> float:
+    """The smallest step between values that a d3 number format prints differently.
+
+    ``10^-d`` for a fixed-point format with ``d`` decimals, ``10^-(d+2)`` for a percentage;
+    0 for a format that adapts its digits (SI, significant digits) or none.
+
+    Examples
+    --------
+    >>> format_step(",.0f"), format_step(".2f"), format_step(".0%"), format_step("~s")
+    (1.0, 0.01, 0.01, 0.0)
+    """
+    match = re.fullmatch(r"[^.]*\.(\d+)~?([f%])", tick_format or "")
+    if match is None:
+        return 0.0
+    digits = int(match.group(1)) + (2 if match.group(2) == "%" else 0)
+    return float(f"1e-{digits}")
 
 
 def _follow_scale(axis_: bq.Axis, scale: bq.LinearScale, count: int) -> None:
@@ -785,7 +810,9 @@ def _follow_scale(axis_: bq.Axis, scale: bq.LinearScale, count: int) -> None:
     def update(_change: Any = None) -> None:
         if scale.min is None or scale.max is None:
             return
-        set_mark_data(axis_, tick_values=nice_ticks(scale.min, scale.max, axis_.mw_tick_count))
+        step = format_step(axis_.tick_format)
+        ticks = nice_ticks(scale.min, scale.max, axis_.mw_tick_count, step)
+        set_mark_data(axis_, tick_values=ticks)
 
     # set_mark_data writes the scale without traitlets' notifications and runs this itself
     update.mw_follower = True  # type: ignore[attr-defined]

@@ -9,6 +9,7 @@ description and a tooltip); every control's bounds; the registry's extreme value
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Iterator
@@ -272,3 +273,33 @@ def test_every_slider_starts_on_its_step_grid(cls: type) -> None:
         assert abs(steps - round(steps)) < 1e-6, (
             f"{cls.__name__}.{name} starts at {control.value!r}, between two steps of its slider"
         )
+
+
+def _ticks_told_apart(explorer: Any) -> None:
+    """Every round-tick axis steps by at least what its format prints differently."""
+    from margin_widgets.widgets._style import format_step
+
+    for key, figure in explorer.figure_keys.items():
+        for axis in figure.axes:
+            if getattr(axis, "mw_follow", None) is None or axis.tick_values is None:
+                continue
+            ticks = [float(t) for t in axis.tick_values]
+            step = format_step(axis.tick_format)
+            gaps = [b - a for a, b in itertools.pairwise(ticks)]
+            assert all(g >= step * (1 - 1e-9) for g in gaps), (
+                f"{type(explorer).__name__} {key} {axis.label!r}: ticks {ticks} printed with "
+                f"{axis.tick_format!r} (which tells apart steps of {step:g})"
+            )
+
+
+def test_tick_labels_are_told_apart_at_the_defaults_and_extremes(cls: type) -> None:
+    _ticks_told_apart(cls())
+    for values in registry.entry(cls.__name__).extremes():
+        _ticks_told_apart(cls(**values))
+    explorer = cls()
+    for name in list(explorer.controls):
+        control = explorer.controls[name]
+        for edge in _edges(control):
+            control.value = edge
+            _ticks_told_apart(explorer)
+        explorer.reset()
